@@ -1,0 +1,3 @@
+#ifndef K8C_COMMON_CONFIGFILE_H
+#define K8C_COMMON_CONFIGFILE_H
+#endif

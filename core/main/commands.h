@@ -1,0 +1,3 @@
+#ifndef K8C_MAIN_COMMANDS_H
+#define K8C_MAIN_COMMANDS_H
+#endif
