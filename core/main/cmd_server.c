@@ -1,2 +1,153 @@
+/* `k8c server`: the control plane in one process.  It loads the plugins,
+ * creates an instance of each plugin that an enabled component hosts, and
+ * runs until SIGTERM or SIGINT.  The components themselves (API server,
+ * scheduler, controllers, agent) plug into this lifecycle as they land. */
+#define K8C_LOG_COMPONENT "server"
 #include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/log.h"
+#include "common/mem.h"
 #include "main/commands.h"
+#include "plugin/host.h"
+
+typedef struct server {
+	k8c_plugin_set_t plugins;
+	k8c_plugin_instance_t **instances;
+	size_t n_instances;
+	char *data_dir;
+} server_t;
+
+/* Which plugin kinds the enabled components host. */
+static int kind_enabled(const cJSON *values, int kind)
+{
+	switch (kind) {
+	case K8C_PLUGIN_SCHEDULER:
+		return !k8c_opt_bool(values, "disable-scheduler");
+	case K8C_PLUGIN_CONTROLLER:
+		return !k8c_opt_bool(values, "disable-controller-manager");
+	case K8C_PLUGIN_CLOUD:
+		return !k8c_opt_bool(values, "disable-cloud-controller");
+	case K8C_PLUGIN_RUNTIME:
+		return !k8c_opt_bool(values, "disable-agent");
+	default:
+		return 1;
+	}
+}
+
+/* Every plugin the config file configures must have been loaded. */
+static int check_plugin_config(const server_t *s, const cJSON *section,
+                               k8c_error_t *err)
+{
+	const cJSON *bykind, *entry;
+
+	cJSON_ArrayForEach(bykind, section) {
+		int kind = k8c_plugin_kind_parse(bykind->string);
+		cJSON_ArrayForEach(entry, bykind) {
+			if (k8c_plugin_set_find(&s->plugins, kind, entry->string) == NULL)
+				return k8c_error_make(err, K8C_EINVAL,
+				                      "the config file configures plugins.%s.%s, but no such plugin is loaded (see `k8c plugins`)",
+				                      bykind->string, entry->string);
+		}
+	}
+	return 0;
+}
+
+static int start_instances(server_t *s, const cJSON *values, k8c_error_t *err)
+{
+	const cJSON *section = k8c_opt_section(values, "plugins");
+
+	for (size_t i = 0; i < s->plugins.n_loaded; i++) {
+		const k8c_loaded_plugin_t *p = &s->plugins.loaded[i];
+		k8c_plugin_instance_t *inst;
+		int ret;
+
+		if (!kind_enabled(values, (int)p->desc->kind))
+			continue;
+		ret = k8c_plugin_instance_new(
+			p, k8c_plugin_config_for(section, (int)p->desc->kind, p->desc->name),
+			s->data_dir, &inst, err);
+		if (ret < 0)
+			return ret;
+		s->instances = k8c_xrealloc(s->instances,
+		                            (s->n_instances + 1) * sizeof(*s->instances));
+		s->instances[s->n_instances++] = inst;
+		K8C_INFO("started %s plugin %s %s", k8c_plugin_kind_name((int)p->desc->kind),
+		         p->desc->name, p->desc->version ? p->desc->version : "");
+	}
+	return 0;
+}
+
+static void server_free(server_t *s)
+{
+	while (s->n_instances > 0)
+		k8c_plugin_instance_free(s->instances[--s->n_instances]);
+	free(s->instances);
+	k8c_plugin_set_free(&s->plugins);
+	free(s->data_dir);
+}
+
+static int make_dir(const char *path, k8c_error_t *err)
+{
+	_cleanup_free_ char *p = k8c_xstrdup(path);
+
+	for (char *c = p + 1; *c != '\0'; c++) {
+		if (*c != '/')
+			continue;
+		*c = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			return k8c_error_make(err, K8C_EIO, "cannot create %s: %s", p, strerror(errno));
+		*c = '/';
+	}
+	if (mkdir(p, 0700) != 0 && errno != EEXIST)
+		return k8c_error_make(err, K8C_EIO, "cannot create data directory %s: %s (choose another with --data-dir)",
+		                      p, strerror(errno));
+	return 0;
+}
+
+int k8c_cmd_server(const k8c_command_t *cmd, cJSON *values)
+{
+	server_t s = {0};
+	k8c_error_t err;
+	sigset_t set;
+	int sig = 0, status = 0;
+
+	/* Block the stop signals before any thread exists; sigwait below. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	k8c_plugin_set_init(&s.plugins);
+	if (k8c_common_setup(values, &s.plugins, &err) < 0 ||
+	    check_plugin_config(&s, k8c_opt_section(values, "plugins"), &err) < 0) {
+		fprintf(stderr, "k8c server: %s\n", err.message);
+		server_free(&s);
+		return K8C_EXIT_USAGE;
+	}
+	s.data_dir = k8c_data_dir(values);
+	if (make_dir(s.data_dir, &err) < 0 || start_instances(&s, values, &err) < 0) {
+		K8C_ERROR("%s", err.message);
+		server_free(&s);
+		return K8C_EXIT_FAILURE;
+	}
+	K8C_INFO("k8c %s running: data directory %s, %zu plugins loaded, %zu refused, %zu instances",
+	         PACKAGE_VERSION, s.data_dir, s.plugins.n_loaded, s.plugins.n_refused,
+	         s.n_instances);
+	K8C_WARN("this build has no API server yet: nothing listens on port %ld; it arrives with the next release",
+	         k8c_opt_int(values, "port", 6443));
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		K8C_INFO("SIGHUP: nothing to reload");
+	K8C_INFO("%s received, shutting down", strsignal(sig));
+	server_free(&s);
+	K8C_INFO("stopped");
+	return status;
+}

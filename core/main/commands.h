@@ -1,3 +1,31 @@
+/* The subcommands of the k8c binary. */
 #ifndef K8C_MAIN_COMMANDS_H
 #define K8C_MAIN_COMMANDS_H
+
+#include "main/options.h"
+#include "plugin/loader.h"
+
+struct cJSON;
+
+/* The table of subcommands, ending with a {NULL} entry. */
+extern const k8c_command_t k8c_commands[];
+
+int k8c_cmd_plugins(const k8c_command_t *cmd, struct cJSON *values);
+int k8c_cmd_server(const k8c_command_t *cmd, struct cJSON *values);
+/* Components that are not part of this build yet: say so, exit 2. */
+int k8c_cmd_not_built(const k8c_command_t *cmd, struct cJSON *values);
+
+/* Shared by commands: apply --log-level, then scan the built-in plugin
+ * directory and every --plugin-dir into set.  Returns < 0 (usage error)
+ * when a --plugin-dir cannot be read. */
+int k8c_common_setup(const struct cJSON *values, k8c_plugin_set_t *set,
+                     k8c_error_t *err);
+
+/* The state directory: --data-dir, else /var/lib/k8c as root, else
+ * $XDG_DATA_HOME/k8c (~/.local/share/k8c).  Caller frees. */
+char *k8c_data_dir(const struct cJSON *values);
+
+#define K8C_EXIT_FAILURE 1
+#define K8C_EXIT_USAGE 2
+
 #endif

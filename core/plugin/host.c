@@ -1,2 +1,148 @@
+/* The host table: what a plugin instance may ask of the core. */
+#define K8C_LOG_COMPONENT "plugin"
 #include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/timestamp.h"
 #include "plugin/host.h"
+
+struct k8c_plugin_instance {
+	k8c_host_t host;               /* handed to the plugin; ctx points back here */
+	const k8c_loaded_plugin_t *p;  /* borrowed */
+	char *label;                   /* "scheduler/node-affinity", the log component */
+	char *data_dir;                /* owned, or NULL */
+	cJSON *config;                 /* owned copy, alive until fini returns */
+	void *cookie;
+};
+
+__attribute__((format(printf, 3, 4)))
+static void host_log(void *ctx, int level, const char *fmt, ...)
+{
+	k8c_plugin_instance_t *inst = ctx;
+	va_list ap;
+
+	va_start(ap, fmt);
+	k8c_vlog(level, inst->label, fmt, ap);
+	va_end(ap);
+}
+
+static int host_log_enabled(void *ctx, int level)
+{
+	return K8C_LOG_ENABLED(level);
+}
+
+static int64_t host_now_ns(void *ctx)
+{
+	return k8c_time_now_ns();
+}
+
+static int64_t host_monotonic_ns(void *ctx)
+{
+	return k8c_time_monotonic_ns();
+}
+
+static int mkdir_p(const char *path)
+{
+	_cleanup_free_ char *p = k8c_xstrdup(path);
+
+	for (char *s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return mkdir(p, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int k8c_plugin_instance_new(const k8c_loaded_plugin_t *p, const cJSON *config,
+                            const char *data_dir, k8c_plugin_instance_t **out,
+                            k8c_error_t *err)
+{
+	const char *kind = k8c_plugin_kind_name((int)p->desc->kind);
+	k8c_plugin_instance_t *inst = k8c_xcalloc(1, sizeof(*inst));
+	int ret;
+
+	inst->p = p;
+	inst->label = k8c_xasprintf("%s/%s", kind, p->desc->name);
+	inst->config = config ? cJSON_Duplicate(config, 1) : cJSON_CreateObject();
+	if (data_dir != NULL) {
+		inst->data_dir = k8c_xasprintf("%s/plugins/%s-%s", data_dir, kind,
+		                               p->desc->name);
+		if (mkdir_p(inst->data_dir) < 0) {
+			ret = k8c_error_make(err, K8C_EIO, "%s: cannot create %s: %s",
+			                     inst->label, inst->data_dir, strerror(errno));
+			k8c_plugin_instance_free(inst);
+			return ret;
+		}
+	}
+	inst->host.struct_size = sizeof(k8c_host_t);
+	inst->host.abi_major = K8C_ABI_MAJOR;
+	inst->host.abi_minor = K8C_ABI_MINOR;
+	inst->host.core_version = PACKAGE_VERSION;
+	inst->host.ctx = inst;
+	inst->host.log = host_log;
+	inst->host.log_enabled = host_log_enabled;
+	inst->host.now_ns = host_now_ns;
+	inst->host.monotonic_ns = host_monotonic_ns;
+	inst->host.data_dir = inst->data_dir;
+
+	ret = p->desc->init(&inst->host, inst->config, &inst->cookie, err);
+	if (ret < 0) {
+		if (err != NULL && err->code == K8C_OK)
+			err->code = K8C_EINTERNAL; /* plugin forgot to say why */
+		inst->p = NULL;                /* init failed: no fini */
+		k8c_plugin_instance_free(inst);
+		return ret;
+	}
+	K8C_DEBUG("%s: instance created", inst->label);
+	*out = inst;
+	return 0;
+}
+
+void k8c_plugin_instance_free(k8c_plugin_instance_t *inst)
+{
+	if (inst == NULL)
+		return;
+	if (inst->p != NULL)
+		inst->p->desc->fini(inst->cookie);
+	cJSON_Delete(inst->config);
+	free(inst->data_dir);
+	free(inst->label);
+	free(inst);
+}
+
+void *k8c_plugin_instance_cookie(const k8c_plugin_instance_t *inst)
+{
+	return inst->cookie;
+}
+
+const k8c_plugin_t *k8c_plugin_instance_desc(const k8c_plugin_instance_t *inst)
+{
+	return inst->p->desc;
+}
+
+const k8c_host_t *k8c_plugin_instance_host(const k8c_plugin_instance_t *inst)
+{
+	return &inst->host;
+}
+
+const cJSON *k8c_plugin_config_for(const cJSON *plugins_section, int kind,
+                                   const char *name)
+{
+	const char *k = k8c_plugin_kind_name(kind);
+	const cJSON *byk;
+
+	if (plugins_section == NULL || k == NULL)
+		return NULL;
+	byk = cJSON_GetObjectItemCaseSensitive(plugins_section, k);
+	return cJSON_GetObjectItemCaseSensitive(byk, name);
+}
