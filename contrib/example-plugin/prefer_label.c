@@ -101,6 +101,7 @@ static int pl_filter(void *cookie, const k8c_sched_cycle_t *cycle,
 {
 	prefer_label_t *pl = cookie;
 
+	(void)cycle; /* this policy does not depend on the pod */
 	if (label_of(node->node, pl->avoid) == NULL)
 		return K8C_SCHED_SUCCESS;
 	strncpy(reason, "node(s) are labelled to be avoided", K8C_SCHED_REASON_MAX - 1);
@@ -114,6 +115,7 @@ static int pl_score(void *cookie, const k8c_sched_cycle_t *cycle,
 	prefer_label_t *pl = cookie;
 	const char *v = label_of(node->node, pl->key);
 
+	(void)cycle;
 	*score = v != NULL && (pl->value == NULL || strcmp(v, pl->value) == 0)
 	                 ? K8C_SCHED_MAX_SCORE : 0;
 	return K8C_SCHED_SUCCESS;

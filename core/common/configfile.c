@@ -130,8 +130,10 @@ static cJSON *convert_value(const char *name, const k8c_option_t *opt,
 	return NULL;
 }
 
-/* Check a section's keys and nesting, with line numbers. */
-static int check_section(const char *name, const k8c_option_t *opt,
+/* Check a section's keys and nesting, with line numbers: node must be a
+ * mapping (or empty); with depth > 0 its values must be such sections too,
+ * one level less deep.  path names the node in messages. */
+static int check_section(const char *name, const char *path,
                          yaml_document_t *doc, yaml_node_t *node, int depth,
                          const char *const *keys, k8c_error_t *err)
 {
@@ -139,15 +141,17 @@ static int check_section(const char *name, const k8c_option_t *opt,
 	    node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
 		return 0; /* empty: null */
 	if (node->type != YAML_MAPPING_NODE)
-		return k8c_error_make(err, K8C_EINVAL, "%s:%lu: %s: expected a mapping",
-		                      name, (unsigned long)node->start_mark.line + 1,
-		                      opt->name);
+		return k8c_error_make(err, K8C_EINVAL, "%s:%lu: %s must be a mapping",
+		                      name, (unsigned long)node->start_mark.line + 1, path);
+	if (depth <= 0)
+		return 0;
 	for (yaml_node_pair_t *pair = node->data.mapping.pairs.start;
 	     pair < node->data.mapping.pairs.top; pair++) {
 		yaml_node_t *key = yaml_document_get_node(doc, pair->key);
 		const char *k = key->type == YAML_SCALAR_NODE
 		                        ? (const char *)key->data.scalar.value : NULL;
-		int known = keys == NULL;
+		_cleanup_free_ char *sub = NULL;
+		int known = keys == NULL && k != NULL, ret;
 
 		for (const char *const *kk = keys; !known && k != NULL && *kk != NULL; kk++)
 			known = strcmp(*kk, k) == 0;
@@ -155,24 +159,22 @@ static int check_section(const char *name, const k8c_option_t *opt,
 			return k8c_error_make(err, K8C_EINVAL,
 			                      "%s:%lu: %s: unknown key \"%s\"", name,
 			                      (unsigned long)key->start_mark.line + 1,
-			                      opt->name, k ? k : "(not a scalar)");
-		if (depth > 1) {
-			int ret = check_section(name, opt, doc,
-			                        yaml_document_get_node(doc, pair->value),
-			                        depth - 1, NULL, err);
-			if (ret < 0)
-				return ret;
-		}
+			                      path, k ? k : "(not a scalar)");
+		sub = k8c_xasprintf("%s.%s", path, k);
+		ret = check_section(name, sub, doc, yaml_document_get_node(doc, pair->value),
+		                    depth - 1, NULL, err);
+		if (ret < 0)
+			return ret;
 	}
 	return 0;
 }
 
+/* Check and convert every key of the document into found. */
 static int load_document(const char *name, yaml_document_t *doc,
-                         const k8c_option_t *table, cJSON *values,
+                         const k8c_option_t *table, cJSON *found,
                          k8c_error_t *err)
 {
 	yaml_node_t *root = yaml_document_get_root_node(doc);
-	_cleanup_json_ cJSON *found = cJSON_CreateObject();
 	yaml_node_pair_t *pair;
 
 	if (root == NULL)
@@ -210,7 +212,7 @@ static int load_document(const char *name, yaml_document_t *doc,
 			return k8c_error_make(err, K8C_EINVAL,
 			                      "%s:%lu: key \"%s\" appears twice", name, line, k);
 		if (opt->type == K8C_OPT_SECTION &&
-		    check_section(name, opt, doc, val, opt->section_depth,
+		    check_section(name, opt->name, doc, val, opt->section_depth,
 		                  opt->section_keys, err) < 0)
 			return -K8C_EINVAL;
 		v = convert_value(name, opt, doc, val, err);
@@ -218,7 +220,12 @@ static int load_document(const char *name, yaml_document_t *doc,
 			return -K8C_EINVAL;
 		cJSON_AddItemToObject(found, k, v);
 	}
-	/* All valid: merge what the command line did not set. */
+	return 0;
+}
+
+/* Move into values every item of found that values does not have yet. */
+static void merge(cJSON *values, cJSON *found)
+{
 	while (found->child != NULL) {
 		cJSON *item = cJSON_DetachItemViaPointer(found, found->child);
 		if (cJSON_HasObjectItem(values, item->string))
@@ -226,13 +233,13 @@ static int load_document(const char *name, yaml_document_t *doc,
 		else
 			cJSON_AddItemToObject(values, item->string, item);
 	}
-	return 0;
 }
 
 int k8c_config_load_buffer(const char *name, const char *buf, size_t len,
                            const k8c_option_t *table, cJSON *values,
                            k8c_error_t *err)
 {
+	_cleanup_json_ cJSON *found = cJSON_CreateObject();
 	yaml_parser_t parser;
 	yaml_document_t doc, extra;
 	k8c_error_t local;
@@ -252,7 +259,7 @@ int k8c_config_load_buffer(const char *name, const char *buf, size_t len,
 		yaml_parser_delete(&parser);
 		return ret;
 	}
-	ret = load_document(name, &doc, table, values, err);
+	ret = load_document(name, &doc, table, found, err);
 	yaml_document_delete(&doc);
 	if (ret == 0) {
 		if (!yaml_parser_load(&parser, &extra)) {
@@ -268,6 +275,8 @@ int k8c_config_load_buffer(const char *name, const char *buf, size_t len,
 		}
 	}
 	yaml_parser_delete(&parser);
+	if (ret == 0)
+		merge(values, found); /* all valid: fill in what the command line did not set */
 	return ret;
 }
 

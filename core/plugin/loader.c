@@ -22,6 +22,7 @@
 
 #include "common/log.h"
 #include "common/mem.h"
+#include "plugin/elf.h"
 #include "plugin/loader.h"
 
 static const char *const kind_names[] = {
@@ -246,6 +247,12 @@ int k8c_plugin_set_load_file(k8c_plugin_set_t *set, const char *path)
 	void *handle;
 	int reason;
 
+	if (k8c_elf_check(path, &why) < 0) {
+		refuse(set, path, K8C_REFUSE_NOT_LOADABLE,
+		       k8c_xasprintf("not a loadable shared object: %s", why));
+		free(why);
+		return -1;
+	}
 	dlerror();
 	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (handle == NULL) {
@@ -338,12 +345,7 @@ int k8c_plugin_set_scan(k8c_plugin_set_t *set, const char *dir, int optional,
 	qsort(names, n, sizeof(char *), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *path = k8c_xasprintf("%s/%s", real, names[i]);
-		struct stat st;
-		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-			refuse(set, path, K8C_REFUSE_NOT_LOADABLE,
-			       k8c_xstrdup("not a regular file"));
-		else
-			k8c_plugin_set_load_file(set, path);
+		k8c_plugin_set_load_file(set, path);
 		free(names[i]);
 	}
 	free(names);

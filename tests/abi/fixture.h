@@ -1,4 +1,4 @@
-/* Shared pieces of the ABI test plugins: each tests/abi/*.c file is a
+/* Shared pieces of the ABI test plugins: each tests/abi/NAME.c file is a
  * plugin that is wrong in exactly one way (or, for good_*.c, in none). */
 #ifndef K8C_TESTS_ABI_FIXTURE_H
 #define K8C_TESTS_ABI_FIXTURE_H
@@ -9,19 +9,19 @@
 #include <k8c/scheduler.h>
 #include <k8c/store.h>
 
-static int fixture_init(const k8c_host_t *host, const struct cJSON *config,
+__attribute__((unused)) static int fixture_init(const k8c_host_t *host, const struct cJSON *config,
                         void **cookie, k8c_error_t *err)
 {
 	*cookie = malloc(1);
 	return 0;
 }
 
-static void fixture_fini(void *cookie)
+__attribute__((unused)) static void fixture_fini(void *cookie)
 {
 	free(cookie);
 }
 
-static int fixture_filter(void *cookie, const k8c_sched_cycle_t *cycle,
+__attribute__((unused)) static int fixture_filter(void *cookie, const k8c_sched_cycle_t *cycle,
                           const k8c_sched_node_t *node,
                           char reason[K8C_SCHED_REASON_MAX])
 {

@@ -54,7 +54,7 @@ check_refused empty.so not-loadable
 check_refused truncated.so not-loadable
 check_refused directory.so not-loadable
 check_refused dangling.so not-loadable
-like "$(cat "$TMP/out")" "missing required operation store.get" "the missing store operation is named"
+like "$(cat "$TMP/out")" "missing required operation store.revision" "the missing store operation is named"
 like "$(cat "$TMP/out")" "ABI 1.1 but the core provides 1.0" "the minor refusal says which versions"
 like "$(cat "$TMP/err")" "k8c_abi_test_no_such_function" "the unresolved symbol is named"
 unlike "$(cat "$TMP/out") $(cat "$TMP/err")" "README" "files not named *.so are ignored"
@@ -62,7 +62,8 @@ unlike "$(cat "$TMP/out") $(cat "$TMP/err")" "README" "files not named *.so are 
 # The same directory given twice is scanned once: no spurious duplicates.
 K8C_BUILTIN_PLUGIN_DIR="$TMP/empty" "$K8C" plugins --plugin-dir "$dir" --plugin-dir "$dir/." \
 	>"$TMP/out2" 2>&1
-is "$(grep -c 'abi-good' "$TMP/out2")" 2 "a directory named twice is scanned once"
+is "$(grep -Ec '^scheduler +abi-good' "$TMP/out2")" 1 "a directory named twice is scanned once: one plugin row"
+is "$(grep -c '\[duplicate\]' "$TMP/out2")" 1 "and one duplicate refusal, not two"
 
 # A missing --plugin-dir is a usage error that says which directory.
 K8C_BUILTIN_PLUGIN_DIR="$TMP/empty" "$K8C" plugins --plugin-dir "$TMP/nope" >"$TMP/out3" 2>&1

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -92,14 +93,15 @@ int main(void)
 	expect_error("name: [a]\n", "name must be a string", "a list for a string");
 	expect_error("dir: {a: b}\n", "dir must be a string or a list", "a mapping for a list");
 	expect_error("dir:\n  - a\n  - [b]\n", "test.yaml:3: dir: each entry must be a string", "a nested list entry");
-	expect_error("section: 3\n", "section must be a mapping", "a scalar for a section");
+	expect_error("section: 3\n", "test.yaml:1: section must be a mapping", "a scalar for a section");
 	expect_error("plugins:\n  schedulr:\n    x: {}\n", "test.yaml:2: plugins: unknown key \"schedulr\"", "unknown plugin kind");
-	expect_error("plugins:\n  scheduler:\n    x: 5\n", "test.yaml:3: plugins: expected a mapping", "plugin settings must be a mapping");
+	expect_error("plugins:\n  scheduler: [a]\n", "test.yaml:2: plugins.scheduler must be a mapping", "a list for a plugin kind");
+	expect_error("plugins:\n  scheduler:\n    x: 5\n", "test.yaml:3: plugins.scheduler.x must be a mapping", "plugin settings must be a mapping");
 	expect_error("- a\n- b\n", "test.yaml:1: the config file must be a mapping", "a list at the top");
 	expect_error("name: a\nname: b\n", "test.yaml:2: key \"name\" appears twice", "duplicate key");
 	expect_error("name: a\n  port: [\n", "test.yaml:", "malformed YAML");
 	expect_error("name: 'unterminated\n", "test.yaml:", "unterminated quote");
-	expect_error("name: a\n---\nport: 1\n", "test.yaml:3: the config file must hold one YAML document", "two documents");
+	expect_error("name: a\n---\nport: 1\n", "test.yaml:2: the config file must hold one YAML document", "two documents");
 	expect_error("config: other.yaml\n", "cannot name another config file", "config in config");
 
 	/* From disk. */
