@@ -342,7 +342,8 @@ int k8c_plugin_set_scan(k8c_plugin_set_t *set, const char *dir, int optional,
 		names[n++] = k8c_xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(char *), name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof(char *), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *path = k8c_xasprintf("%s/%s", real, names[i]);
 		k8c_plugin_set_load_file(set, path);
