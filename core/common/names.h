@@ -24,4 +24,20 @@ int k8c_is_qualified_name(const char *s, char *msg, size_t msglen);
 /* Label value: empty, or like the name part of a qualified name. */
 int k8c_is_label_value(const char *s, char *msg, size_t msglen);
 
+struct cJSON;
+
+/* Sum of the lengths of all annotation keys and values, at most
+ * (apimachinery's TotalAnnotationSizeLimitB). */
+#define K8C_ANNOTATIONS_SIZE_MAX (256 * 1024)
+
+/* metadata.labels: NULL, JSON null or an object whose keys are qualified
+ * names and whose values are strings that are label values.  Returns 1
+ * when valid; msg as above, naming the offending key. */
+int k8c_validate_labels(const struct cJSON *labels, char *msg, size_t msglen);
+/* metadata.annotations: NULL, JSON null or an object of strings whose keys
+ * are qualified names once lower-cased and whose keys and values together
+ * are at most K8C_ANNOTATIONS_SIZE_MAX bytes (ValidateAnnotations). */
+int k8c_validate_annotations(const struct cJSON *annotations, char *msg,
+                             size_t msglen);
+
 #endif

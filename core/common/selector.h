@@ -9,7 +9,17 @@
  * with names.h.  The empty selector matches everything.
  *
  * Field selectors: comma-separated  field=value  field==value  field!=value,
- * with '\' escaping ',', '=' and '!' inside values. */
+ * with '\' escaping '\', ',' and '=' inside values (fields.EscapeValue);
+ * the field name is taken as written up to the first operator and must
+ * not be empty.
+ *
+ * Errors are K8C_EINVAL with Kubernetes' wording ("unable to parse
+ * requirement: found ')', expected: ...").
+ *
+ * Departures from Kubernetes, all in printing only: requirements with the
+ * same key keep their written order (Go's sort is not stable), and field
+ * selector terms print sorted by their canonical text rather than by their
+ * raw text, so that parsing a printed selector prints it again unchanged. */
 #ifndef K8C_COMMON_SELECTOR_H
 #define K8C_COMMON_SELECTOR_H
 
@@ -47,6 +57,24 @@ int k8c_label_selector_matches(const k8c_label_selector_t *sel,
                                const struct cJSON *labels);
 /* 1 when the selector matches every label set. */
 int k8c_label_selector_is_everything(const k8c_label_selector_t *sel);
+/* 1 for the selector of an absent LabelSelector (labels.Nothing()), and for
+ * NULL. */
+int k8c_label_selector_is_nothing(const k8c_label_selector_t *sel);
+/* Number of requirements. */
+size_t k8c_label_selector_count(const k8c_label_selector_t *sel);
+
+/* Build a selector requirement by requirement (for NodeSelectorTerms and
+ * similar API types): _new gives an empty selector (matches everything),
+ * owned by the caller (k8c_label_selector_free).  _add checks what
+ * labels.NewRequirement checks: key a qualified name; values label values
+ * (copied); In/NotIn at least one value; =/!= exactly one; Exists and
+ * DoesNotExist none; Gt/Lt exactly one that parses as an int64.  The error
+ * message starts with the offending field ("key: ...", "values[0]: ...")
+ * so that callers can prefix their own path.  sel is unchanged on error. */
+k8c_label_selector_t *k8c_label_selector_new(void);
+int k8c_label_selector_add(k8c_label_selector_t *sel, const char *key,
+                           int op, const char *const *values, size_t n_values,
+                           k8c_error_t *err);
 /* Canonical string form (requirements sorted by key, as Kubernetes
  * prints them); caller frees with free(). */
 char *k8c_label_selector_string(const k8c_label_selector_t *sel);
@@ -72,6 +100,9 @@ int k8c_field_selector_matches(const k8c_field_selector_t *sel,
  * strings compare as is, numbers and booleans by their JSON text. */
 int k8c_field_selector_matches_json(const k8c_field_selector_t *sel,
                                     const struct cJSON *obj);
+/* 1 when the selector has no terms (matches everything). */
+int k8c_field_selector_is_everything(const k8c_field_selector_t *sel);
+/* Canonical string form; caller frees with free(). */
 char *k8c_field_selector_string(const k8c_field_selector_t *sel);
 void k8c_field_selector_free(k8c_field_selector_t *sel);
 

@@ -50,6 +50,7 @@ typedef struct k8c_error {
 } k8c_error_t;
 
 /* Fill *err (if not NULL) and return -code.  The format follows printf. */
+__attribute__((format(printf, 3, 0)))
 static inline int k8c_error_vmake(k8c_error_t *err, int code, const char *fmt,
                                   va_list ap)
 {
