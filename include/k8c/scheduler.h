@@ -60,6 +60,11 @@ typedef struct k8c_sched_node {
 	const k8c_sched_resources_t *requested;    /* sum of requests of bound and assumed pods */
 	size_t n_pods;
 	const struct cJSON *const *pods;           /* the pods bound to or assumed on the node */
+	/* Like requested, but a container that requests no cpu or memory counts
+	 * the scheduler's defaults (100m cpu, 200Mi memory), as kube-scheduler's
+	 * NonZeroRequested; what scoring uses.  May be NULL: then a plugin that
+	 * needs it computes it from pods. */
+	const k8c_sched_resources_t *non_zero_requested;
 } k8c_sched_node_t;
 
 /* One scheduling cycle for one pod. */

@@ -592,6 +592,11 @@ static int64_t sat_add(int64_t a, int64_t b)
  * containers that request nothing (NodeInfo.NonZeroRequested). */
 static int non_zero_requested(const k8c_sched_node_t *node, int64_t *cpu, int64_t *memory)
 {
+	if (node->non_zero_requested != NULL) { /* the host's node cache keeps it */
+		*cpu = node->non_zero_requested->milli_cpu;
+		*memory = node->non_zero_requested->memory;
+		return 0;
+	}
 	*cpu = node->requested != NULL ? node->requested->milli_cpu : 0;
 	*memory = node->requested != NULL ? node->requested->memory : 0;
 	if (node->n_pods == 0 || node->pods == NULL)
