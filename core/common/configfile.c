@@ -169,6 +169,23 @@ static int check_section(const char *name, const char *path,
 	return 0;
 }
 
+/* Turn the YAML module's "line L, column C: what" into "FILE:L: what
+ * (column C)", the form every config complaint takes. */
+static int with_file_line(const char *name, k8c_error_t *err)
+{
+	char what[K8C_ERROR_MESSAGE_MAX];
+	unsigned long line, column;
+	int n = 0;
+
+	if (sscanf(err->message, "line %lu, column %lu: %n", &line, &column, &n) == 2 && n > 0) {
+		snprintf(what, sizeof(what), "%s", err->message + n);
+		return k8c_error_make(err, K8C_EINVAL, "%s:%lu: %s (column %lu)", name, line,
+		                      what, column);
+	}
+	snprintf(what, sizeof(what), "%s", err->message);
+	return k8c_error_make(err, K8C_EINVAL, "%s: %s", name, what);
+}
+
 /* Check and convert every key of the document into found. */
 static int load_document(const char *name, yaml_document_t *doc,
                          const k8c_option_t *table, cJSON *found,
@@ -250,23 +267,23 @@ int k8c_config_load_buffer(const char *name, const char *buf, size_t len,
 	if (!yaml_parser_initialize(&parser))
 		k8c_die("yaml_parser_initialize failed");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		ret = k8c_error_make(err, K8C_EINVAL, "%s:%lu: %s%s%s", name,
-		                     (unsigned long)parser.problem_mark.line + 1,
-		                     parser.problem ? parser.problem : "invalid YAML",
-		                     parser.context ? " " : "",
-		                     parser.context ? parser.context : "");
+	ret = k8c_yaml_load_document(&parser, &doc, err);
+	if (ret == 0) { /* no document at all: an empty file */
 		yaml_parser_delete(&parser);
-		return ret;
+		return 0;
+	}
+	if (ret < 0) {
+		yaml_parser_delete(&parser);
+		return with_file_line(name, err);
 	}
 	ret = load_document(name, &doc, table, found, err);
 	yaml_document_delete(&doc);
 	if (ret == 0) {
-		if (!yaml_parser_load(&parser, &extra)) {
-			ret = k8c_error_make(err, K8C_EINVAL, "%s:%lu: %s", name,
-			                     (unsigned long)parser.problem_mark.line + 1,
-			                     parser.problem ? parser.problem : "invalid YAML");
-		} else {
+		ret = k8c_yaml_load_document(&parser, &extra, err);
+		if (ret < 0) {
+			ret = with_file_line(name, err);
+		} else if (ret == 1) {
+			ret = 0;
 			if (yaml_document_get_root_node(&extra) != NULL)
 				ret = k8c_error_make(err, K8C_EINVAL,
 				                     "%s:%lu: the config file must hold one YAML document",

@@ -88,6 +88,7 @@ int main(void)
 
 	expect_error("name: a\nbogus: 1\n", "test.yaml:2: unknown key \"bogus\"", "unknown key");
 	expect_error("port: \"6443\"\n", "test.yaml:1: port must be an integer", "quoted integer");
+	expect_error("port: !!str 6443\n", "test.yaml:1: port must be an integer", "an explicit !!str is a string");
 	expect_error("port: 1.5\n", "port must be an integer", "fractional integer");
 	expect_error("name: x\nflag: yes\n", "test.yaml:2: flag must be a boolean", "yes is not a boolean");
 	expect_error("name: [a]\n", "name must be a string", "a list for a string");
