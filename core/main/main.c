@@ -59,7 +59,8 @@ static void usage(FILE *out)
 	      "k8c is a lightweight Kubernetes-compatible orchestrator in one binary.\n\n"
 	      "Commands:\n", out);
 	for (const k8c_command_t *c = k8c_commands; c->name != NULL; c++)
-		fprintf(out, "  %-26s %s\n", c->name, c->summary);
+		fprintf(out, "  %-26s %s%s\n", c->name, c->summary,
+		        c->run == k8c_cmd_not_built ? " [not built yet]" : "");
 	fputs("\nGlobal flags:\n"
 	      "  -h, --help                 Show this help (k8c COMMAND --help for a command's flags).\n"
 	      "  --version                  Same as k8c version.\n\n"
