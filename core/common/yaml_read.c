@@ -1,10 +1,9 @@
-/* YAML <-> JSON with libyaml and cJSON (see yaml_json.h for the rules).
+/* Reading YAML into cJSON (see yaml_json.h for the rules).
  *
- * Reading goes events -> yaml_document_t (our own composer, so an explicit
- * !!str on a plain scalar stays visible and anchors are registered only
- * once their node is complete: a loaded document never has a cycle) ->
- * cJSON.  Writing walks the cJSON tree and feeds libyaml's emitter, which
- * picks a safe scalar style when the one we ask for cannot be used. */
+ * Events -> yaml_document_t (our own composer, so an explicit !!str on a
+ * plain scalar stays visible and anchors are registered only once their
+ * node is complete: a loaded document never has a cycle) -> cJSON, with
+ * plain scalars resolved by the YAML 1.2 core schema. */
 #include "config.h"
 
 #include <errno.h>
@@ -18,11 +17,9 @@
 #include <cjson/cJSON.h>
 
 #include "common/mem.h"
+#include "common/yaml_internal.h"
 #include "common/yaml_json.h"
 
-/* Integers of this many digits or more become raw items. */
-#define RAW_DIGITS 16
-#define RAW_MIN 1000000000000000ULL /* 10^(RAW_DIGITS - 1) */
 #define MERGE_TAG "tag:yaml.org,2002:merge"
 
 /* ---- errors ------------------------------------------------------------ */
@@ -422,6 +419,11 @@ static enum kind classify(const char *s)
 	return *p == '\0' ? K_FLOAT : K_STRING;
 }
 
+bool k8c_yaml_plain_is_string(const char *s)
+{
+	return classify(s) == K_STRING;
+}
+
 static cJSON *checked(cJSON *j)
 {
 	if (j == NULL)
@@ -439,7 +441,7 @@ static cJSON *decimal_json(const char *s)
 
 	while (d[0] == '0' && d[1] != '\0')
 		d++;
-	if (strlen(d) <= RAW_DIGITS - 1)
+	if (strlen(d) <= K8C_YAML_RAW_DIGITS - 1)
 		return checked(cJSON_CreateNumber(strtod(s, NULL)));
 	_cleanup_free_ char *raw = k8c_xasprintf("%s%s", neg ? "-" : "", d);
 	return checked(cJSON_CreateRaw(raw));
@@ -461,7 +463,7 @@ static int number_json(const yaml_node_t *node, const char *s, enum kind k,
 		if (errno == ERANGE)
 			return error_at(err, K8C_EINVAL, node->start_mark,
 			                "integer %s out of range", s);
-		if (v < RAW_MIN) {
+		if (v < K8C_YAML_RAW_MIN) {
 			*out = checked(cJSON_CreateNumber((double)v));
 		} else {
 			char raw[32];
@@ -788,207 +790,5 @@ int k8c_yaml_parse_stream(const char *buf, size_t len, struct cJSON **out,
 	if (ret < 0)
 		return ret;
 	*out = K8C_STEAL(all);
-	return 0;
-}
-
-/* ---- emitting ------------------------------------------------------------ */
-
-struct outbuf {
-	char *buf;
-	size_t len, cap;
-};
-
-static int write_out(void *data, unsigned char *bytes, size_t size)
-{
-	struct outbuf *o = data;
-
-	if (o->len + size + 1 > o->cap) {
-		while (o->len + size + 1 > o->cap)
-			o->cap = o->cap ? 2 * o->cap : 256;
-		o->buf = k8c_xrealloc(o->buf, o->cap);
-	}
-	memcpy(o->buf + o->len, bytes, size);
-	o->len += size;
-	o->buf[o->len] = '\0';
-	return 1;
-}
-
-static int emit(yaml_emitter_t *em, yaml_event_t *ev, k8c_error_t *err)
-{
-	if (yaml_emitter_emit(em, ev)) /* consumes ev either way */
-		return 0;
-	return k8c_error_make(err, em->error == YAML_MEMORY_ERROR ? K8C_ENOMEM : K8C_EINVAL,
-	                      "yaml emitter: %s", em->problem ? em->problem : "failed");
-}
-
-/* Words a YAML 1.1 reader (and many tools) would not read as a string. */
-static const char *const yaml11_words[] = {
-	"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On",
-	"ON", "off", "Off", "OFF", "<<", "=", NULL
-};
-
-/* Should a string be quoted so it reads back as that string everywhere? */
-static bool needs_quotes(const char *s)
-{
-	size_t n;
-
-	if (classify(s) != K_STRING || is_one_of(s, yaml11_words))
-		return true;
-	/* number-ish (1_000, 0b101, 1:30, 2001-12-14, 1.2.3): a YAML 1.1 reader
-	 * might read a number or a timestamp */
-	n = strspn(s, DIGITS "_.:+-eExXoObBabcdfABCDF");
-	return s[n] == '\0' && strpbrk(s, DIGITS) != NULL &&
-	       (strchr(DIGITS, s[0]) || s[0] == '.' || s[0] == '-' || s[0] == '+');
-}
-
-/* Carriage returns and the Unicode line breaks (NEL, LS, PS) do not survive
- * anything but a double-quoted scalar's escapes. */
-static bool has_odd_break(const char *s)
-{
-	return strchr(s, '\r') != NULL || strstr(s, "\xc2\x85") != NULL ||
-	       strstr(s, "\xe2\x80\xa8") != NULL || strstr(s, "\xe2\x80\xa9") != NULL;
-}
-
-static int emit_scalar(yaml_emitter_t *em, const char *s,
-                       yaml_scalar_style_t style, k8c_error_t *err)
-{
-	yaml_event_t ev;
-	size_t len = strlen(s);
-
-	if (len > INT32_MAX)
-		return k8c_error_make(err, K8C_ETOOLARGE, "yaml: string too long");
-	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (const yaml_char_t *)s,
-	                                  (int)len, 1, 1, style))
-		return k8c_error_make(err, K8C_EINVAL,
-		                      "yaml: string is not valid UTF-8");
-	return emit(em, &ev, err);
-}
-
-static int emit_string(yaml_emitter_t *em, const char *s, k8c_error_t *err)
-{
-	yaml_scalar_style_t style = YAML_PLAIN_SCALAR_STYLE;
-
-	if (has_odd_break(s))
-		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-	else if (needs_quotes(s))
-		style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
-	else if (strchr(s, '\n') != NULL)
-		style = YAML_LITERAL_SCALAR_STYLE;
-	return emit_scalar(em, s, style, err);
-}
-
-/* Shortest text that reads back as the same double, and as a number, not
- * a raw integer (a double never holds more than 15 digits exactly). */
-static void format_number(double d, char buf[64])
-{
-	if (d > -(double)RAW_MIN && d < (double)RAW_MIN && d == (double)(long long)d) {
-		snprintf(buf, 64, "%.0f", d);
-		return;
-	}
-	snprintf(buf, 64, "%.15g", d);
-	if (strtod(buf, NULL) != d)
-		snprintf(buf, 64, "%.17g", d);
-	if (buf[strspn(buf, "-" DIGITS)] == '\0')
-		strcat(buf, ".0");
-}
-
-static int emit_node(yaml_emitter_t *em, const cJSON *j, int depth,
-                     k8c_error_t *err)
-{
-	yaml_event_t ev;
-	const cJSON *c;
-	char num[64];
-	int ret;
-
-	if (depth >= K8C_YAML_MAX_DEPTH)
-		return k8c_error_make(err, K8C_ETOOLARGE,
-		                      "yaml: nesting deeper than %d levels", K8C_YAML_MAX_DEPTH);
-	switch (j->type & 0xff) {
-	case cJSON_NULL:
-		return emit_scalar(em, "null", YAML_PLAIN_SCALAR_STYLE, err);
-	case cJSON_True:
-		return emit_scalar(em, "true", YAML_PLAIN_SCALAR_STYLE, err);
-	case cJSON_False:
-		return emit_scalar(em, "false", YAML_PLAIN_SCALAR_STYLE, err);
-	case cJSON_Number:
-		if (!isfinite(j->valuedouble))
-			return k8c_error_make(err, K8C_EINVAL,
-			                      "yaml: number is not finite");
-		format_number(j->valuedouble, num);
-		return emit_scalar(em, num, YAML_PLAIN_SCALAR_STYLE, err);
-	case cJSON_Raw:
-		return emit_scalar(em, j->valuestring ? j->valuestring : "null",
-		                   YAML_PLAIN_SCALAR_STYLE, err);
-	case cJSON_String:
-		return emit_string(em, j->valuestring ? j->valuestring : "", err);
-	case cJSON_Array:
-		if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-		                                          YAML_BLOCK_SEQUENCE_STYLE))
-			return k8c_error_make(err, K8C_ENOMEM, "yaml: out of memory");
-		ret = emit(em, &ev, err);
-		for (c = j->child; ret >= 0 && c != NULL; c = c->next)
-			ret = emit_node(em, c, depth + 1, err);
-		if (ret < 0)
-			return ret;
-		yaml_sequence_end_event_initialize(&ev);
-		return emit(em, &ev, err);
-	case cJSON_Object:
-		if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-		                                         YAML_BLOCK_MAPPING_STYLE))
-			return k8c_error_make(err, K8C_ENOMEM, "yaml: out of memory");
-		ret = emit(em, &ev, err);
-		for (c = j->child; ret >= 0 && c != NULL; c = c->next) {
-			ret = emit_string(em, c->string ? c->string : "", err);
-			if (ret >= 0)
-				ret = emit_node(em, c, depth + 1, err);
-		}
-		if (ret < 0)
-			return ret;
-		yaml_mapping_end_event_initialize(&ev);
-		return emit(em, &ev, err);
-	default:
-		return k8c_error_make(err, K8C_EINVAL, "yaml: invalid JSON item");
-	}
-}
-
-int k8c_yaml_emit(const struct cJSON *json, char **out, k8c_error_t *err)
-{
-	struct outbuf o = { NULL, 0, 0 };
-	yaml_emitter_t em;
-	yaml_event_t ev;
-	int ret;
-
-	*out = NULL;
-	if (json == NULL)
-		return k8c_error_make(err, K8C_EINVAL, "yaml: nothing to emit");
-	if (!yaml_emitter_initialize(&em))
-		return k8c_error_make(err, K8C_ENOMEM, "yaml: out of memory");
-	yaml_emitter_set_output(&em, write_out, &o);
-	yaml_emitter_set_unicode(&em, 1);
-	yaml_emitter_set_width(&em, -1); /* never fold long scalars */
-	yaml_emitter_set_indent(&em, 2);
-
-	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
-	ret = emit(&em, &ev, err);
-	if (ret >= 0) {
-		yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
-		ret = emit(&em, &ev, err);
-	}
-	if (ret >= 0)
-		ret = emit_node(&em, json, 0, err);
-	if (ret >= 0) {
-		yaml_document_end_event_initialize(&ev, 1);
-		ret = emit(&em, &ev, err);
-	}
-	if (ret >= 0) {
-		yaml_stream_end_event_initialize(&ev);
-		ret = emit(&em, &ev, err);
-	}
-	yaml_emitter_delete(&em);
-	if (ret < 0) {
-		free(o.buf);
-		return ret;
-	}
-	*out = o.buf ? o.buf : k8c_xstrdup("");
 	return 0;
 }
