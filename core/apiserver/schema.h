@@ -1,0 +1,113 @@
+/* The API schema: every type the API server serves, with its fields, their
+ * JSON types and the patch metadata Kubernetes attaches to them
+ * (patchMergeKey, patchStrategy, listType, listMapKeys).
+ *
+ * The types are written in a small text language, one file per API group
+ * version under core/apiserver/schema/ (see schema/README.md), compiled into
+ * the binary and parsed once at start-up.  One source serves:
+ *   - decoding: unknown fields are pruned (as Go's decoder drops them) and
+ *     reported for fieldValidation=Strict (400) or Warn (Warning header);
+ *     values of the wrong JSON type are a 400 BadRequest;
+ *   - strategic merge patch: merge keys and strategies (patch.h);
+ *   - server-side apply: list types and map keys;
+ *   - /openapi/v2 and /openapi/v3 for kubectl's client-side validation and
+ *     `kubectl explain`.
+ *
+ * Nodes are immutable after k8c_schema_init() and shared by all threads. */
+#ifndef K8C_APISERVER_SCHEMA_H
+#define K8C_APISERVER_SCHEMA_H
+
+#include <stddef.h>
+
+#include <k8c/error.h>
+
+struct cJSON;
+
+typedef struct k8c_schema_node k8c_schema_node_t; /* opaque, owned by the schema */
+
+enum k8c_schema_kind {
+	K8C_SCHEMA_STRING = 1,
+	K8C_SCHEMA_INTEGER,      /* int32/int64: a JSON number without fraction */
+	K8C_SCHEMA_NUMBER,       /* float64 */
+	K8C_SCHEMA_BOOLEAN,
+	K8C_SCHEMA_OBJECT,       /* a named type with fields */
+	K8C_SCHEMA_ARRAY,        /* items: k8c_schema_items() */
+	K8C_SCHEMA_MAP,          /* string keys, values: k8c_schema_items() */
+	K8C_SCHEMA_INT_OR_STRING,/* intstr.IntOrString */
+	K8C_SCHEMA_QUANTITY,     /* resource.Quantity: a string or a number */
+	K8C_SCHEMA_TIME,         /* metav1.Time / MicroTime: an RFC 3339 string */
+	K8C_SCHEMA_ANY,          /* free-form JSON (RawExtension, JSON fields) */
+};
+
+/* Patch strategy bits (the patchStrategy tag). */
+enum k8c_patch_strategy {
+	K8C_PATCH_STRATEGY_REPLACE = 0,     /* no tag: lists replace, maps merge */
+	K8C_PATCH_STRATEGY_MERGE = 1u << 0, /* "merge": lists merge by key (or as sets for primitives) */
+	K8C_PATCH_STRATEGY_RETAIN_KEYS = 1u << 1, /* "retainKeys" */
+};
+
+/* x-kubernetes-list-type. */
+enum k8c_list_type {
+	K8C_LIST_ATOMIC = 0,
+	K8C_LIST_SET = 1,
+	K8C_LIST_MAP = 2,
+};
+
+/* Parse the built-in schema.  Call once before anything else; 0 or < 0
+ * with err naming the file and line of a broken definition. */
+int k8c_schema_init(k8c_error_t *err);
+void k8c_schema_fini(void);
+
+/* A named type, e.g. "io.k8s.api.core.v1.Pod"; NULL if unknown. */
+const k8c_schema_node_t *k8c_schema_type(const char *name);
+
+int k8c_schema_kind(const k8c_schema_node_t *node);
+/* The type's full name for OBJECT nodes ("io.k8s.api.core.v1.PodSpec"),
+ * else NULL. */
+const char *k8c_schema_name(const k8c_schema_node_t *node);
+/* An OBJECT's field, or NULL when the type has no such field. */
+const k8c_schema_node_t *k8c_schema_field(const k8c_schema_node_t *object,
+                                          const char *field);
+/* Fields of an OBJECT in declaration order: i from 0 until NULL. */
+const k8c_schema_node_t *k8c_schema_field_at(const k8c_schema_node_t *object,
+                                             size_t i, const char **name);
+/* Items of an ARRAY, values of a MAP. */
+const k8c_schema_node_t *k8c_schema_items(const k8c_schema_node_t *node);
+/* Patch metadata of a field's node (ARRAY or MAP or OBJECT). */
+unsigned k8c_schema_patch_strategy(const k8c_schema_node_t *node);
+const char *k8c_schema_merge_key(const k8c_schema_node_t *node); /* or NULL */
+int k8c_schema_list_type(const k8c_schema_node_t *node);
+/* listMapKeys, NULL-terminated, for K8C_LIST_MAP arrays (else NULL). */
+const char *const *k8c_schema_list_map_keys(const k8c_schema_node_t *node);
+/* Whether an OBJECT field is required (for OpenAPI). */
+int k8c_schema_required(const k8c_schema_node_t *object, const char *field);
+/* One-line description for `kubectl explain` (may be ""). */
+const char *k8c_schema_description(const k8c_schema_node_t *node);
+
+/* What decoding found. */
+typedef struct k8c_schema_report {
+	char **unknown;        /* owned paths of unknown fields: "spec.containers[0].imagePullPolcy" */
+	size_t n_unknown;
+	char *type_error;      /* owned first type mismatch, Kubernetes-style, or NULL */
+} k8c_schema_report_t;
+
+/* Check obj against type: every unknown field is removed from obj and
+ * its path recorded; the first value of the wrong JSON type fills
+ * rep->type_error (e.g. `json: cannot unmarshal string into Go struct field
+ * PodSpec.spec.containers of type []v1.Container`).  Returns 0 when there
+ * was no type error, < 0 otherwise (obj may be partly pruned then). */
+int k8c_schema_decode(const k8c_schema_node_t *type, struct cJSON *obj,
+                      k8c_schema_report_t *rep);
+void k8c_schema_report_free(k8c_schema_report_t *rep);
+
+/* OpenAPI documents built from the schema, owned by the caller:
+ *   v3 index {"paths": {"api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=H"}, ...}}
+ *   v3 document of one group version (paths with
+ *     x-kubernetes-group-version-kind and the fieldValidation parameter,
+ *     components.schemas with every type it uses);
+ *   v2 swagger document with every type (definitions) and paths. */
+struct cJSON *k8c_openapi_v3_index(void);
+struct cJSON *k8c_openapi_v3_document(const char *group, const char *version);
+struct cJSON *k8c_openapi_v2_document(void);
+
+#endif
