@@ -9,6 +9,7 @@
 #ifndef K8C_TESTS_FAKE_HOST_H
 #define K8C_TESTS_FAKE_HOST_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,7 @@ typedef struct fake_host {
 	int lines[K8C_LOG_TRACE + 1]; /* log lines seen per level */
 	char last[1024];              /* the last line logged */
 	int64_t now_ns;               /* what now_ns() and monotonic_ns() answer */
+	pthread_mutex_t lock;         /* plugins may log from their own threads */
 } fake_host_t;
 
 __attribute__((format(printf, 3, 4)))
@@ -28,12 +30,15 @@ static void fake_host_log(void *ctx, int level, const char *fmt, ...)
 	fake_host_t *fh = ctx;
 	va_list ap;
 
+	pthread_mutex_lock(&fh->lock);
 	va_start(ap, fmt);
 	vsnprintf(fh->last, sizeof(fh->last), fmt, ap);
 	va_end(ap);
 	if (level >= 0 && level <= K8C_LOG_TRACE)
 		fh->lines[level]++;
 	printf("# [plugin log %d] %s\n", level, fh->last);
+	fflush(stdout);
+	pthread_mutex_unlock(&fh->lock);
 }
 
 static int fake_host_log_enabled(void *ctx, int level)
@@ -50,6 +55,7 @@ __attribute__((unused))
 static void fake_host_init(fake_host_t *fh)
 {
 	memset(fh, 0, sizeof(*fh));
+	pthread_mutex_init(&fh->lock, NULL);
 	fh->host.struct_size = sizeof(k8c_host_t);
 	fh->host.abi_major = K8C_ABI_MAJOR;
 	fh->host.abi_minor = K8C_ABI_MINOR;
