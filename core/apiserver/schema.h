@@ -57,6 +57,11 @@ enum k8c_list_type {
  * with err naming the file and line of a broken definition. */
 int k8c_schema_init(k8c_error_t *err);
 void k8c_schema_fini(void);
+/* Parse the given schema texts instead of the built-in files (tests and
+ * tools); names[i] is the file name used in error messages.  On success
+ * the previous schema, if any, is freed; on error it stays in place. */
+int k8c_schema_init_from(const char *const *names, const char *const *texts, size_t n,
+                         k8c_error_t *err);
 
 /* A named type, e.g. "io.k8s.api.core.v1.Pod"; NULL if unknown. */
 const k8c_schema_node_t *k8c_schema_type(const char *name);
@@ -79,6 +84,11 @@ const char *k8c_schema_merge_key(const k8c_schema_node_t *node); /* or NULL */
 int k8c_schema_list_type(const k8c_schema_node_t *node);
 /* listMapKeys, NULL-terminated, for K8C_LIST_MAP arrays (else NULL). */
 const char *const *k8c_schema_list_map_keys(const k8c_schema_node_t *node);
+/* Whether server-side apply treats the value as one unit: an atomic list
+ * (listType=atomic, the default of untagged lists), a map tagged
+ * +mapType=atomic or a struct tagged +structType=atomic
+ * (x-kubernetes-map-type: atomic in OpenAPI). */
+int k8c_schema_atomic(const k8c_schema_node_t *node);
 /* Whether an OBJECT field is required (for OpenAPI). */
 int k8c_schema_required(const k8c_schema_node_t *object, const char *field);
 /* One-line description for `kubectl explain` (may be ""). */
@@ -89,13 +99,20 @@ typedef struct k8c_schema_report {
 	char **unknown;        /* owned paths of unknown fields: "spec.containers[0].imagePullPolcy" */
 	size_t n_unknown;
 	char *type_error;      /* owned first type mismatch, Kubernetes-style, or NULL */
+	/* Paths of fields given twice in one object, in the same form as
+	 * unknown (Kubernetes' strict mode says `duplicate field "PATH"`); the
+	 * last value is kept, as Go's decoder does. */
+	char **duplicate;
+	size_t n_duplicate;
 } k8c_schema_report_t;
 
 /* Check obj against type: every unknown field is removed from obj and
  * its path recorded; the first value of the wrong JSON type fills
  * rep->type_error (e.g. `json: cannot unmarshal string into Go struct field
  * PodSpec.spec.containers of type []v1.Container`).  Returns 0 when there
- * was no type error, < 0 otherwise (obj may be partly pruned then). */
+ * was no type error, < 0 otherwise (obj may be partly pruned then).
+ * null counts as absent, as in Go: null fields are removed, null list items
+ * and map values become the zero value of their type.  rep starts zeroed. */
 int k8c_schema_decode(const k8c_schema_node_t *type, struct cJSON *obj,
                       k8c_schema_report_t *rep);
 void k8c_schema_report_free(k8c_schema_report_t *rep);
