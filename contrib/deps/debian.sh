@@ -6,7 +6,7 @@ set -e
 build="build-essential autoconf automake libtool pkg-config
   libyaml-dev libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev uuid-dev
   libsqlite3-dev"
-test="clang libclang-rt-14-dev binutils python3 python3-kubernetes etcd-server"
+test="clang libclang-rt-14-dev binutils curl python3 python3-kubernetes etcd-server"
 pkgs=$build
 [ "${1:-}" = "--test" ] && pkgs="$build $test"
 if [ "$(id -u)" -ne 0 ]; then

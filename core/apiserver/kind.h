@@ -116,6 +116,10 @@ typedef struct k8c_kind {
 	const char *scale_spec_replicas;    /* "spec.replicas" */
 	const char *scale_status_replicas;  /* "status.replicas" */
 	const char *scale_selector;         /* "spec.selector" (a LabelSelector) */
+
+	/* Name syntax, when not a DNS-1123 subdomain (RBAC names are path
+	 * segments): 1 when valid, else 0 with msg filled. */
+	int (*name_valid)(const char *name, char *msg, size_t msglen);
 } k8c_kind_t;
 
 /* All kinds the API server serves, NULL-terminated (registry.c). */

@@ -15,20 +15,27 @@
 
 #include "common/log.h"
 #include "common/mem.h"
+#include "apiserver/apiserver.h"
 #include "main/commands.h"
 #include "plugin/host.h"
 
 typedef struct server {
 	k8c_plugin_set_t plugins;
+	k8c_apiserver_t *api;
 	k8c_plugin_instance_t **instances;
 	size_t n_instances;
 	char *data_dir;
 } server_t;
 
-/* Which plugin kinds the enabled components host. */
+/* Which plugin kinds the enabled components host (the API server makes its
+ * own instance of the store plugin the endpoint names). */
 static int kind_enabled(const cJSON *values, int kind)
 {
+	if (k8c_opt_bool(values, "apiserver-only"))
+		return 0;
 	switch (kind) {
+	case K8C_PLUGIN_STORE:
+		return 0;
 	case K8C_PLUGIN_SCHEDULER:
 		return !k8c_opt_bool(values, "disable-scheduler");
 	case K8C_PLUGIN_CONTROLLER:
@@ -87,6 +94,8 @@ static int start_instances(server_t *s, const cJSON *values, k8c_error_t *err)
 
 static void server_free(server_t *s)
 {
+	k8c_apiserver_stop(s->api);
+	s->api = NULL;
 	while (s->n_instances > 0)
 		k8c_plugin_instance_free(s->instances[--s->n_instances]);
 	free(s->instances);
@@ -112,6 +121,28 @@ static int make_dir(const char *path, k8c_error_t *err)
 	return 0;
 }
 
+static int start_api(server_t *s, const cJSON *values, k8c_error_t *err)
+{
+	_cleanup_free_ char *endpoint = NULL, *kubeconfig = NULL;
+	k8c_apiserver_config_t cfg = {0};
+	const char *ep = k8c_opt_string(values, "datastore-endpoint", NULL);
+	const char *kc = k8c_opt_string(values, "write-kubeconfig", NULL);
+
+	endpoint = ep ? k8c_xstrdup(ep) : k8c_xasprintf("sqlite://%s/state.db", s->data_dir);
+	kubeconfig = kc ? k8c_xstrdup(kc) : k8c_xasprintf("%s/kubeconfig", s->data_dir);
+	cfg.bind_address = k8c_opt_string(values, "bind-address", "127.0.0.1");
+	cfg.port = (int)k8c_opt_int(values, "port", 6443);
+	cfg.insecure_bind_any = k8c_opt_bool(values, "insecure-bind-any");
+	cfg.data_dir = s->data_dir;
+	cfg.datastore_endpoint = endpoint;
+	cfg.kubeconfig = kubeconfig;
+	cfg.plugins = &s->plugins;
+	cfg.plugin_config = k8c_opt_section(values, "plugins");
+	if (cfg.port < 0 || cfg.port > 65535)
+		return k8c_error_make(err, K8C_EINVAL, "--port %d is not a TCP port", cfg.port);
+	return k8c_apiserver_start(&cfg, &s->api, err);
+}
+
 int k8c_cmd_server(const k8c_command_t *cmd, cJSON *values)
 {
 	server_t s = {0};
@@ -134,7 +165,8 @@ int k8c_cmd_server(const k8c_command_t *cmd, cJSON *values)
 		return K8C_EXIT_USAGE;
 	}
 	s.data_dir = k8c_data_dir(values);
-	if (make_dir(s.data_dir, &err) < 0 || start_instances(&s, values, &err) < 0) {
+	if (make_dir(s.data_dir, &err) < 0 || start_api(&s, values, &err) < 0 ||
+	    start_instances(&s, values, &err) < 0) {
 		K8C_ERROR("%s", err.message);
 		server_free(&s);
 		return K8C_EXIT_FAILURE;
@@ -142,12 +174,16 @@ int k8c_cmd_server(const k8c_command_t *cmd, cJSON *values)
 	K8C_INFO("k8c %s running: data directory %s, %zu plugins loaded, %zu refused, %zu instances",
 	         PACKAGE_VERSION, s.data_dir, s.plugins.n_loaded, s.plugins.n_refused,
 	         s.n_instances);
-	K8C_WARN("this build has no API server yet: nothing listens on port %ld; it arrives with the next release",
-	         k8c_opt_int(values, "port", 6443));
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
 		K8C_INFO("SIGHUP: nothing to reload");
 	K8C_INFO("%s received, shutting down", strsignal(sig));
 	server_free(&s);
 	K8C_INFO("stopped");
 	return status;
+}
+
+int k8c_cmd_apiserver(const k8c_command_t *cmd, cJSON *values)
+{
+	cJSON_AddBoolToObject(values, "apiserver-only", 1);
+	return k8c_cmd_server(cmd, values);
 }

@@ -21,7 +21,7 @@ const k8c_command_t k8c_commands[] = {
 	{"agent", K8C_CMD_AGENT, "Run the node agent (kubelet and proxy) of a worker node.",
 	 "Registers this node with the API server at --server and runs the pods bound to it.", k8c_cmd_not_built},
 	{"apiserver", K8C_CMD_APISERVER, "Run the API server alone.",
-	 "Serves the Kubernetes API; the only component that touches the datastore.", k8c_cmd_not_built},
+	 "Serves the Kubernetes API; the only component that touches the datastore.", k8c_cmd_apiserver},
 	{"scheduler", K8C_CMD_SCHEDULER, "Run the scheduler alone.",
 	 "Binds unscheduled pods to nodes using the scheduler policy plugins.", k8c_cmd_not_built},
 	{"controller-manager", K8C_CMD_CONTROLLER_MANAGER, "Run the controller manager alone.",

@@ -41,6 +41,7 @@ like "$out" "scheduler +prefer-label +1\.0\.0 +1\.0 +$TMP/ex/prefer-label.so" "a
 # It runs in a server with its config.
 cat > "$TMP/k8c.yaml" <<YAML
 data-dir: $TMP/data
+port: 0
 plugin-dir: [$TMP/ex]
 plugins:
   scheduler:
@@ -53,7 +54,7 @@ i=0; while [ $i -lt 100 ] && ! grep -q "running:" "$TMP/server.log"; do sleep 0.
 like "$(cat "$TMP/server.log")" "scheduler/prefer-label: preferring nodes labelled disktype=ssd" "the example plugin runs with its config"
 kill -TERM $pid; wait $pid
 is "$?" 0 "and the server stops cleanly"
-printf 'data-dir: %s\nplugin-dir: [%s]\nplugins:\n  scheduler:\n    prefer-label: {label: 5}\n' "$TMP/data" "$TMP/ex" > "$TMP/bad.yaml"
+printf 'port: 0\ndata-dir: %s\nplugin-dir: [%s]\nplugins:\n  scheduler:\n    prefer-label: {label: 5}\n' "$TMP/data" "$TMP/ex" > "$TMP/bad.yaml"
 e=$(K8C_BUILTIN_PLUGIN_DIR="$dest$k8c_pluginsdir" "$dest$k8c_bindir/k8c" server --config "$TMP/bad.yaml" 2>&1)
 like "$e" "label must be a non-empty string" "bad plugin config is reported by the plugin"
 tap_done

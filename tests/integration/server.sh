@@ -19,6 +19,7 @@ wait_for() { # file regex seconds
 
 cat > "$TMP/k8c.yaml" <<YAML
 data-dir: $TMP/data
+port: 0
 plugin-dir: [$fixtures]
 plugins:
   scheduler:
@@ -51,13 +52,13 @@ kill -TERM $pid; wait $pid
 unlike "$(cat "$TMP/log.d")" "init instance" "--disable-scheduler: no scheduler plugin instance"
 
 # Config for a plugin that is not loaded: usage error.
-printf 'data-dir: %s\nplugins:\n  scheduler:\n    no-such-plugin: {}\n' "$TMP/data" > "$TMP/ghost.yaml"
+printf 'port: 0\ndata-dir: %s\nplugins:\n  scheduler:\n    no-such-plugin: {}\n' "$TMP/data" > "$TMP/ghost.yaml"
 e=$("$K8C" server --config "$TMP/ghost.yaml" 2>&1); st=$?
 is "$st" 2 "configuring a plugin that is not loaded exits 2"
 like "$e" "plugins.scheduler.no-such-plugin, but no such plugin is loaded" "and names it"
 
 # A plugin whose init fails: runtime failure, other instances finalised.
-printf 'data-dir: %s\nplugin-dir: [%s]\nplugins:\n  scheduler:\n    abi-good: {fail: true}\n' "$TMP/data" "$fixtures" > "$TMP/fail.yaml"
+printf 'port: 0\ndata-dir: %s\nplugin-dir: [%s]\nplugins:\n  scheduler:\n    abi-good: {fail: true}\n' "$TMP/data" "$fixtures" > "$TMP/fail.yaml"
 e=$("$K8C" server --config "$TMP/fail.yaml" 2>&1); st=$?
 is "$st" 1 "a plugin init failure exits 1"
 like "$e" "asked to fail by its config" "with the plugin's message"

@@ -1,0 +1,18 @@
+/* Server-side apply (PATCH with application/apply-patch+yaml): creates the
+ * object when absent, otherwise merges the applied configuration into it
+ * and records the field manager's fields in metadata.managedFields. */
+#ifndef K8C_APISERVER_APPLY_H
+#define K8C_APISERVER_APPLY_H
+
+#include "apiserver/objects.h"
+
+struct cJSON;
+
+void k8c_apply(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,
+               const struct cJSON *applied, const k8c_write_opts_t *o, k8c_api_response_t *resp);
+
+/* The fieldsV1 set of a configuration: {"f:spec":{"f:replicas":{}}, ...},
+ * list items keyed by their merge key as k:{"name":"c"}.  Caller frees. */
+struct cJSON *k8c_fields_v1(const struct cJSON *config, const void *schema_node);
+
+#endif

@@ -1,0 +1,87 @@
+/* Start-up state: built-in namespaces and the admin kubeconfig. */
+#define K8C_LOG_COMPONENT "apiserver"
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "apiserver/bootstrap.h"
+#include "apiserver/internal.h"
+#include "apiserver/objects.h"
+#include "common/log.h"
+#include "common/mem.h"
+
+int k8c_bootstrap_namespaces(k8c_apiserver_t *srv, k8c_error_t *err)
+{
+	static const char *const names[] = {"default", "kube-system", "kube-public",
+	                                    "kube-node-lease"};
+	const k8c_kind_t *ns = k8c_kind_by_resource("", "v1", "namespaces");
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		cJSON *obj = NULL;
+		int ret = k8c_storage_get(srv, ns, NULL, names[i], &obj, err);
+		cJSON_Delete(obj);
+		if (ret == 0)
+			continue;
+		if (ret != -K8C_ENOTFOUND)
+			return ret;
+		obj = cJSON_CreateObject();
+		cJSON_AddStringToObject(obj, "apiVersion", "v1");
+		cJSON_AddStringToObject(obj, "kind", "Namespace");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(obj, "metadata"), "name", names[i]);
+		ret = k8c_object_create(srv, ns, NULL, obj, err);
+		cJSON_Delete(obj);
+		if (ret < 0 && ret != -K8C_EEXIST)
+			return ret;
+		K8C_INFO("created namespace %s", names[i]);
+	}
+	return 0;
+}
+
+int k8c_write_kubeconfig(const char *path, const char *addr, int port, k8c_error_t *err)
+{
+	_cleanup_free_ char *tmp = k8c_xasprintf("%s.tmp", path);
+	_cleanup_free_ char *text = k8c_xasprintf(
+		"apiVersion: v1\n"
+		"kind: Config\n"
+		"clusters:\n"
+		"- name: k8c\n"
+		"  cluster:\n"
+		"    server: http://%s:%d\n"
+		"contexts:\n"
+		"- name: k8c\n"
+		"  context:\n"
+		"    cluster: k8c\n"
+		"    user: admin\n"
+		"    namespace: default\n"
+		"current-context: k8c\n"
+		"users:\n"
+		"- name: admin\n"
+		"  user: {}\n"
+		"preferences: {}\n",
+		addr, port);
+	size_t len = strlen(text);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return k8c_error_make(err, K8C_EIO, "cannot write kubeconfig %s: %s (choose another with --write-kubeconfig)",
+		                      tmp, strerror(errno));
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		return k8c_error_make(err, K8C_EIO, "cannot write kubeconfig %s: %s", tmp, strerror(e));
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return k8c_error_make(err, K8C_EIO, "cannot write kubeconfig %s: %s", path, strerror(e));
+	}
+	return 0;
+}

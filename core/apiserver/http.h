@@ -1,0 +1,20 @@
+/* The HTTP front end of the API server (libmicrohttpd, one thread per
+ * connection, so a handler may block on a durable write and a watch may
+ * block waiting for events). */
+#ifndef K8C_APISERVER_HTTP_H
+#define K8C_APISERVER_HTTP_H
+
+#include <k8c/error.h>
+
+struct k8c_apiserver;
+typedef struct k8c_http k8c_http_t;
+
+/* Listen on addr:port and serve requests through k8c_api_serve(srv, ...).
+ * port 0 picks a free port (k8c_http_port tells which). */
+int k8c_http_start(struct k8c_apiserver *srv, const char *addr, int port,
+                   k8c_http_t **out, k8c_error_t *err);
+int k8c_http_port(const k8c_http_t *http);
+/* Stop accepting, end every connection (streams see their end), free. */
+void k8c_http_stop(k8c_http_t *http);
+
+#endif

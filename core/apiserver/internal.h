@@ -1,0 +1,111 @@
+/* The API server's internals, shared by its files (not by other modules). */
+#ifndef K8C_APISERVER_INTERNAL_H
+#define K8C_APISERVER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <k8c/store.h>
+
+#include "apiserver/api.h"
+#include "apiserver/apiserver.h"
+#include "apiserver/http.h"
+#include "apiserver/kind.h"
+#include "plugin/host.h"
+
+struct cJSON;
+
+struct k8c_apiserver {
+	k8c_apiserver_config_t cfg;      /* strings owned copies */
+	k8c_plugin_instance_t *store_inst;
+	const k8c_store_ops_t *store;    /* borrowed from the store plugin */
+	void *store_cookie;
+	k8c_http_t *http;
+	int shutting_down;               /* set before the HTTP server stops */
+	int schema_ready;                /* k8c_schema_init succeeded */
+	pthread_mutex_t lock;
+	pthread_cond_t shutdown_cond;    /* broadcast when shutting down */
+};
+
+/* What a URL names. */
+typedef struct k8c_route {
+	const k8c_kind_t *kind;   /* NULL for non-resource paths */
+	char *ns;                 /* owned or NULL */
+	char *name;               /* owned or NULL */
+	char *sub;                /* owned subresource or NULL */
+	int watch_prefix;         /* legacy /watch/ path form */
+} k8c_route_t;
+
+/* --- storage.c: objects in the datastore ---------------------------------- */
+
+/* "/registry/GROUP/RESOURCE/NS/NAME" (GROUP "core" for ""); ns and name
+ * may be NULL for prefixes (which then end in '/'). */
+char *k8c_storage_key(const k8c_kind_t *kind, const char *ns, const char *name);
+/* Read one object; *obj gets metadata.resourceVersion.  -K8C_ENOTFOUND. */
+int k8c_storage_get(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
+                    const char *name, struct cJSON **obj, k8c_error_t *err);
+/* Create; obj's resourceVersion is removed before storing and set after. */
+int k8c_storage_create(k8c_apiserver_t *srv, const k8c_kind_t *kind, struct cJSON *obj,
+                       k8c_error_t *err);
+/* Update if the stored mod revision is expected (from obj's
+ * resourceVersion when expected is 0). */
+int k8c_storage_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, struct cJSON *obj,
+                       int64_t expected, k8c_error_t *err);
+/* Delete if the stored mod revision is expected (0: any). */
+int k8c_storage_delete(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
+                       const char *name, int64_t expected, int64_t *rev, k8c_error_t *err);
+/* Append the names (strings) of keys in [prefix, end) to names. */
+int k8c_storage_list_names(k8c_apiserver_t *srv, const char *prefix, const char *end,
+                           struct cJSON *names, k8c_error_t *err);
+/* Parse a stored value and stamp its resourceVersion. */
+struct cJSON *k8c_storage_decode(const char *value, size_t len, int64_t rev);
+int64_t k8c_storage_rv(const struct cJSON *obj);
+
+/* --- objects.c / subresources.c: resource handlers ------------------------ */
+void k8c_handle_resource(k8c_apiserver_t *srv, const k8c_api_request_t *req,
+                         const k8c_route_t *route, k8c_api_response_t *resp);
+void k8c_handle_list(k8c_apiserver_t *srv, const k8c_api_request_t *req,
+                     const k8c_route_t *route, k8c_api_response_t *resp);
+void k8c_handle_watch(k8c_apiserver_t *srv, const k8c_api_request_t *req,
+                      const k8c_route_t *route, k8c_api_response_t *resp);
+
+/* Shared by handlers.c, delete.c and subresources.c */
+void k8c_handle_subresource(k8c_apiserver_t *srv, const k8c_api_request_t *req,
+                            const k8c_route_t *route, k8c_api_response_t *resp);
+void k8c_handle_delete(k8c_apiserver_t *srv, const k8c_api_request_t *req,
+                       const k8c_route_t *route, k8c_api_response_t *resp);
+void k8c_handle_delete_collection(k8c_apiserver_t *srv, const k8c_api_request_t *req,
+                                  const k8c_route_t *route, k8c_api_response_t *resp);
+void k8c_handle_get_object(k8c_apiserver_t *srv, const k8c_api_request_t *req,
+                           const k8c_route_t *route, k8c_api_response_t *resp);
+void k8c_handle_update_object(k8c_apiserver_t *srv, const k8c_api_request_t *req,
+                              const k8c_route_t *route, int status, k8c_api_response_t *resp);
+void k8c_handle_patch_object(k8c_apiserver_t *srv, const k8c_api_request_t *req,
+                             const k8c_route_t *route, int status, k8c_api_response_t *resp);
+
+/* list.c: the objects of the route's collection that match the request's
+ * selectors (NULL with resp filled on error); a List object of items
+ * (taken) at revision rev with an optional continue token. */
+struct cJSON *k8c_list_matching(k8c_apiserver_t *srv, const k8c_api_request_t *req,
+                                const k8c_route_t *route, k8c_api_response_t *resp);
+struct cJSON *k8c_make_list(const k8c_kind_t *kind, struct cJSON *items, int64_t rev,
+                            const char *cont);
+
+/* --- discovery.c --------------------------------------------------------- */
+/* Serve /api, /apis, /api/v1, /apis/G, /apis/G/V, /version; 0 when the
+ * path is none of them. */
+int k8c_handle_discovery(k8c_apiserver_t *srv, const k8c_api_request_t *req,
+                         k8c_api_response_t *resp);
+
+/* --- table.c ------------------------------------------------------------- */
+/* Does the client ask for a Table (Accept: application/json;as=Table;...)? */
+int k8c_wants_table(const k8c_api_request_t *req);
+/* A meta.k8s.io/v1 Table of objs (an array, borrowed) for kind. */
+struct cJSON *k8c_table(const k8c_kind_t *kind, const struct cJSON *objs,
+                        const struct cJSON *list_meta, int include_object);
+
+/* --- errors: map a k8c error to a Status response ------------------------ */
+void k8c_respond_error(k8c_api_response_t *resp, const k8c_kind_t *kind, const char *name,
+                       int ret, const k8c_error_t *err);
+
+#endif

@@ -1,0 +1,299 @@
+/* LIST: label and field selectors, limit and continue (a consistent
+ * snapshot at one revision), Table output. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "apiserver/kinds/util.h"
+#include "apiserver/list.h"
+#include "common/base64.h"
+#include "common/mem.h"
+
+#define PAGE 500
+
+cJSON *k8c_make_list(const k8c_kind_t *kind, cJSON *items, int64_t rev, const char *cont)
+{
+	cJSON *l = cJSON_CreateObject(), *md;
+	char buf[32];
+	_cleanup_free_ char *lk = k8c_xasprintf("%sList", kind->kind);
+	_cleanup_free_ char *av = kind->group[0] ? k8c_xasprintf("%s/%s", kind->group, kind->version)
+	                                         : k8c_xstrdup(kind->version);
+
+	cJSON_AddStringToObject(l, "kind", lk);
+	cJSON_AddStringToObject(l, "apiVersion", av);
+	md = cJSON_AddObjectToObject(l, "metadata");
+	if (rev > 0) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)rev);
+		cJSON_AddStringToObject(md, "resourceVersion", buf);
+	}
+	if (cont != NULL)
+		cJSON_AddStringToObject(md, "continue", cont);
+	cJSON_AddItemToObject(l, "items", items);
+	return l;
+}
+
+int k8c_selectors_parse(const k8c_kind_t *kind, const k8c_api_request_t *req, k8c_selectors_t *s,
+                        k8c_api_response_t *resp)
+{
+	k8c_error_t err;
+	const char *ls = k8c_api_param(req, "labelSelector");
+	const char *fs = k8c_api_param(req, "fieldSelector");
+
+	memset(s, 0, sizeof(*s));
+	if (ls != NULL && ls[0] && k8c_label_selector_parse(ls, &s->labels, &err) < 0) {
+		k8c_api_respond_status(resp, 400, "BadRequest", NULL, "unable to parse requirement: %s", err.message);
+		return -1;
+	}
+	if (fs != NULL && fs[0]) {
+		if (k8c_field_selector_parse(fs, &s->fields, &err) < 0) {
+			k8c_selectors_free(s);
+			k8c_api_respond_status(resp, 400, "BadRequest", NULL, "invalid field selector: %s", err.message);
+			return -1;
+		}
+		for (size_t i = 0; i < k8c_field_selector_count(s->fields); i++) {
+			const char *field, *value;
+			int op, ok = 0;
+			k8c_field_selector_term(s->fields, i, &field, &op, &value);
+			ok = strcmp(field, "metadata.name") == 0 ||
+			     (kind->namespaced && strcmp(field, "metadata.namespace") == 0);
+			for (const char *const *f = kind->field_selectors; !ok && f && *f; f++)
+				ok = strcmp(*f, field) == 0;
+			if (!ok) {
+				k8c_api_respond_status(resp, 400, "BadRequest", NULL,
+				                       "field label not supported: %s", field);
+				k8c_selectors_free(s);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+typedef struct field_ctx {
+	const k8c_kind_t *kind;
+	const cJSON *obj;
+	char buf[256];
+} field_ctx_t;
+
+static const char *field_get(void *udata, const char *field)
+{
+	field_ctx_t *c = udata;
+
+	if (c->kind->field_value != NULL) {
+		const char *v = c->kind->field_value(c->obj, field, c->buf, sizeof(c->buf));
+		if (v != NULL)
+			return v;
+	}
+	{
+		const cJSON *v = k8c_jget(c->obj, field);
+		if (cJSON_IsString(v))
+			return v->valuestring;
+		if (cJSON_IsBool(v))
+			return cJSON_IsTrue(v) ? "true" : "false";
+		if (cJSON_IsNumber(v)) {
+			snprintf(c->buf, sizeof(c->buf), "%lld", (long long)v->valuedouble);
+			return c->buf;
+		}
+	}
+	return NULL;
+}
+
+int k8c_selectors_match(const k8c_kind_t *kind, const k8c_selectors_t *s, const cJSON *obj)
+{
+	if (s->labels != NULL &&
+	    !k8c_label_selector_matches(s->labels, k8c_jget(obj, "metadata.labels")))
+		return 0;
+	if (s->fields != NULL) {
+		field_ctx_t c = {kind, obj, ""};
+		return k8c_field_selector_matches(s->fields, field_get, &c);
+	}
+	return 1;
+}
+
+void k8c_selectors_free(k8c_selectors_t *s)
+{
+	k8c_label_selector_free(s->labels);
+	k8c_field_selector_free(s->fields);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Continue tokens: base64 of {"v":"meta.k8s.io/v1","rv":N,"start":KEY}. */
+static char *encode_continue(int64_t rev, const char *start)
+{
+	cJSON *t = cJSON_CreateObject();
+	char *json, *out;
+
+	cJSON_AddStringToObject(t, "v", "meta.k8s.io/v1");
+	cJSON_AddNumberToObject(t, "rv", (double)rev);
+	cJSON_AddStringToObject(t, "start", start);
+	json = cJSON_PrintUnformatted(t);
+	cJSON_Delete(t);
+	out = k8c_base64_encode(json, strlen(json));
+	free(json);
+	return out;
+}
+
+static int decode_continue(const char *token, const char *prefix, int64_t *rev, char **start)
+{
+	unsigned char *raw = NULL;
+	size_t len;
+	cJSON *t;
+	int ret = -1;
+
+	if (k8c_base64_decode(token, &raw, &len) < 0)
+		return -1;
+	t = cJSON_ParseWithLength((const char *)raw, len);
+	free(raw);
+	if (cJSON_IsNumber(cJSON_GetObjectItem(t, "rv")) && k8c_jstr(t, "start") != NULL &&
+	    strncmp(k8c_jstr(t, "start"), prefix, strlen(prefix)) == 0) {
+		*rev = (int64_t)cJSON_GetObjectItem(t, "rv")->valuedouble;
+		*start = k8c_xstrdup(k8c_jstr(t, "start"));
+		ret = *rev > 0 ? 0 : -1;
+	}
+	cJSON_Delete(t);
+	return ret;
+}
+
+typedef struct collect {
+	const k8c_kind_t *kind;
+	const k8c_selectors_t *sel;
+	cJSON *items;
+	long limit;       /* 0: all */
+	long count;
+	char *last_key;   /* owned: the last key read */
+	int full;         /* limit reached with more to read */
+} collect_t;
+
+static int collect_kv(void *udata, const k8c_store_kv_t *kv)
+{
+	collect_t *c = udata;
+	cJSON *obj;
+
+	if (c->limit > 0 && c->count >= c->limit) {
+		c->full = 1;
+		return -1; /* stop: one more matching-or-not key exists */
+	}
+	free(c->last_key);
+	c->last_key = k8c_xstrdup(kv->key);
+	obj = k8c_storage_decode(kv->value, kv->value_len, kv->mod_revision);
+	if (obj == NULL)
+		return 0;
+	if (!k8c_selectors_match(c->kind, c->sel, obj)) {
+		cJSON_Delete(obj);
+		return 0;
+	}
+	cJSON_AddItemToArray(c->items, obj);
+	c->count++;
+	return 0;
+}
+
+/* Read matching objects from the store, at most limit (0: all). */
+static int read_range(k8c_apiserver_t *srv, const char *prefix, const char *start, int64_t *rev,
+                      collect_t *c, k8c_error_t *err)
+{
+	_cleanup_free_ char *end = k8c_xstrdup(prefix);
+	_cleanup_free_ char *from = k8c_xstrdup(start ? start : prefix);
+
+	end[strlen(end) - 1]++;
+	if (*rev == 0) {
+		/* read every page at one revision: a consistent snapshot */
+		int ret = srv->store->revision(srv->store_cookie, rev, err);
+		if (ret < 0)
+			return ret;
+	}
+	for (;;) {
+		k8c_store_range_info_t info = {0};
+		int ret = srv->store->range(srv->store_cookie, from, end, *rev, PAGE, collect_kv, c, &info, err);
+		if (ret < 0 && !c->full)
+			return ret;
+		if (c->full || !info.more)
+			return 0;
+		free(from);
+		from = k8c_xasprintf("%s\x01", c->last_key); /* just after the last key */
+	}
+}
+
+cJSON *k8c_list_matching(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,
+                         k8c_api_response_t *resp)
+{
+	_cleanup_free_ char *prefix = k8c_storage_key(r->kind, r->ns, NULL);
+	k8c_selectors_t sel;
+	collect_t c = {r->kind, &sel, cJSON_CreateArray(), 0, 0, NULL, 0};
+	int64_t rev = 0;
+	k8c_error_t err;
+
+	if (k8c_selectors_parse(r->kind, req, &sel, resp) < 0) {
+		cJSON_Delete(c.items);
+		return NULL;
+	}
+	if (read_range(srv, prefix, NULL, &rev, &c, &err) < 0) {
+		k8c_respond_error(resp, r->kind, NULL, -err.code, &err);
+		cJSON_Delete(c.items);
+		c.items = NULL;
+	}
+	free(c.last_key);
+	k8c_selectors_free(&sel);
+	return c.items;
+}
+
+void k8c_handle_list(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,
+                     k8c_api_response_t *resp)
+{
+	_cleanup_free_ char *prefix = k8c_storage_key(r->kind, r->ns, NULL);
+	_cleanup_free_ char *start = NULL, *cont = NULL;
+	const char *limit_s = k8c_api_param(req, "limit");
+	const char *token = k8c_api_param(req, "continue");
+	k8c_selectors_t sel;
+	collect_t c = {r->kind, &sel, NULL, 0, 0, NULL, 0};
+	int64_t rev = 0;
+	k8c_error_t err;
+	cJSON *list;
+
+	if (!(r->kind->verbs & K8C_VERB_LIST)) {
+		k8c_api_respond_status(resp, 405, "MethodNotAllowed", NULL,
+		                       "the server does not allow this method on the requested resource");
+		return;
+	}
+	if (limit_s != NULL) {
+		char *e;
+		c.limit = strtol(limit_s, &e, 10);
+		if (*e != '\0' || c.limit < 0)
+			c.limit = 0;
+	}
+	if (token != NULL && token[0] && decode_continue(token, prefix, &rev, &start) < 0) {
+		k8c_api_respond_status(resp, 400, "BadRequest", NULL, "continue key is not valid");
+		return;
+	}
+	if (k8c_selectors_parse(r->kind, req, &sel, resp) < 0)
+		return;
+	c.items = cJSON_CreateArray();
+	if (read_range(srv, prefix, start, &rev, &c, &err) < 0) {
+		if (err.code == K8C_EEXPIRED && token != NULL)
+			k8c_api_respond_status(resp, 410, "Expired", NULL,
+			                       "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+		else
+			k8c_respond_error(resp, r->kind, NULL, -err.code, &err);
+		cJSON_Delete(c.items);
+		free(c.last_key);
+		k8c_selectors_free(&sel);
+		return;
+	}
+	if (c.full && c.last_key != NULL) {
+		_cleanup_free_ char *next = k8c_xasprintf("%s\x01", c.last_key);
+		cont = encode_continue(rev, next);
+	}
+	list = k8c_make_list(r->kind, c.items, rev, cont);
+	free(c.last_key);
+	k8c_selectors_free(&sel);
+	if (k8c_wants_table(req)) {
+		cJSON *t = k8c_table(r->kind, cJSON_GetObjectItem(list, "items"),
+		                     cJSON_GetObjectItem(list, "metadata"), 1);
+		cJSON_Delete(list);
+		k8c_api_respond_json(resp, 200, t);
+		return;
+	}
+	k8c_api_respond_json(resp, 200, list);
+}

@@ -1,0 +1,171 @@
+/* Objects in the datastore: keys, encoding, and the resourceVersion, which
+ * is the key's mod revision and never stored inside the value. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "apiserver/internal.h"
+#include "common/mem.h"
+
+char *k8c_storage_key(const k8c_kind_t *kind, const char *ns, const char *name)
+{
+	const char *g = kind->group[0] ? kind->group : "core";
+
+	if (!kind->namespaced || ns == NULL)
+		return name ? k8c_xasprintf("/registry/%s/%s/%s", g, kind->resource, name)
+		            : k8c_xasprintf("/registry/%s/%s/", g, kind->resource);
+	return name ? k8c_xasprintf("/registry/%s/%s/%s/%s", g, kind->resource, ns, name)
+	            : k8c_xasprintf("/registry/%s/%s/%s/", g, kind->resource, ns);
+}
+
+int64_t k8c_storage_rv(const cJSON *obj)
+{
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	const cJSON *rv = cJSON_GetObjectItemCaseSensitive(md, "resourceVersion");
+	char *end;
+	long long v;
+
+	if (!cJSON_IsString(rv) || rv->valuestring[0] == '\0')
+		return 0;
+	v = strtoll(rv->valuestring, &end, 10);
+	return *end == '\0' && v > 0 ? v : -1;
+}
+
+static void set_rv(cJSON *obj, int64_t rev)
+{
+	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	char buf[32];
+
+	if (!cJSON_IsObject(md))
+		return;
+	snprintf(buf, sizeof(buf), "%lld", (long long)rev);
+	cJSON_DeleteItemFromObjectCaseSensitive(md, "resourceVersion");
+	cJSON_AddStringToObject(md, "resourceVersion", buf);
+}
+
+cJSON *k8c_storage_decode(const char *value, size_t len, int64_t rev)
+{
+	cJSON *obj = cJSON_ParseWithLength(value, len);
+
+	if (obj != NULL)
+		set_rv(obj, rev);
+	return obj;
+}
+
+/* The value to store: obj without its resourceVersion. */
+static char *encode(cJSON *obj)
+{
+	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	cJSON *rv = cJSON_DetachItemFromObjectCaseSensitive(md, "resourceVersion");
+	char *s = cJSON_PrintUnformatted(obj);
+
+	cJSON_Delete(rv);
+	return s;
+}
+
+typedef struct got {
+	cJSON *obj;
+} got_t;
+
+static int got_kv(void *udata, const k8c_store_kv_t *kv)
+{
+	got_t *g = udata;
+
+	cJSON_Delete(g->obj);
+	g->obj = k8c_storage_decode(kv->value, kv->value_len, kv->mod_revision);
+	return 0;
+}
+
+int k8c_storage_get(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
+                    const char *name, cJSON **obj, k8c_error_t *err)
+{
+	_cleanup_free_ char *key = k8c_storage_key(kind, ns, name);
+	got_t g = {NULL};
+	int ret = srv->store->get(srv->store_cookie, key, 0, got_kv, &g, err);
+
+	if (ret < 0)
+		return ret;
+	if (g.obj == NULL)
+		return k8c_error_make(err, K8C_EINTERNAL, "stored value of %s is not JSON", key);
+	*obj = g.obj;
+	return 0;
+}
+
+static const char *meta_str(const cJSON *obj, const char *field)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(obj, "metadata"), field);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int k8c_storage_create(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
+                       k8c_error_t *err)
+{
+	_cleanup_free_ char *key = k8c_storage_key(kind, meta_str(obj, "namespace"),
+	                                           meta_str(obj, "name"));
+	_cleanup_free_ char *value = encode(obj);
+	int64_t rev = 0;
+	int ret = srv->store->create(srv->store_cookie, key, value, strlen(value), &rev, err);
+
+	if (ret < 0)
+		return ret;
+	set_rv(obj, rev);
+	return 0;
+}
+
+int k8c_storage_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
+                       int64_t expected, k8c_error_t *err)
+{
+	_cleanup_free_ char *key = k8c_storage_key(kind, meta_str(obj, "namespace"),
+	                                           meta_str(obj, "name"));
+	_cleanup_free_ char *value = NULL;
+	int64_t rev = 0;
+	int ret;
+
+	if (expected == 0)
+		expected = k8c_storage_rv(obj);
+	value = encode(obj);
+	ret = srv->store->update(srv->store_cookie, key, value, strlen(value), expected, &rev,
+	                         NULL, NULL, err);
+	if (ret < 0)
+		return ret;
+	set_rv(obj, rev);
+	return 0;
+}
+
+int k8c_storage_delete(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
+                       const char *name, int64_t expected, int64_t *rev, k8c_error_t *err)
+{
+	_cleanup_free_ char *key = k8c_storage_key(kind, ns, name);
+	int64_t r = 0;
+	int ret = srv->store->delete(srv->store_cookie, key, expected, &r, NULL, NULL, err);
+
+	if (rev != NULL)
+		*rev = r;
+	return ret;
+}
+
+typedef struct names_ctx {
+	cJSON *names;
+} names_ctx_t;
+
+static int add_name(void *udata, const k8c_store_kv_t *kv)
+{
+	names_ctx_t *c = udata;
+	const char *slash = strrchr(kv->key, '/');
+
+	cJSON_AddItemToArray(c->names, cJSON_CreateString(slash ? slash + 1 : kv->key));
+	return 0;
+}
+
+int k8c_storage_list_names(k8c_apiserver_t *srv, const char *prefix, const char *end,
+                           cJSON *names, k8c_error_t *err)
+{
+	names_ctx_t c = {names};
+
+	return srv->store->range(srv->store_cookie, prefix, end, 0, 1000, add_name, &c, NULL, err);
+}

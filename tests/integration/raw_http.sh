@@ -1,0 +1,66 @@
+#!/bin/sh
+# Raw HTTP against `k8c server`: Status objects for bad input, 413, 404,
+# 405, conflicts, watch resume and 410, and a rejected request changes nothing.
+. "$top_srcdir/tests/lib.sh"
+tap_tmpdir
+. "$top_srcdir/tests/integration/server_lib.sh"
+start_server
+
+ns=/api/v1/namespaces/default
+code() { curl -s -o "$TMP/body" -w '%{http_code}' "$@"; }
+
+is "$(code "http://127.0.0.1:$K8C_PORT/healthz")" 200 "/healthz 200"
+is "$(cat "$TMP/body")" ok "/healthz says ok"
+is "$(code "http://127.0.0.1:$K8C_PORT/readyz")" 200 "/readyz 200"
+is "$(code "http://127.0.0.1:$K8C_PORT/livez")" 200 "/livez 200"
+is "$(code "http://127.0.0.1:$K8C_PORT/version")" 200 "/version 200"
+like "$(cat "$TMP/body")" '"major":"1","minor":"32"' "version major 1 minor 32"
+is "$(code "http://127.0.0.1:$K8C_PORT/apis/nope/v1/things")" 404 "an unknown resource is 404"
+like "$(cat "$TMP/body")" '"kind":"Status".*"reason":"NotFound"' "as a NotFound Status"
+
+before=$(api GET "$ns/configmaps" | sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/')
+is "$(code -X POST -H 'Content-Type: application/json' -d '{"metadata":{"name":' "http://127.0.0.1:$K8C_PORT$ns/configmaps")" 400 "malformed JSON is 400"
+like "$(cat "$TMP/body")" '"reason":"BadRequest"' "as a BadRequest Status"
+head -c 3200000 /dev/zero | tr '\0' 'a' > "$TMP/big"
+is "$(code -X POST -H 'Content-Type: application/json' --data-binary @"$TMP/big" "http://127.0.0.1:$K8C_PORT$ns/configmaps")" 413 "a body over 3 MiB is 413"
+like "$(cat "$TMP/body")" '"reason":"RequestEntityTooLarge"' "as RequestEntityTooLarge"
+is "$(code -X POST -H 'Content-Type: application/json' -d '{"metadata":{"name":"UPPER"}}' "http://127.0.0.1:$K8C_PORT$ns/configmaps")" 422 "an invalid name is 422"
+like "$(cat "$TMP/body")" '"causes":\[\{"reason":"FieldValueInvalid".*"field":"metadata.name"' "with a field cause"
+after=$(api GET "$ns/configmaps" | sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/')
+is "$after" "$before" "rejected requests changed nothing (same list resourceVersion)"
+
+is "$(code -X POST -H 'Content-Type: application/json' -d '{"metadata":{"name":"c1"},"data":{"a":"1"}}' "http://127.0.0.1:$K8C_PORT$ns/configmaps")" 201 "create 201"
+rv=$(sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/' "$TMP/body")
+is "$(code -X PUT -H 'Content-Type: application/json' -d "{\"metadata\":{\"name\":\"c1\",\"resourceVersion\":\"$rv\"},\"data\":{\"a\":\"2\"}}" "http://127.0.0.1:$K8C_PORT$ns/configmaps/c1")" 200 "update with the current resourceVersion"
+is "$(code -X PUT -H 'Content-Type: application/json' -d "{\"metadata\":{\"name\":\"c1\",\"resourceVersion\":\"$rv\"},\"data\":{\"a\":\"3\"}}" "http://127.0.0.1:$K8C_PORT$ns/configmaps/c1")" 409 "update with a stale resourceVersion is 409"
+like "$(cat "$TMP/body")" '"reason":"Conflict"' "as a Conflict Status"
+is "$(code -X PATCH -H 'Content-Type: application/json-patch+json' -d '[{"op":"test","path":"/data/a","value":"nope"}]' "http://127.0.0.1:$K8C_PORT$ns/configmaps/c1")" 422 "a failed JSON patch test is 422"
+is "$(code -X PATCH -H 'Content-Type: application/merge-patch+json' -d '{"data":{"b":"x"}}' "http://127.0.0.1:$K8C_PORT$ns/configmaps/c1")" 200 "merge patch"
+like "$(cat "$TMP/body")" '"data":\{"a":"2","b":"x"\}' "merged"
+is "$(code -X PATCH -H 'Content-Type: text/plain' -d 'x' "http://127.0.0.1:$K8C_PORT$ns/configmaps/c1")" 415 "an unknown patch type is 415"
+
+# watch resume: events after a resourceVersion, in order
+rv=$(api GET "$ns/configmaps/c1" | sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/')
+api PATCH "$ns/configmaps/c1" -H 'Content-Type: application/merge-patch+json' -d '{"data":{"c":"1"}}' >/dev/null
+api DELETE "$ns/configmaps/c1" >/dev/null
+out=$(curl -s -m 3 "http://127.0.0.1:$K8C_PORT$ns/configmaps?watch=true&resourceVersion=$rv&timeoutSeconds=1")
+like "$out" '^\{"type":"MODIFIED"' "watch from a resourceVersion replays the change"
+like "$out" '^\{"type":"DELETED"' "and the delete"
+is "$(printf '%s\n' "$out" | grep -c .)" 2 "exactly those two events"
+out=$(curl -s -m 3 "http://127.0.0.1:$K8C_PORT$ns/configmaps?watch=true&timeoutSeconds=1")
+unlike "$out" 'c1' "a watch from now does not see the deleted object"
+
+# kill -9 and restart: acknowledged writes survive, resourceVersion moves on
+for i in 1 2 3 4 5; do api POST "$ns/configmaps" -H 'Content-Type: application/json' -d "{\"metadata\":{\"name\":\"k$i\"}}" >/dev/null; done
+last=$(api GET "$ns/configmaps/k5" | sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/')
+kill -9 "$K8C_PID"; wait "$K8C_PID" 2>/dev/null
+"$K8C" server --data-dir "$K8C_DATA" --port "$K8C_PORT" >"$TMP/server2.log" 2>&1 &
+K8C_PID=$!
+tap_at_exit "kill -9 $K8C_PID 2>/dev/null"
+i=0; while [ $i -lt 100 ] && ! grep -q "running:" "$TMP/server2.log"; do sleep 0.1; i=$((i + 1)); done
+is "$(api GET "$ns/configmaps/k5" | sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/')" "$last" "after kill -9 every acknowledged write is there"
+api POST "$ns/configmaps" -H 'Content-Type: application/json' -d '{"metadata":{"name":"after"}}' > "$TMP/after"
+new=$(sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/' "$TMP/after")
+ok "$(test "$new" -gt "$last"; echo $?)" "resourceVersion keeps growing after a restart ($last -> $new)"
+stop_server
+tap_done
