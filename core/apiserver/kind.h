@@ -120,6 +120,10 @@ typedef struct k8c_kind {
 	/* Name syntax, when not a DNS-1123 subdomain (RBAC names are path
 	 * segments): 1 when valid, else 0 with msg filled. */
 	int (*name_valid)(const char *name, char *msg, size_t msglen);
+	/* Non-zero when validate() checks metadata.name's syntax itself
+	 * (namespaces: DNS label, services: DNS-1035 label), so the core
+	 * does not report it twice. */
+	int validates_name;
 } k8c_kind_t;
 
 /* All kinds the API server serves, NULL-terminated (registry.c). */

@@ -121,8 +121,9 @@ static void validate_meta(const k8c_kind_t *kind, const cJSON *obj, k8c_field_er
 	if (name == NULL || name[0] == '\0')
 		k8c_field_error_add(errs, K8C_FIELD_REQUIRED, "metadata.name", NULL,
 		                    "name or generateName is required");
-	else if (kind->name_valid != NULL ? !kind->name_valid(name, msg, sizeof(msg))
-	                                  : !k8c_is_dns1123_subdomain(name, msg, sizeof(msg)))
+	else if (!kind->validates_name &&
+	         (kind->name_valid != NULL ? !kind->name_valid(name, msg, sizeof(msg))
+	                                   : !k8c_is_dns1123_subdomain(name, msg, sizeof(msg))))
 		k8c_field_error_add(errs, K8C_FIELD_INVALID, "metadata.name",
 		                    cJSON_GetObjectItemCaseSensitive(md, "name"), "%s", msg);
 	validate_labels(cJSON_GetObjectItemCaseSensitive(md, "labels"), errs);

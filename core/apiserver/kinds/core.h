@@ -10,10 +10,9 @@
 
 struct cJSON;
 
-extern const k8c_kind_t k8c_kind_namespaces, k8c_kind_pods, k8c_kind_services,
-	k8c_kind_endpoints, k8c_kind_nodes, k8c_kind_events, k8c_kind_configmaps,
-	k8c_kind_secrets, k8c_kind_serviceaccounts, k8c_kind_persistentvolumes,
-	k8c_kind_persistentvolumeclaims;
+extern const k8c_kind_t k8c_kind_namespaces, k8c_kind_pods, k8c_kind_services, k8c_kind_endpoints,
+    k8c_kind_nodes, k8c_kind_events, k8c_kind_configmaps, k8c_kind_secrets,
+    k8c_kind_serviceaccounts, k8c_kind_persistentvolumes, k8c_kind_persistentvolumeclaims;
 
 /* Kubernetes' SetDefaults_PodSpec and everything nested in a PodSpec
  * (containers, probes, volumes, ...), as applied to a pod template: not

@@ -204,7 +204,8 @@ char *k8c_core_goslice(const char *type, const cJSON *arr)
 	int first = 1;
 
 	len = (size_t)snprintf(out, cap, "[]%s{", type);
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		_cleanup_free_ char *q = k8c_core_quote(cJSON_IsString(it) ? it->valuestring : "");
 		size_t need = strlen(q) + 4;
 		while (len + need >= cap)
@@ -220,8 +221,7 @@ char *k8c_core_goslice(const char *type, const cJSON *arr)
 
 /* --- names ------------------------------------------------------------------ */
 
-void k8c_core_invalid_msgs(k8c_field_errors_t *e, const char *path, const char *value,
-                           char *msgs)
+void k8c_core_invalid_msgs(k8c_field_errors_t *e, const char *path, const char *value, char *msgs)
 {
 	char *p = msgs;
 
@@ -301,16 +301,17 @@ void k8c_core_labels(k8c_field_errors_t *e, const char *path, const cJSON *map)
 
 	if (!cJSON_IsObject(map))
 		return;
-	cJSON_ArrayForEach(it, map) {
+	cJSON_ArrayForEach(it, map)
+	{
 		k8c_core_qualified_name(e, path, it->string);
 		if (cJSON_IsString(it))
 			k8c_core_label_value(e, path, it->valuestring);
 	}
 }
 
-#define CONFIG_KEY_ERR                                                             \
-	"a valid config key must consist of alphanumeric characters, '-', '_' or " \
-	"'.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for "    \
+#define CONFIG_KEY_ERR                                                                             \
+	"a valid config key must consist of alphanumeric characters, '-', '_' or "                 \
+	"'.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for "                    \
 	"validation is '[-._a-zA-Z0-9]+')"
 
 void k8c_core_config_key(k8c_field_errors_t *e, const char *path, const char *key)
@@ -348,7 +349,8 @@ void k8c_core_label_selector(k8c_field_errors_t *e, const char *path, const cJSO
 	snprintf(p, sizeof(p), "%s.matchLabels", path);
 	k8c_core_labels(e, p, k8c_core_object(sel, "matchLabels"));
 	exprs = k8c_core_array(sel, "matchExpressions");
-	cJSON_ArrayForEach(expr, exprs) {
+	cJSON_ArrayForEach(expr, exprs)
+	{
 		const char *op = k8c_core_strz(expr, "operator");
 		int nvals = k8c_core_count(expr, "values");
 		const cJSON *v;
@@ -357,12 +359,15 @@ void k8c_core_label_selector(k8c_field_errors_t *e, const char *path, const cJSO
 		if (strcmp(op, "In") == 0 || strcmp(op, "NotIn") == 0) {
 			if (nvals == 0) {
 				snprintf(p, sizeof(p), "%s.matchExpressions[%d].values", path, i);
-				k8c_core_required(e, p, "must be specified when `operator` is 'In' or 'NotIn'");
+				k8c_core_required(
+				    e, p, "must be specified when `operator` is 'In' or 'NotIn'");
 			}
 		} else if (strcmp(op, "Exists") == 0 || strcmp(op, "DoesNotExist") == 0) {
 			if (nvals > 0) {
 				snprintf(p, sizeof(p), "%s.matchExpressions[%d].values", path, i);
-				k8c_core_forbidden(e, p, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+				k8c_core_forbidden(e, p,
+				                   "may not be specified when `operator` is "
+				                   "'Exists' or 'DoesNotExist'");
 			}
 		} else {
 			snprintf(p, sizeof(p), "%s.matchExpressions[%d].operator", path, i);
@@ -370,7 +375,8 @@ void k8c_core_label_selector(k8c_field_errors_t *e, const char *path, const cJSO
 		}
 		snprintf(p, sizeof(p), "%s.matchExpressions[%d].key", path, i);
 		k8c_core_qualified_name(e, p, k8c_core_strz(expr, "key"));
-		cJSON_ArrayForEach(v, k8c_core_array(expr, "values")) {
+		cJSON_ArrayForEach(v, k8c_core_array(expr, "values"))
+		{
 			snprintf(p, sizeof(p), "%s.matchExpressions[%d].values[%d]", path, i, j++);
 			if (cJSON_IsString(v))
 				k8c_core_label_value(e, p, v->valuestring);
@@ -402,8 +408,9 @@ void k8c_core_port_name(k8c_field_errors_t *e, const char *path, const char *nam
 			charset = 0;
 	}
 	if (!charset)
-		k8c_core_invalid_str(e, path, name,
-		                     "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+		k8c_core_invalid_str(
+		    e, path, name,
+		    "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
 	if (!letter)
 		k8c_core_invalid_str(e, path, name, "must contain at least one letter (a-z)");
 	if (strstr(name, "--") != NULL)
@@ -478,7 +485,8 @@ void k8c_core_valid_ip(k8c_field_errors_t *e, const char *path, const char *s)
 	unsigned char ip[16];
 
 	if (!k8c_core_parse_ip(s, ip))
-		k8c_core_invalid_str(e, path, s, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
+		k8c_core_invalid_str(
+		    e, path, s, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
 }
 
 void k8c_core_non_special_ip(k8c_field_errors_t *e, const char *path, const char *s)
@@ -499,13 +507,17 @@ void k8c_core_non_special_ip(k8c_field_errors_t *e, const char *path, const char
 		k8c_core_invalid_str(e, path, s, buf);
 	}
 	if ((v4 && ip[12] == 127) || (!v4 && memcmp(ip, zero, 15) == 0 && ip[15] == 1))
-		k8c_core_invalid_str(e, path, s, "may not be in the loopback range (127.0.0.0/8, ::1/128)");
-	if ((v4 && ip[12] == 169 && ip[13] == 254) || (!v4 && ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80))
-		k8c_core_invalid_str(e, path, s, "may not be in the link-local range (169.254.0.0/16, fe80::/10)");
+		k8c_core_invalid_str(e, path, s,
+		                     "may not be in the loopback range (127.0.0.0/8, ::1/128)");
+	if ((v4 && ip[12] == 169 && ip[13] == 254) ||
+	    (!v4 && ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80))
+		k8c_core_invalid_str(
+		    e, path, s, "may not be in the link-local range (169.254.0.0/16, fe80::/10)");
 	if ((v4 && ip[12] == 224 && ip[13] == 0 && ip[14] == 0) ||
 	    (!v4 && ip[0] == 0xff && (ip[1] & 0x0f) == 0x02))
-		k8c_core_invalid_str(e, path, s,
-		                     "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)");
+		k8c_core_invalid_str(
+		    e, path, s,
+		    "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)");
 }
 
 void k8c_core_valid_cidr(k8c_field_errors_t *e, const char *path, const char *s)
@@ -527,7 +539,8 @@ void k8c_core_valid_cidr(k8c_field_errors_t *e, const char *path, const char *s)
 		ok = fam != 0 && digits > 0 && *p == '\0' && bits <= (fam == 4 ? 32 : 128);
 	}
 	if (!ok)
-		k8c_core_invalid_str(e, path, s, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)");
+		k8c_core_invalid_str(
+		    e, path, s, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)");
 }
 
 /* --- quantities ----------------------------------------------------------- */
@@ -566,8 +579,9 @@ static int is_zero(const cJSON *v)
 /* Keys whose values are ResourceLists (name -> Quantity). */
 static int is_resource_list(const char *key)
 {
-	static const char *const keys[] = {"limits", "requests", "capacity", "allocatable",
-	                                   "overhead", "allocatedResources", NULL};
+	static const char *const keys[] = {"limits",      "requests", "capacity",
+	                                   "allocatable", "overhead", "allocatedResources",
+	                                   NULL};
 	return key != NULL && k8c_core_in(key, keys);
 }
 
@@ -577,7 +591,8 @@ static int equal(const cJSON *a, const cJSON *b, int qty)
 		return 1;
 	if (a == NULL || b == NULL || cJSON_IsNull(a) || cJSON_IsNull(b))
 		return 0;
-	if (qty && (cJSON_IsString(a) || cJSON_IsNumber(a)) && (cJSON_IsString(b) || cJSON_IsNumber(b))) {
+	if (qty && (cJSON_IsString(a) || cJSON_IsNumber(a)) &&
+	    (cJSON_IsString(b) || cJSON_IsNumber(b))) {
 		k8c_quantity_t qa, qb;
 		if (k8c_core_qty(a, &qa) == 0 && k8c_core_qty(b, &qb) == 0)
 			return k8c_quantity_cmp(&qa, &qb) == 0;
@@ -601,12 +616,15 @@ static int equal(const cJSON *a, const cJSON *b, int qty)
 	}
 	if (cJSON_IsObject(a)) {
 		const cJSON *x;
-		cJSON_ArrayForEach(x, a) {
+		cJSON_ArrayForEach(x, a)
+		{
 			if (!equal(x, cJSON_GetObjectItemCaseSensitive(b, x->string),
-			           qty || is_resource_list(x->string) || strcmp(x->string, "sizeLimit") == 0))
+			           qty || is_resource_list(x->string) ||
+			               strcmp(x->string, "sizeLimit") == 0))
 				return 0;
 		}
-		cJSON_ArrayForEach(x, b) {
+		cJSON_ArrayForEach(x, b)
+		{
 			if (cJSON_GetObjectItemCaseSensitive(a, x->string) == NULL && !is_zero(x))
 				return 0;
 		}
@@ -625,8 +643,7 @@ typedef struct strbuf {
 	size_t len, cap;
 } strbuf_t;
 
-__attribute__((format(printf, 2, 3)))
-static void sb_printf(strbuf_t *sb, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void sb_printf(strbuf_t *sb, const char *fmt, ...)
 {
 	va_list ap;
 	_cleanup_free_ char *piece = NULL;
@@ -657,12 +674,14 @@ static void diff(strbuf_t *sb, const cJSON *a, const cJSON *b, const char *path,
 		return;
 	if (cJSON_IsObject(a) && cJSON_IsObject(b)) {
 		const cJSON *x;
-		cJSON_ArrayForEach(x, a) {
+		cJSON_ArrayForEach(x, a)
+		{
 			_cleanup_free_ char *p = k8c_xasprintf("%s.%s", path, x->string);
 			diff(sb, x, cJSON_GetObjectItemCaseSensitive(b, x->string), p,
 			     qty || is_resource_list(x->string));
 		}
-		cJSON_ArrayForEach(x, b) {
+		cJSON_ArrayForEach(x, b)
+		{
 			if (cJSON_GetObjectItemCaseSensitive(a, x->string) == NULL) {
 				_cleanup_free_ char *p = k8c_xasprintf("%s.%s", path, x->string);
 				diff(sb, NULL, x, p, qty || is_resource_list(x->string));
@@ -670,7 +689,8 @@ static void diff(strbuf_t *sb, const cJSON *a, const cJSON *b, const char *path,
 		}
 		return;
 	}
-	if (cJSON_IsArray(a) && cJSON_IsArray(b) && cJSON_GetArraySize(a) == cJSON_GetArraySize(b)) {
+	if (cJSON_IsArray(a) && cJSON_IsArray(b) &&
+	    cJSON_GetArraySize(a) == cJSON_GetArraySize(b)) {
 		const cJSON *x = a->child, *y = b->child;
 		for (int i = 0; x != NULL && y != NULL; x = x->next, y = y->next, i++) {
 			_cleanup_free_ char *p = k8c_xasprintf("%s[%d]", path, i);
@@ -777,8 +797,7 @@ char *k8c_core_format_labels(const cJSON *map)
 		return k8c_xstrdup("<none>");
 	}
 	keys = k8c_xcalloc((size_t)n, sizeof(*keys));
-	cJSON_ArrayForEach(it, map)
-		keys[i++] = it->string;
+	cJSON_ArrayForEach(it, map) keys[i++] = it->string;
 	qsort(keys, (size_t)n, sizeof(*keys), cmp_str);
 	for (i = 0; i < n; i++) {
 		const char *v = k8c_core_strz(map, keys[i]);

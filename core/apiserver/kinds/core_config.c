@@ -72,7 +72,8 @@ static long long data_map(k8c_field_errors_t *e, const cJSON *map, const char *n
 	long long total = 0;
 	char p[CORE_PATH_MAX];
 
-	cJSON_ArrayForEach(it, map) {
+	cJSON_ArrayForEach(it, map)
+	{
 		const char *v = cJSON_IsString(it) ? it->valuestring : "";
 		CORE_PATH(p, "%s[%s]", name, it->string);
 		k8c_core_config_key(e, p, it->string);
@@ -80,7 +81,8 @@ static long long data_map(k8c_field_errors_t *e, const cJSON *map, const char *n
 			long long n = k8c_core_b64_len(v);
 			if (n < 0) {
 				char d[64];
-				snprintf(d, sizeof(d), "illegal base64 data at input byte %lld", -1 - n);
+				snprintf(d, sizeof(d), "illegal base64 data at input byte %lld",
+				         -1 - n);
 				k8c_core_invalid_str(e, p, "<secret contents redacted>", d);
 			} else {
 				total += n;
@@ -102,24 +104,28 @@ static void immutable_rules(k8c_field_errors_t *e, const cJSON *obj, const cJSON
 		k8c_core_forbidden(e, "immutable", "field is immutable when `immutable` is set");
 	if (!k8c_core_equal(k8c_core_member(obj, "data"), k8c_core_member(old, "data")))
 		k8c_core_forbidden(e, "data", "field is immutable when `immutable` is set");
-	if (binary && !k8c_core_equal(k8c_core_member(obj, "binaryData"), k8c_core_member(old, "binaryData")))
+	if (binary &&
+	    !k8c_core_equal(k8c_core_member(obj, "binaryData"), k8c_core_member(old, "binaryData")))
 		k8c_core_forbidden(e, "binaryData", "field is immutable when `immutable` is set");
 }
 
 static void configmap_validate(int op, const cJSON *cm, const cJSON *old, k8c_field_errors_t *e)
 {
-	const cJSON *data = k8c_core_object(cm, "data"), *bin = k8c_core_object(cm, "binaryData"), *it;
+	const cJSON *data = k8c_core_object(cm, "data"), *bin = k8c_core_object(cm, "binaryData"),
+	            *it;
 	long long total;
 	char p[CORE_PATH_MAX];
 
 	if (op == K8C_OP_UPDATE)
 		immutable_rules(e, cm, old, 1);
 	total = 0;
-	cJSON_ArrayForEach(it, data) {
+	cJSON_ArrayForEach(it, data)
+	{
 		CORE_PATH(p, "data[%s]", it->string);
 		k8c_core_config_key(e, p, it->string);
 		if (k8c_core_member(bin, it->string) != NULL)
-			k8c_core_invalid_str(e, p, it->string, "duplicate of key present in binaryData");
+			k8c_core_invalid_str(e, p, it->string,
+			                     "duplicate of key present in binaryData");
 		total += cJSON_IsString(it) ? (long long)strlen(it->valuestring) : 0;
 	}
 	total += data_map(e, bin, "binaryData", 1);
@@ -128,9 +134,9 @@ static void configmap_validate(int op, const cJSON *cm, const cJSON *old, k8c_fi
 }
 
 static const k8c_table_column_t configmap_columns[] = {
-	{"Name", "string", "name", "Name of the config map, unique within its namespace.", 0},
-	{"Data", "string", "", "Number of keys in data and binaryData.", 0},
-	{"Age", "string", "", "Time since the config map was created.", 0},
+    {"Name", "string", "name", "Name of the config map, unique within its namespace.", 0},
+    {"Data", "string", "", "Number of keys in data and binaryData.", 0},
+    {"Age", "string", "", "Time since the config map was created.", 0},
 };
 
 static void configmap_row(const cJSON *cm, cJSON *cells, long long now_s)
@@ -143,22 +149,22 @@ static void configmap_row(const cJSON *cm, cJSON *cells, long long now_s)
 static const char *const configmap_short[] = {"cm", NULL};
 
 const k8c_kind_t k8c_kind_configmaps = {
-	.group = "",
-	.version = "v1",
-	.resource = "configmaps",
-	.singular = "configmap",
-	.kind = "ConfigMap",
-	.namespaced = 1,
-	.short_names = configmap_short,
-	.verbs = K8C_VERBS_ALL,
-	.subresources = 0,
-	.schema_type = "io.k8s.api.core.v1.ConfigMap",
-	.has_status = 0,
-	.has_generation = 0,
-	.validate = configmap_validate,
-	.columns = configmap_columns,
-	.n_columns = sizeof(configmap_columns) / sizeof(configmap_columns[0]),
-	.row = configmap_row,
+    .group = "",
+    .version = "v1",
+    .resource = "configmaps",
+    .singular = "configmap",
+    .kind = "ConfigMap",
+    .namespaced = 1,
+    .short_names = configmap_short,
+    .verbs = K8C_VERBS_ALL,
+    .subresources = 0,
+    .schema_type = "io.k8s.api.core.v1.ConfigMap",
+    .has_status = 0,
+    .has_generation = 0,
+    .validate = configmap_validate,
+    .columns = configmap_columns,
+    .n_columns = sizeof(configmap_columns) / sizeof(configmap_columns[0]),
+    .row = configmap_row,
 };
 
 /* --- secrets ---------------------------------------------------------------------------------- */
@@ -175,7 +181,8 @@ static void secret_defaults(cJSON *secret)
 	sd = cJSON_GetObjectItemCaseSensitive(secret, "stringData");
 	if (cJSON_IsObject(sd) && sd->child != NULL) {
 		data = k8c_jobject(secret, "data");
-		cJSON_ArrayForEach(it, sd) {
+		cJSON_ArrayForEach(it, sd)
+		{
 			const char *v = cJSON_IsString(it) ? it->valuestring : "";
 			_cleanup_free_ char *enc = b64_encode((const unsigned char *)v, strlen(v));
 			if (data != NULL)
@@ -208,7 +215,8 @@ static void dockercfg(k8c_field_errors_t *e, const cJSON *data, const char *key)
 	parsed = cJSON_ParseWithLength((const char *)raw, n);
 	if (!cJSON_IsObject(parsed))
 		k8c_core_invalid_str(e, p, "<secret contents redacted>",
-		                     n == 0 ? "unexpected end of JSON input" : "invalid character looking for beginning of value");
+		                     n == 0 ? "unexpected end of JSON input"
+		                            : "invalid character looking for beginning of value");
 	cJSON_Delete(parsed);
 }
 
@@ -227,9 +235,11 @@ static void secret_validate(int op, const cJSON *secret, const cJSON *old, k8c_f
 	if (total > MAX_DATA_SIZE)
 		k8c_core_too_long(e, "data", MAX_DATA_SIZE);
 	if (strcmp(type, "kubernetes.io/service-account-token") == 0) {
-		const cJSON *ann = k8c_core_object(k8c_core_object(secret, "metadata"), "annotations");
+		const cJSON *ann =
+		    k8c_core_object(k8c_core_object(secret, "metadata"), "annotations");
 		if (k8c_core_strz(ann, "kubernetes.io/service-account.name")[0] == '\0')
-			k8c_core_required(e, "metadata.annotations[kubernetes.io/service-account.name]", NULL);
+			k8c_core_required(
+			    e, "metadata.annotations[kubernetes.io/service-account.name]", NULL);
 	} else if (strcmp(type, "kubernetes.io/dockercfg") == 0) {
 		dockercfg(e, data, ".dockercfg");
 	} else if (strcmp(type, "kubernetes.io/dockerconfigjson") == 0) {
@@ -251,10 +261,10 @@ static void secret_validate(int op, const cJSON *secret, const cJSON *old, k8c_f
 }
 
 static const k8c_table_column_t secret_columns[] = {
-	{"Name", "string", "name", "Name of the secret, unique within its namespace.", 0},
-	{"Type", "string", "", "The type of the secret.", 0},
-	{"Data", "string", "", "Number of keys in data.", 0},
-	{"Age", "string", "", "Time since the secret was created.", 0},
+    {"Name", "string", "name", "Name of the secret, unique within its namespace.", 0},
+    {"Type", "string", "", "The type of the secret.", 0},
+    {"Data", "string", "", "Number of keys in data.", 0},
+    {"Age", "string", "", "Time since the secret was created.", 0},
 };
 
 static void secret_row(const cJSON *secret, cJSON *cells, long long now_s)
@@ -268,22 +278,22 @@ static void secret_row(const cJSON *secret, cJSON *cells, long long now_s)
 static const char *const secret_fields[] = {"type", NULL};
 
 const k8c_kind_t k8c_kind_secrets = {
-	.group = "",
-	.version = "v1",
-	.resource = "secrets",
-	.singular = "secret",
-	.kind = "Secret",
-	.namespaced = 1,
-	.short_names = NULL,
-	.verbs = K8C_VERBS_ALL,
-	.subresources = 0,
-	.schema_type = "io.k8s.api.core.v1.Secret",
-	.has_status = 0,
-	.has_generation = 0,
-	.defaults = secret_defaults,
-	.validate = secret_validate,
-	.columns = secret_columns,
-	.n_columns = sizeof(secret_columns) / sizeof(secret_columns[0]),
-	.row = secret_row,
-	.field_selectors = secret_fields,
+    .group = "",
+    .version = "v1",
+    .resource = "secrets",
+    .singular = "secret",
+    .kind = "Secret",
+    .namespaced = 1,
+    .short_names = NULL,
+    .verbs = K8C_VERBS_ALL,
+    .subresources = 0,
+    .schema_type = "io.k8s.api.core.v1.Secret",
+    .has_status = 0,
+    .has_generation = 0,
+    .defaults = secret_defaults,
+    .validate = secret_validate,
+    .columns = secret_columns,
+    .n_columns = sizeof(secret_columns) / sizeof(secret_columns[0]),
+    .row = secret_row,
+    .field_selectors = secret_fields,
 };

@@ -12,8 +12,8 @@
 #include "common/mem.h"
 #include "common/names.h"
 
-#define QTY_FORMAT_ERR                                                           \
-	"quantities must match the regular expression "                          \
+#define QTY_FORMAT_ERR                                                                             \
+	"quantities must match the regular expression "                                            \
 	"'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 
 /* --- resources ---------------------------------------------------------------- */
@@ -47,10 +47,16 @@ static int overcommit_allowed(const char *n)
 void k8c_core_resource_quantity(k8c_field_errors_t *e, const char *path, const char *name,
                                 const cJSON *v)
 {
-	static const char *const ints[] = {"pods", "services", "replicationcontrollers",
-	                                   "resourcequotas", "secrets", "configmaps",
-	                                   "persistentvolumeclaims", "services.nodeports",
-	                                   "services.loadbalancers", NULL};
+	static const char *const ints[] = {"pods",
+	                                   "services",
+	                                   "replicationcontrollers",
+	                                   "resourcequotas",
+	                                   "secrets",
+	                                   "configmaps",
+	                                   "persistentvolumeclaims",
+	                                   "services.nodeports",
+	                                   "services.loadbalancers",
+	                                   NULL};
 	k8c_quantity_t q, zero = k8c_quantity_from_int(0, K8C_QUANTITY_DECIMAL_SI);
 	char buf[K8C_QUANTITY_STRLEN];
 
@@ -68,12 +74,27 @@ void k8c_core_resource_quantity(k8c_field_errors_t *e, const char *path, const c
 
 static void resource_name(k8c_field_errors_t *e, const char *path, const char *name)
 {
-	static const char *const standard[] = {
-		"cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory",
-		"requests.ephemeral-storage", "limits.cpu", "limits.memory",
-		"limits.ephemeral-storage", "pods", "resourcequotas", "services",
-		"replicationcontrollers", "secrets", "persistentvolumeclaims", "configmaps",
-		"storage", "requests.storage", "services.nodeports", "services.loadbalancers", NULL};
+	static const char *const standard[] = {"cpu",
+	                                       "memory",
+	                                       "ephemeral-storage",
+	                                       "requests.cpu",
+	                                       "requests.memory",
+	                                       "requests.ephemeral-storage",
+	                                       "limits.cpu",
+	                                       "limits.memory",
+	                                       "limits.ephemeral-storage",
+	                                       "pods",
+	                                       "resourcequotas",
+	                                       "services",
+	                                       "replicationcontrollers",
+	                                       "secrets",
+	                                       "persistentvolumeclaims",
+	                                       "configmaps",
+	                                       "storage",
+	                                       "requests.storage",
+	                                       "services.nodeports",
+	                                       "services.loadbalancers",
+	                                       NULL};
 	static const char *const container[] = {"cpu", "memory", "ephemeral-storage", NULL};
 	char msg[K8C_NAME_MSG_MAX];
 	int qualified = k8c_is_qualified_name(name, msg, sizeof(msg));
@@ -83,23 +104,28 @@ static void resource_name(k8c_field_errors_t *e, const char *path, const char *n
 		k8c_core_invalid_msgs(e, path, name, msg);
 	else if (strchr(name, '/') == NULL && !k8c_core_in(name, standard) && !is_hugepages(name) &&
 	         strncmp(name, "requests.hugepages-", 19) != 0)
-		k8c_core_invalid_raw(e, path, name, "must be a standard resource type or fully qualified");
+		k8c_core_invalid_raw(e, path, name,
+		                     "must be a standard resource type or fully qualified");
 	/* validateContainerResourceName */
 	if (strchr(name, '/') == NULL) {
 		if (!k8c_core_in(name, container) && !is_hugepages(name))
-			k8c_core_invalid_raw(e, path, name, "must be a standard resource for containers");
+			k8c_core_invalid_raw(e, path, name,
+			                     "must be a standard resource for containers");
 	} else if (!is_native(name) && !is_extended(name)) {
-		k8c_core_invalid_raw(e, path, name, "doesn't follow extended resource name standard");
+		k8c_core_invalid_raw(e, path, name,
+		                     "doesn't follow extended resource name standard");
 	}
 }
 
 void k8c_core_container_resources(k8c_field_errors_t *e, const cJSON *res, const char *path)
 {
-	const cJSON *lim = k8c_core_object(res, "limits"), *req = k8c_core_object(res, "requests"), *it;
+	const cJSON *lim = k8c_core_object(res, "limits"), *req = k8c_core_object(res, "requests"),
+	            *it;
 	int cpumem = 0, hugepages = 0;
 	char p[CORE_PATH_MAX], rp[CORE_PATH_MAX];
 
-	cJSON_ArrayForEach(it, lim) {
+	cJSON_ArrayForEach(it, lim)
+	{
 		CORE_PATH(p, "%s.limits[%s]", path, it->string);
 		resource_name(e, p, it->string);
 		k8c_core_resource_quantity(e, p, it->string, it);
@@ -107,7 +133,8 @@ void k8c_core_container_resources(k8c_field_errors_t *e, const cJSON *res, const
 		cpumem |= strcmp(it->string, "cpu") == 0 || strcmp(it->string, "memory") == 0;
 	}
 	CORE_PATH(rp, "%s.requests", path);
-	cJSON_ArrayForEach(it, req) {
+	cJSON_ArrayForEach(it, req)
+	{
 		const cJSON *l = k8c_core_member(lim, it->string);
 		k8c_quantity_t qr, ql;
 		CORE_PATH(p, "%s.requests[%s]", path, it->string);
@@ -121,16 +148,20 @@ void k8c_core_container_resources(k8c_field_errors_t *e, const cJSON *res, const
 				k8c_quantity_format(&qr, bq, sizeof(bq));
 				k8c_quantity_format(&ql, bl, sizeof(bl));
 				if (c != 0 && !overcommit_allowed(it->string)) {
-					d = k8c_xasprintf("must be equal to %s limit of %s", it->string, bl);
+					d = k8c_xasprintf("must be equal to %s limit of %s",
+					                  it->string, bl);
 					k8c_core_invalid_str(e, rp, bq, d);
 				} else if (c > 0) {
-					d = k8c_xasprintf("must be less than or equal to %s limit of %s", it->string, bl);
+					d = k8c_xasprintf(
+					    "must be less than or equal to %s limit of %s",
+					    it->string, bl);
 					k8c_core_invalid_str(e, rp, bq, d);
 				}
 			}
 		} else if (!overcommit_allowed(it->string)) {
 			CORE_PATH(p, "%s.limits", path);
-			k8c_core_required(e, p, "Limit must be set for non overcommitable resources");
+			k8c_core_required(e, p,
+			                  "Limit must be set for non overcommitable resources");
 		}
 		hugepages |= is_hugepages(it->string);
 		cpumem |= strcmp(it->string, "cpu") == 0 || strcmp(it->string, "memory") == 0;
@@ -146,33 +177,55 @@ static void env_name(k8c_field_errors_t *e, const char *path, const char *name)
 	/* IsRelaxedEnvVarName (RelaxedEnvironmentVariableValidation, beta in 1.32) */
 	for (const unsigned char *c = (const unsigned char *)name; *c != '\0'; c++) {
 		if (*c < 32 || *c > 126 || *c == '=') {
-			k8c_core_invalid_str(e, path, name,
-			                     "a valid environment variable name must consist only of "
-			                     "printable ASCII characters other than '='");
+			k8c_core_invalid_str(
+			    e, path, name,
+			    "a valid environment variable name must consist only of "
+			    "printable ASCII characters other than '='");
 			return;
 		}
 	}
 }
 
-static const char *const env_field_paths[] = {
-	"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName",
-	"spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP",
-	"status.podIPs", NULL};
-const char *const k8c_core_volume_field_paths[] = {
-	"metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace",
-	"metadata.uid", NULL};
-static const char *const resource_field_paths[] = {
-	"limits.cpu", "limits.ephemeral-storage", "limits.memory", "requests.cpu",
-	"requests.ephemeral-storage", "requests.memory", NULL};
+static const char *const env_field_paths[] = {"metadata.name",
+                                              "metadata.namespace",
+                                              "metadata.uid",
+                                              "spec.nodeName",
+                                              "spec.serviceAccountName",
+                                              "status.hostIP",
+                                              "status.hostIPs",
+                                              "status.podIP",
+                                              "status.podIPs",
+                                              NULL};
+const char *const k8c_core_volume_field_paths[] = {"metadata.annotations", "metadata.labels",
+                                                   "metadata.name",        "metadata.namespace",
+                                                   "metadata.uid",         NULL};
+static const char *const resource_field_paths[] = {"limits.cpu",
+                                                   "limits.ephemeral-storage",
+                                                   "limits.memory",
+                                                   "requests.cpu",
+                                                   "requests.ephemeral-storage",
+                                                   "requests.memory",
+                                                   NULL};
 
 void k8c_core_object_field_selector(k8c_field_errors_t *e, const cJSON *fs,
                                     const char *const *exprs, const char *path)
 {
-	static const char *const convertible[] = {
-		"metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace",
-		"metadata.uid", "spec.nodeName", "spec.restartPolicy", "spec.serviceAccountName",
-		"spec.schedulerName", "status.phase", "status.hostIP", "status.hostIPs",
-		"status.podIP", "status.podIPs", "spec.host", NULL};
+	static const char *const convertible[] = {"metadata.annotations",
+	                                          "metadata.labels",
+	                                          "metadata.name",
+	                                          "metadata.namespace",
+	                                          "metadata.uid",
+	                                          "spec.nodeName",
+	                                          "spec.restartPolicy",
+	                                          "spec.serviceAccountName",
+	                                          "spec.schedulerName",
+	                                          "status.phase",
+	                                          "status.hostIP",
+	                                          "status.hostIPs",
+	                                          "status.podIP",
+	                                          "status.podIPs",
+	                                          "spec.host",
+	                                          NULL};
 	const char *api = k8c_core_strz(fs, "apiVersion"), *fp = k8c_core_strz(fs, "fieldPath");
 	const char *open, *sub = NULL;
 	_cleanup_free_ char *base = NULL, *detail = NULL;
@@ -189,17 +242,21 @@ void k8c_core_object_field_selector(k8c_field_errors_t *e, const cJSON *fs,
 	}
 	/* SplitMaybeSubscriptedPath: "metadata.labels['key']" */
 	open = strstr(fp, "['");
-	if (open != NULL && n >= 2 && fp[n - 1] == ']' && fp[n - 2] == '\'' && open + 2 <= fp + n - 2) {
+	if (open != NULL && n >= 2 && fp[n - 1] == ']' && fp[n - 2] == '\'' &&
+	    open + 2 <= fp + n - 2) {
 		base = k8c_xstrndup(fp, (size_t)(open - fp));
 		sub = open + 2;
 	}
 	if (strcmp(api, "v1") != 0)
-		detail = k8c_xasprintf("error converting fieldPath: unsupported pod version: %s", api);
+		detail =
+		    k8c_xasprintf("error converting fieldPath: unsupported pod version: %s", api);
 	else if (base != NULL && strcmp(base, "metadata.annotations") != 0 &&
 	         strcmp(base, "metadata.labels") != 0)
-		detail = k8c_xasprintf("error converting fieldPath: field label does not support subscript: %s", fp);
+		detail = k8c_xasprintf(
+		    "error converting fieldPath: field label does not support subscript: %s", fp);
 	else if (base == NULL && !k8c_core_in(fp, convertible))
-		detail = k8c_xasprintf("error converting fieldPath: field label not supported: %s", fp);
+		detail =
+		    k8c_xasprintf("error converting fieldPath: field label not supported: %s", fp);
 	if (detail != NULL) {
 		k8c_core_invalid_str(e, CORE_PATH(p, "%s.fieldPath", path), fp, detail);
 		return;
@@ -229,9 +286,11 @@ void k8c_core_resource_field_selector(k8c_field_errors_t *e, const cJSON *fs, in
 		k8c_core_required(e, CORE_PATH(p, "%s.containerName", path), NULL);
 	else if (res[0] == '\0')
 		k8c_core_required(e, CORE_PATH(p, "%s.resource", path), NULL);
-	else if (!k8c_core_in(res, resource_field_paths) && strncmp(res, "requests.hugepages-", 19) != 0 &&
+	else if (!k8c_core_in(res, resource_field_paths) &&
+	         strncmp(res, "requests.hugepages-", 19) != 0 &&
 	         strncmp(res, "limits.hugepages-", 17) != 0)
-		k8c_core_not_supported(e, CORE_PATH(p, "%s.resource", path), res, resource_field_paths);
+		k8c_core_not_supported(e, CORE_PATH(p, "%s.resource", path), res,
+		                       resource_field_paths);
 }
 
 static void key_selector(k8c_field_errors_t *e, const cJSON *s, const char *path)
@@ -252,7 +311,8 @@ void k8c_core_container_env(k8c_field_errors_t *e, const cJSON *list, const char
 	char p[CORE_PATH_MAX], vp[CORE_PATH_MAX];
 	int i = 0;
 
-	cJSON_ArrayForEach(ev, list) {
+	cJSON_ArrayForEach(ev, list)
+	{
 		const char *name = k8c_core_strz(ev, "name");
 		const cJSON *from = k8c_core_object(ev, "valueFrom");
 		if (name[0] == '\0')
@@ -265,11 +325,13 @@ void k8c_core_container_env(k8c_field_errors_t *e, const cJSON *list, const char
 			CORE_PATH(vp, "%s[%d].valueFrom", path, i);
 			if ((s = k8c_core_object(from, "fieldRef")) != NULL) {
 				nsrc++;
-				k8c_core_object_field_selector(e, s, env_field_paths, CORE_PATH(p, "%s.fieldRef", vp));
+				k8c_core_object_field_selector(e, s, env_field_paths,
+				                               CORE_PATH(p, "%s.fieldRef", vp));
 			}
 			if ((s = k8c_core_object(from, "resourceFieldRef")) != NULL) {
 				nsrc++;
-				k8c_core_resource_field_selector(e, s, 0, CORE_PATH(p, "%s.resourceFieldRef", vp));
+				k8c_core_resource_field_selector(
+				    e, s, 0, CORE_PATH(p, "%s.resourceFieldRef", vp));
 			}
 			if ((s = k8c_core_object(from, "configMapKeyRef")) != NULL) {
 				nsrc++;
@@ -280,12 +342,17 @@ void k8c_core_container_env(k8c_field_errors_t *e, const cJSON *list, const char
 				key_selector(e, s, CORE_PATH(p, "%s.secretKeyRef", vp));
 			}
 			if (nsrc == 0)
-				k8c_core_invalid_str(e, vp, "", "must specify one of: `fieldRef`, `resourceFieldRef`, "
-				                                "`configMapKeyRef` or `secretKeyRef`");
+				k8c_core_invalid_str(
+				    e, vp, "",
+				    "must specify one of: `fieldRef`, `resourceFieldRef`, "
+				    "`configMapKeyRef` or `secretKeyRef`");
 			else if (k8c_core_strz(ev, "value")[0] != '\0')
-				k8c_core_invalid_str(e, vp, "", "may not be specified when `value` is not empty");
+				k8c_core_invalid_str(
+				    e, vp, "", "may not be specified when `value` is not empty");
 			else if (nsrc > 1)
-				k8c_core_invalid_str(e, vp, "", "may not have more than one field specified at a time");
+				k8c_core_invalid_str(
+				    e, vp, "",
+				    "may not have more than one field specified at a time");
 		}
 		i++;
 	}
@@ -297,7 +364,8 @@ void k8c_core_container_env_from(k8c_field_errors_t *e, const cJSON *list, const
 	char p[CORE_PATH_MAX];
 	int i = 0;
 
-	cJSON_ArrayForEach(ev, list) {
+	cJSON_ArrayForEach(ev, list)
+	{
 		static const char *const refs[] = {"configMapRef", "secretRef", NULL};
 		const char *prefix = k8c_core_strz(ev, "prefix");
 		int nsrc = 0;
@@ -311,14 +379,18 @@ void k8c_core_container_env_from(k8c_field_errors_t *e, const cJSON *list, const
 			nsrc++;
 			name = k8c_core_strz(ref, "name");
 			if (name[0] == '\0')
-				k8c_core_required(e, CORE_PATH(p, "%s[%d].%s.name", path, i, *r), NULL);
+				k8c_core_required(e, CORE_PATH(p, "%s[%d].%s.name", path, i, *r),
+				                  NULL);
 			else
-				k8c_core_subdomain_prefix(e, CORE_PATH(p, "%s[%d].%s.name", path, i, *r), name);
+				k8c_core_subdomain_prefix(
+				    e, CORE_PATH(p, "%s[%d].%s.name", path, i, *r), name);
 		}
 		if (nsrc == 0)
-			k8c_core_invalid_str(e, path, "", "must specify one of: `configMapRef` or `secretRef`");
+			k8c_core_invalid_str(e, path, "",
+			                     "must specify one of: `configMapRef` or `secretRef`");
 		else if (nsrc > 1)
-			k8c_core_invalid_str(e, path, "", "may not have more than one field specified at a time");
+			k8c_core_invalid_str(
+			    e, path, "", "may not have more than one field specified at a time");
 		i++;
 	}
 }
@@ -353,12 +425,13 @@ void k8c_core_seccomp_profile(k8c_field_errors_t *e, const cJSON *sp, const char
 			k8c_core_local_descending_path(e, p, k8c_core_strz(sp, "localhostProfile"));
 	} else if (k8c_core_has(sp, "localhostProfile")) {
 		_cleanup_free_ char *raw = cJSON_PrintUnformatted(sp);
-		k8c_core_invalid_raw(e, p, raw ? raw : "", "can only be set when seccomp type is Localhost");
+		k8c_core_invalid_raw(e, p, raw ? raw : "",
+		                     "can only be set when seccomp type is Localhost");
 	}
 }
 
 void k8c_core_container_security(k8c_field_errors_t *e, const cJSON *sc, int host_users,
-                               const char *path)
+                                 const char *path)
 {
 	static const char *const procmounts[] = {"Default", "Unmasked", NULL};
 	const char *pm = k8c_core_str(sc, "procMount");
@@ -367,24 +440,32 @@ void k8c_core_container_security(k8c_field_errors_t *e, const cJSON *sc, int hos
 	if (sc == NULL)
 		return;
 	k8c_core_id_range(e, CORE_PATH(p, "%s.runAsUser", path), k8c_core_member(sc, "runAsUser"));
-	k8c_core_id_range(e, CORE_PATH(p, "%s.runAsGroup", path), k8c_core_member(sc, "runAsGroup"));
+	k8c_core_id_range(e, CORE_PATH(p, "%s.runAsGroup", path),
+	                  k8c_core_member(sc, "runAsGroup"));
 	if (pm != NULL) {
 		CORE_PATH(p, "%s.procMount", path);
 		if (!k8c_core_in(pm, procmounts))
 			k8c_core_not_supported(e, p, pm, procmounts);
 		if (host_users && strcmp(pm, "Unmasked") == 0)
-			k8c_core_invalid_str(e, p, pm, "`hostUsers` must be false to use `Unmasked`");
+			k8c_core_invalid_str(e, p, pm,
+			                     "`hostUsers` must be false to use `Unmasked`");
 	}
-	k8c_core_seccomp_profile(e, k8c_core_object(sc, "seccompProfile"), CORE_PATH(p, "%s.seccompProfile", path));
-	if (k8c_core_has(sc, "allowPrivilegeEscalation") && !k8c_core_bool(sc, "allowPrivilegeEscalation", 1)) {
+	k8c_core_seccomp_profile(e, k8c_core_object(sc, "seccompProfile"),
+	                         CORE_PATH(p, "%s.seccompProfile", path));
+	if (k8c_core_has(sc, "allowPrivilegeEscalation") &&
+	    !k8c_core_bool(sc, "allowPrivilegeEscalation", 1)) {
 		_cleanup_free_ char *raw = cJSON_PrintUnformatted(sc);
 		const cJSON *cap;
 		if (k8c_core_bool(sc, "privileged", 0))
-			k8c_core_invalid_raw(e, path, raw, "cannot set `allowPrivilegeEscalation` to false and `privileged` to true");
-		cJSON_ArrayForEach(cap, k8c_core_array(k8c_core_object(sc, "capabilities"), "add")) {
+			k8c_core_invalid_raw(e, path, raw,
+			                     "cannot set `allowPrivilegeEscalation` to false and "
+			                     "`privileged` to true");
+		cJSON_ArrayForEach(cap, k8c_core_array(k8c_core_object(sc, "capabilities"), "add"))
+		{
 			if (cJSON_IsString(cap) && strcmp(cap->valuestring, "CAP_SYS_ADMIN") == 0)
-				k8c_core_invalid_raw(e, path, raw, "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN");
+				k8c_core_invalid_raw(e, path, raw,
+				                     "cannot set `allowPrivilegeEscalation` to "
+				                     "false and `capabilities.Add` CAP_SYS_ADMIN");
 		}
 	}
 }
-

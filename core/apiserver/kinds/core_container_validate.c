@@ -22,9 +22,12 @@ static void container_ports(k8c_field_errors_t *e, const cJSON *ports, const cha
 	const cJSON *port;
 	char p[CORE_PATH_MAX];
 
-	cJSON_ArrayForEach(port, ports) {
-		const char *name = k8c_core_strz(port, "name"), *proto = k8c_core_strz(port, "protocol");
-		long long cp = k8c_core_int(port, "containerPort", 0), hp = k8c_core_int(port, "hostPort", 0);
+	cJSON_ArrayForEach(port, ports)
+	{
+		const char *name = k8c_core_strz(port, "name"),
+		           *proto = k8c_core_strz(port, "protocol");
+		long long cp = k8c_core_int(port, "containerPort", 0),
+		          hp = k8c_core_int(port, "hostPort", 0);
 
 		if (name[0] != '\0') {
 			size_t before = e->n;
@@ -48,7 +51,8 @@ static void container_ports(k8c_field_errors_t *e, const cJSON *ports, const cha
 		if (proto[0] == '\0')
 			k8c_core_required(e, CORE_PATH(p, "%s[%d].protocol", path, i), NULL);
 		else if (!k8c_core_in(proto, protocols))
-			k8c_core_not_supported(e, CORE_PATH(p, "%s[%d].protocol", path, i), proto, protocols);
+			k8c_core_not_supported(e, CORE_PATH(p, "%s[%d].protocol", path, i), proto,
+			                       protocols);
 		i++;
 	}
 }
@@ -64,7 +68,8 @@ static void host_port_conflicts(k8c_field_errors_t *e, const cJSON *const *ctrs,
 	for (int ci = 0; ci < n; ci++) {
 		const cJSON *port;
 		int pi = 0;
-		cJSON_ArrayForEach(port, k8c_core_array(ctrs[ci], "ports")) {
+		cJSON_ArrayForEach(port, k8c_core_array(ctrs[ci], "ports"))
+		{
 			long long hp = k8c_core_int(port, "hostPort", 0);
 			char *key;
 			int dup = 0;
@@ -77,7 +82,9 @@ static void host_port_conflicts(k8c_field_errors_t *e, const cJSON *const *ctrs,
 			for (size_t k = 0; k < used; k++)
 				dup |= strcmp(seen[k], key) == 0;
 			if (dup) {
-				k8c_core_duplicate_str(e, CORE_PATH(p, "%s[%d].ports[%d].hostPort", path, ci, pi), key);
+				k8c_core_duplicate_str(
+				    e, CORE_PATH(p, "%s[%d].ports[%d].hostPort", path, ci, pi),
+				    key);
 				free(key);
 			} else {
 				if (used == cap)
@@ -118,65 +125,85 @@ static int privileged(const cJSON *c)
 static void volume_mounts(k8c_field_errors_t *e, const cJSON *c, const k8c_core_vols_t *vols,
                           const char *path)
 {
-	static const char *const propagations[] = {"Bidirectional", "HostToContainer", "None", NULL};
+	static const char *const propagations[] = {"Bidirectional", "HostToContainer", "None",
+	                                           NULL};
 	static const char *const rros[] = {"Disabled", "Enabled", "IfPossible", NULL};
-	const cJSON *mounts = k8c_core_array(c, "volumeMounts"), *devs = k8c_core_array(c, "volumeDevices");
+	const cJSON *mounts = k8c_core_array(c, "volumeMounts"),
+	            *devs = k8c_core_array(c, "volumeDevices");
 	const cJSON *m, *d;
 	char p[CORE_PATH_MAX];
 	int i = 0;
 
-	cJSON_ArrayForEach(m, mounts) {
+	cJSON_ArrayForEach(m, mounts)
+	{
 		const char *name = k8c_core_strz(m, "name"), *mp = k8c_core_strz(m, "mountPath");
-		const char *sub = k8c_core_strz(m, "subPath"), *subx = k8c_core_strz(m, "subPathExpr");
-		const char *prop = k8c_core_str(m, "mountPropagation"), *rro = k8c_core_str(m, "recursiveReadOnly");
+		const char *sub = k8c_core_strz(m, "subPath"),
+		           *subx = k8c_core_strz(m, "subPathExpr");
+		const char *prop = k8c_core_str(m, "mountPropagation"),
+		           *rro = k8c_core_str(m, "recursiveReadOnly");
 		const cJSON *vol = k8c_core_vols_find(vols, name), *prev;
 		int j = 0;
 
 		if (name[0] == '\0')
-			k8c_core_required(e, CORE_PATH(p, "%s.volumeMounts[%d].name", path, i), NULL);
+			k8c_core_required(e, CORE_PATH(p, "%s.volumeMounts[%d].name", path, i),
+			                  NULL);
 		if (vol == NULL)
-			k8c_core_not_found_str(e, CORE_PATH(p, "%s.volumeMounts[%d].name", path, i), name);
+			k8c_core_not_found_str(e, CORE_PATH(p, "%s.volumeMounts[%d].name", path, i),
+			                       name);
 		if (mp[0] == '\0')
-			k8c_core_required(e, CORE_PATH(p, "%s.volumeMounts[%d].mountPath", path, i), NULL);
-		cJSON_ArrayForEach(prev, mounts) {
+			k8c_core_required(e, CORE_PATH(p, "%s.volumeMounts[%d].mountPath", path, i),
+			                  NULL);
+		cJSON_ArrayForEach(prev, mounts)
+		{
 			if (j++ >= i)
 				break;
 			if (strcmp(k8c_core_strz(prev, "mountPath"), mp) == 0) {
-				k8c_core_invalid_str(e, CORE_PATH(p, "%s.volumeMounts[%d].mountPath", path, i), mp,
-				                     "must be unique");
+				k8c_core_invalid_str(
+				    e, CORE_PATH(p, "%s.volumeMounts[%d].mountPath", path, i), mp,
+				    "must be unique");
 				break;
 			}
 		}
-		cJSON_ArrayForEach(d, devs) {
+		cJSON_ArrayForEach(d, devs)
+		{
 			if (strcmp(k8c_core_strz(d, "name"), name) == 0)
-				k8c_core_invalid_str(e, CORE_PATH(p, "%s.volumeMounts[%d].name", path, i), name,
-				                     "must not already exist in volumeDevices");
+				k8c_core_invalid_str(
+				    e, CORE_PATH(p, "%s.volumeMounts[%d].name", path, i), name,
+				    "must not already exist in volumeDevices");
 			if (strcmp(k8c_core_strz(d, "devicePath"), mp) == 0)
-				k8c_core_invalid_str(e, CORE_PATH(p, "%s.volumeMounts[%d].mountPath", path, i), mp,
-				                     "must not already exist as a path in volumeDevices");
+				k8c_core_invalid_str(
+				    e, CORE_PATH(p, "%s.volumeMounts[%d].mountPath", path, i), mp,
+				    "must not already exist as a path in volumeDevices");
 		}
 		if (vol != NULL && k8c_core_has(vol, "image")) {
 			if (sub[0] != '\0')
-				k8c_core_invalid_str(e, CORE_PATH(p, "%s.volumeMounts[%d].subPath", path, i), sub,
-				                     "not allowed in image volume sources");
+				k8c_core_invalid_str(
+				    e, CORE_PATH(p, "%s.volumeMounts[%d].subPath", path, i), sub,
+				    "not allowed in image volume sources");
 			if (subx[0] != '\0')
-				k8c_core_invalid_str(e, CORE_PATH(p, "%s.volumeMounts[%d].subPathExpr", path, i), subx,
-				                     "not allowed in image volume sources");
+				k8c_core_invalid_str(
+				    e, CORE_PATH(p, "%s.volumeMounts[%d].subPathExpr", path, i),
+				    subx, "not allowed in image volume sources");
 		}
 		if (sub[0] != '\0')
-			k8c_core_local_descending_path(e, CORE_PATH(p, "%s.volumeMounts.subPath", path), sub);
+			k8c_core_local_descending_path(
+			    e, CORE_PATH(p, "%s.volumeMounts.subPath", path), sub);
 		if (subx[0] != '\0') {
 			if (sub[0] != '\0')
-				k8c_core_invalid_str(e, CORE_PATH(p, "%s.volumeMounts[%d].subPathExpr", path, i), subx,
-				                     "subPathExpr and subPath are mutually exclusive");
-			k8c_core_local_descending_path(e, CORE_PATH(p, "%s.volumeMounts.subPathExpr", path), subx);
+				k8c_core_invalid_str(
+				    e, CORE_PATH(p, "%s.volumeMounts[%d].subPathExpr", path, i),
+				    subx, "subPathExpr and subPath are mutually exclusive");
+			k8c_core_local_descending_path(
+			    e, CORE_PATH(p, "%s.volumeMounts.subPathExpr", path), subx);
 		}
 		if (prop != NULL) {
 			CORE_PATH(p, "%s.volumeMounts.mountPropagation", path);
 			if (!k8c_core_in(prop, propagations))
 				k8c_core_not_supported(e, p, prop, propagations);
 			if (strcmp(prop, "Bidirectional") == 0 && !privileged(c))
-				k8c_core_forbidden(e, p, "Bidirectional mount propagation is available only to privileged containers");
+				k8c_core_forbidden(e, p,
+				                   "Bidirectional mount propagation is available "
+				                   "only to privileged containers");
 		}
 		if (rro != NULL && strcmp(rro, "Disabled") != 0) {
 			CORE_PATH(p, "%s.volumeMounts.recursiveReadOnly", path);
@@ -184,33 +211,45 @@ static void volume_mounts(k8c_field_errors_t *e, const cJSON *c, const k8c_core_
 				k8c_core_not_supported(e, p, rro, rros);
 			} else {
 				if (!k8c_core_bool(m, "readOnly", 0))
-					k8c_core_forbidden(e, p, "may only be specified when readOnly is true");
+					k8c_core_forbidden(
+					    e, p, "may only be specified when readOnly is true");
 				if (prop != NULL && strcmp(prop, "None") != 0)
-					k8c_core_forbidden(e, p, "may only be specified when mountPropagation is None or not specified");
+					k8c_core_forbidden(
+					    e, p,
+					    "may only be specified when mountPropagation is None "
+					    "or not specified");
 			}
 		}
 		i++;
 	}
 	i = 0;
-	cJSON_ArrayForEach(d, devs) {
+	cJSON_ArrayForEach(d, devs)
+	{
 		const char *name = k8c_core_strz(d, "name"), *dp = k8c_core_strz(d, "devicePath");
 		const cJSON *vol = k8c_core_vols_find(vols, name);
 		CORE_PATH(p, "%s.volumeDevices[%d].name", path, i);
 		if (name[0] == '\0')
 			k8c_core_required(e, p, NULL);
-		if (vol != NULL && !k8c_core_has(vol, "persistentVolumeClaim") && !k8c_core_has(vol, "ephemeral"))
-			k8c_core_invalid_str(e, p, name, "can only use volume source type of PersistentVolumeClaim or Ephemeral for block mode");
+		if (vol != NULL && !k8c_core_has(vol, "persistentVolumeClaim") &&
+		    !k8c_core_has(vol, "ephemeral"))
+			k8c_core_invalid_str(e, p, name,
+			                     "can only use volume source type of "
+			                     "PersistentVolumeClaim or Ephemeral for block mode");
 		if (vol == NULL)
 			k8c_core_not_found_str(e, p, name);
 		if (dp[0] == '\0')
-			k8c_core_required(e, CORE_PATH(p, "%s.volumeDevices[%d].devicePath", path, i), NULL);
-		cJSON_ArrayForEach(m, mounts) {
+			k8c_core_required(
+			    e, CORE_PATH(p, "%s.volumeDevices[%d].devicePath", path, i), NULL);
+		cJSON_ArrayForEach(m, mounts)
+		{
 			if (strcmp(k8c_core_strz(m, "name"), name) == 0)
-				k8c_core_invalid_str(e, CORE_PATH(p, "%s.volumeDevices[%d].name", path, i), name,
-				                     "must not already exist in volumeMounts");
+				k8c_core_invalid_str(
+				    e, CORE_PATH(p, "%s.volumeDevices[%d].name", path, i), name,
+				    "must not already exist in volumeMounts");
 			if (strcmp(k8c_core_strz(m, "mountPath"), dp) == 0)
-				k8c_core_invalid_str(e, CORE_PATH(p, "%s.volumeDevices[%d].devicePath", path, i), dp,
-				                     "must not already exist as a path in volumeMounts");
+				k8c_core_invalid_str(
+				    e, CORE_PATH(p, "%s.volumeDevices[%d].devicePath", path, i), dp,
+				    "must not already exist as a path in volumeMounts");
 		}
 		i++;
 	}
@@ -224,7 +263,8 @@ static void nonnegative(k8c_field_errors_t *e, const cJSON *o, const char *key, 
 	long long v = k8c_core_int(o, key, 0);
 
 	if (v < 0)
-		k8c_core_invalid_int(e, CORE_PATH(p, "%s.%s", path, key), v, "must be greater than or equal to 0");
+		k8c_core_invalid_int(e, CORE_PATH(p, "%s.%s", path, key), v,
+		                     "must be greater than or equal to 0");
 }
 
 static void http_get(k8c_field_errors_t *e, const cJSON *h, const char *path)
@@ -239,16 +279,19 @@ static void http_get(k8c_field_errors_t *e, const cJSON *h, const char *path)
 	k8c_core_port_num_or_name(e, CORE_PATH(p, "%s.port", path), k8c_core_member(h, "port"));
 	if (!k8c_core_in(scheme, schemes))
 		k8c_core_not_supported(e, CORE_PATH(p, "%s.scheme", path), scheme, schemes);
-	cJSON_ArrayForEach(hdr, k8c_core_array(h, "httpHeaders")) {
+	cJSON_ArrayForEach(hdr, k8c_core_array(h, "httpHeaders"))
+	{
 		const char *name = k8c_core_strz(hdr, "name");
 		int ok = name[0] != '\0';
 		for (const char *c = name; *c != '\0'; c++)
-			if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-'))
+			if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			      (*c >= '0' && *c <= '9') || *c == '-'))
 				ok = 0;
 		if (!ok)
-			k8c_core_invalid_str(e, CORE_PATH(p, "%s.httpHeaders", path), name,
-			                     "a valid HTTP header must consist of alphanumeric characters or '-' "
-			                     "(e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')");
+			k8c_core_invalid_str(
+			    e, CORE_PATH(p, "%s.httpHeaders", path), name,
+			    "a valid HTTP header must consist of alphanumeric characters or '-' "
+			    "(e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')");
 	}
 }
 
@@ -275,15 +318,21 @@ static void handler(k8c_field_errors_t *e, const cJSON *h, const cJSON *grace, i
 		} else if (strcmp(*k, "httpGet") == 0) {
 			http_get(e, a, p);
 		} else if (strcmp(*k, "tcpSocket") == 0) {
-			k8c_core_port_num_or_name(e, CORE_PATH(p, "%s.tcpSocket.port", path), k8c_core_member(a, "port"));
+			k8c_core_port_num_or_name(e, CORE_PATH(p, "%s.tcpSocket.port", path),
+			                          k8c_core_member(a, "port"));
 		} else if (strcmp(*k, "grpc") == 0) {
-			k8c_core_port_num(e, CORE_PATH(p, "%s.grpc.port", path), k8c_core_int(a, "port", 0));
+			k8c_core_port_num(e, CORE_PATH(p, "%s.grpc.port", path),
+			                  k8c_core_int(a, "port", 0));
 		} else if (cJSON_IsNumber(grace)) {
-			long long s = k8c_core_int(a, "seconds", 0), g = (long long)grace->valuedouble;
+			long long s = k8c_core_int(a, "seconds", 0),
+			          g = (long long)grace->valuedouble;
 			if (s <= 0 || s > g) {
-				_cleanup_free_ char *d = k8c_xasprintf(
-					"must be greater than 0 and less than terminationGracePeriodSeconds (%lld). "
-					"Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.", g);
+				_cleanup_free_ char *d =
+				    k8c_xasprintf("must be greater than 0 and less than "
+				                  "terminationGracePeriodSeconds (%lld). "
+				                  "Enable AllowPodLifecycleSleepActionZeroValue "
+				                  "feature gate for zero sleep.",
+				                  g);
 				k8c_core_invalid_int(e, p, s, d);
 			}
 		}
@@ -297,8 +346,9 @@ static void handler(k8c_field_errors_t *e, const cJSON *h, const cJSON *grace, i
 static void probe(k8c_field_errors_t *e, const cJSON *pr, const cJSON *grace, char kind,
                   const char *path)
 {
-	static const char *const nonneg[] = {"initialDelaySeconds", "timeoutSeconds", "periodSeconds",
-	                                     "successThreshold", "failureThreshold", NULL};
+	static const char *const nonneg[] = {"initialDelaySeconds", "timeoutSeconds",
+	                                     "periodSeconds",       "successThreshold",
+	                                     "failureThreshold",    NULL};
 	const cJSON *tgp;
 	char p[CORE_PATH_MAX];
 
@@ -316,7 +366,8 @@ static void probe(k8c_field_errors_t *e, const cJSON *pr, const cJSON *grace, ch
 		                     k8c_core_int(pr, "successThreshold", 0), "must be 1");
 	if (kind == 'r' && cJSON_IsNumber(tgp))
 		k8c_core_invalid_int(e, CORE_PATH(p, "%s.terminationGracePeriodSeconds", path),
-		                     (long long)tgp->valuedouble, "must not be set for readinessProbes");
+		                     (long long)tgp->valuedouble,
+		                     "must not be set for readinessProbes");
 }
 
 static void lifecycle(k8c_field_errors_t *e, const cJSON *lc, const cJSON *grace, const char *path)
@@ -341,9 +392,13 @@ static void resize_policy(k8c_field_errors_t *e, const cJSON *list, const char *
 	char p[CORE_PATH_MAX];
 	int i = 0, seen_cpu = 0, seen_mem = 0;
 
-	cJSON_ArrayForEach(it, list) {
-		const char *rn = k8c_core_strz(it, "resourceName"), *rp = k8c_core_strz(it, "restartPolicy");
-		int *seen = strcmp(rn, "cpu") == 0 ? &seen_cpu : strcmp(rn, "memory") == 0 ? &seen_mem : NULL;
+	cJSON_ArrayForEach(it, list)
+	{
+		const char *rn = k8c_core_strz(it, "resourceName"),
+		           *rp = k8c_core_strz(it, "restartPolicy");
+		int *seen = strcmp(rn, "cpu") == 0      ? &seen_cpu
+		            : strcmp(rn, "memory") == 0 ? &seen_mem
+		                                        : NULL;
 		if (seen != NULL && (*seen)++)
 			k8c_core_duplicate_str(e, CORE_PATH(p, "%s[%d]", path, i), rn);
 		if (rn[0] == '\0')
@@ -355,7 +410,8 @@ static void resize_policy(k8c_field_errors_t *e, const cJSON *list, const char *
 		else if (!k8c_core_in(rp, policies))
 			k8c_core_not_supported(e, path, rp, policies);
 		if (strcmp(restart, "Never") == 0 && strcmp(rp, "NotRequired") != 0)
-			k8c_core_invalid_str(e, path, rp, "must be 'NotRequired' when `restartPolicy` is 'Never'");
+			k8c_core_invalid_str(
+			    e, path, rp, "must be 'NotRequired' when `restartPolicy` is 'Never'");
 		i++;
 	}
 }
@@ -367,11 +423,13 @@ typedef struct ctx {
 	int host_users;
 } ctx_t;
 
-static void container_common(k8c_field_errors_t *e, const cJSON *c, const ctx_t *x, const char *path)
+static void container_common(k8c_field_errors_t *e, const cJSON *c, const ctx_t *x,
+                             const char *path)
 {
 	static const char *const tmps[] = {"File", "FallbackToLogsOnError", NULL};
 	static const char *const pulls[] = {"Always", "IfNotPresent", "Never", NULL};
-	const char *name = k8c_core_strz(c, "name"), *tmp = k8c_core_strz(c, "terminationMessagePolicy");
+	const char *name = k8c_core_strz(c, "name"),
+	           *tmp = k8c_core_strz(c, "terminationMessagePolicy");
 	const char *pull = k8c_core_strz(c, "imagePullPolicy");
 	char p[CORE_PATH_MAX];
 
@@ -388,17 +446,20 @@ static void container_common(k8c_field_errors_t *e, const cJSON *c, const ctx_t 
 		k8c_core_not_supported(e, p, tmp, tmps);
 	container_ports(e, k8c_core_array(c, "ports"), CORE_PATH(p, "%s.ports", path));
 	k8c_core_container_env(e, k8c_core_array(c, "env"), CORE_PATH(p, "%s.env", path));
-	k8c_core_container_env_from(e, k8c_core_array(c, "envFrom"), CORE_PATH(p, "%s.envFrom", path));
+	k8c_core_container_env_from(e, k8c_core_array(c, "envFrom"),
+	                            CORE_PATH(p, "%s.envFrom", path));
 	volume_mounts(e, c, x->vols, path);
 	CORE_PATH(p, "%s.imagePullPolicy", path);
 	if (pull[0] == '\0')
 		k8c_core_required(e, p, NULL);
 	else if (!k8c_core_in(pull, pulls))
 		k8c_core_not_supported(e, p, pull, pulls);
-	k8c_core_container_resources(e, k8c_core_object(c, "resources"), CORE_PATH(p, "%s.resources", path));
-	resize_policy(e, k8c_core_array(c, "resizePolicy"), x->restart, CORE_PATH(p, "%s.resizePolicy", path));
+	k8c_core_container_resources(e, k8c_core_object(c, "resources"),
+	                             CORE_PATH(p, "%s.resources", path));
+	resize_policy(e, k8c_core_array(c, "resizePolicy"), x->restart,
+	              CORE_PATH(p, "%s.resizePolicy", path));
 	k8c_core_container_security(e, k8c_core_object(c, "securityContext"), x->host_users,
-	                   CORE_PATH(p, "%s.securityContext", path));
+	                            CORE_PATH(p, "%s.securityContext", path));
 }
 
 static int name_in(const cJSON *const *list, int n, const char *name)
@@ -415,8 +476,7 @@ static int collect(const cJSON *arr, const cJSON ***out)
 	const cJSON *it;
 
 	*out = k8c_xcalloc((size_t)n + 1, sizeof(**out));
-	cJSON_ArrayForEach(it, arr)
-		(*out)[i++] = it;
+	cJSON_ArrayForEach(it, arr)(*out)[i++] = it;
 	return n;
 }
 
@@ -424,15 +484,16 @@ static void ephemeral(k8c_field_errors_t *e, const cJSON *spec, const ctx_t *x,
                       const cJSON *const *ctrs, int nc, const cJSON *const *inits, int ni,
                       const char *path)
 {
-	static const char *const disallowed[] = {"ports", "resources", "livenessProbe", "readinessProbe",
-	                                         "startupProbe", "lifecycle", "resizePolicy",
-	                                         "restartPolicy", NULL};
+	static const char *const disallowed[] = {"ports",          "resources",     "livenessProbe",
+	                                         "readinessProbe", "startupProbe",  "lifecycle",
+	                                         "resizePolicy",   "restartPolicy", NULL};
 	_cleanup_free_ const cJSON **eph = NULL;
 	int ne = collect(k8c_core_array(spec, "ephemeralContainers"), &eph);
 	char p[CORE_PATH_MAX], cp[CORE_PATH_MAX];
 
 	for (int i = 0; i < ne; i++) {
-		const char *name = k8c_core_strz(eph[i], "name"), *target = k8c_core_strz(eph[i], "targetContainerName");
+		const char *name = k8c_core_strz(eph[i], "name"),
+		           *target = k8c_core_strz(eph[i], "targetContainerName");
 		const cJSON *m;
 		int j = 0;
 		CORE_PATH(cp, "%s.ephemeralContainers[%d]", path, i);
@@ -440,27 +501,34 @@ static void ephemeral(k8c_field_errors_t *e, const cJSON *spec, const ctx_t *x,
 		{
 			const char *img = k8c_core_strz(eph[i], "image");
 			size_t n = strlen(img);
-			if (n > 0 && (img[0] == ' ' || img[0] == '\t' || img[0] == '\n' || img[n - 1] == ' ' ||
-			              img[n - 1] == '\t' || img[n - 1] == '\n'))
-				k8c_core_invalid_str(e, CORE_PATH(p, "%s.image", cp), img,
-				                     "must not have leading or trailing whitespace");
+			if (n > 0 &&
+			    (img[0] == ' ' || img[0] == '\t' || img[0] == '\n' ||
+			     img[n - 1] == ' ' || img[n - 1] == '\t' || img[n - 1] == '\n'))
+				k8c_core_invalid_str(
+				    e, CORE_PATH(p, "%s.image", cp), img,
+				    "must not have leading or trailing whitespace");
 		}
 		if (name_in(ctrs, nc, name) || name_in(inits, ni, name) || name_in(eph, i, name))
 			k8c_core_duplicate_str(e, CORE_PATH(p, "%s.name", cp), name);
 		if (target[0] != '\0' && !name_in(ctrs, nc, target) && !name_in(inits, ni, target))
-			k8c_core_not_found_str(e, CORE_PATH(p, "%s.targetContainerName", cp), target);
+			k8c_core_not_found_str(e, CORE_PATH(p, "%s.targetContainerName", cp),
+			                       target);
 		for (const char *const *k = disallowed; *k != NULL; k++) {
 			const cJSON *v = k8c_core_member(eph[i], *k);
 			if (v != NULL && !k8c_core_equal(v, NULL))
-				k8c_core_forbidden(e, CORE_PATH(p, "%s.%s", cp, *k), "cannot be set for an Ephemeral Container");
+				k8c_core_forbidden(e, CORE_PATH(p, "%s.%s", cp, *k),
+				                   "cannot be set for an Ephemeral Container");
 		}
-		cJSON_ArrayForEach(m, k8c_core_array(eph[i], "volumeMounts")) {
+		cJSON_ArrayForEach(m, k8c_core_array(eph[i], "volumeMounts"))
+		{
 			if (k8c_core_strz(m, "subPath")[0] != '\0')
-				k8c_core_forbidden(e, CORE_PATH(p, "%s.volumeMounts[%d].subPath", cp, j),
-				                   "cannot be set for an Ephemeral Container");
+				k8c_core_forbidden(
+				    e, CORE_PATH(p, "%s.volumeMounts[%d].subPath", cp, j),
+				    "cannot be set for an Ephemeral Container");
 			if (k8c_core_strz(m, "subPathExpr")[0] != '\0')
-				k8c_core_forbidden(e, CORE_PATH(p, "%s.volumeMounts[%d].subPathExpr", cp, j),
-				                   "cannot be set for an Ephemeral Container");
+				k8c_core_forbidden(
+				    e, CORE_PATH(p, "%s.volumeMounts[%d].subPathExpr", cp, j),
+				    "cannot be set for an Ephemeral Container");
 			j++;
 		}
 	}
@@ -489,14 +557,20 @@ void k8c_core_containers(const cJSON *spec, const k8c_core_vols_t *vols, const c
 		CORE_PATH(cp, "%s[%d]", lp, i);
 		container_common(e, c, &x, cp);
 		if (name_in(ctrs, i, k8c_core_strz(c, "name")))
-			k8c_core_duplicate_str(e, CORE_PATH(p, "%s.name", cp), k8c_core_strz(c, "name"));
+			k8c_core_duplicate_str(e, CORE_PATH(p, "%s.name", cp),
+			                       k8c_core_strz(c, "name"));
 		if (k8c_core_object(c, "lifecycle") != NULL)
-			lifecycle(e, k8c_core_object(c, "lifecycle"), x.grace, CORE_PATH(p, "%s.lifecycle", cp));
-		probe(e, k8c_core_object(c, "livenessProbe"), x.grace, 'l', CORE_PATH(p, "%s.livenessProbe", cp));
-		probe(e, k8c_core_object(c, "readinessProbe"), x.grace, 'r', CORE_PATH(p, "%s.readinessProbe", cp));
-		probe(e, k8c_core_object(c, "startupProbe"), x.grace, 's', CORE_PATH(p, "%s.startupProbe", cp));
+			lifecycle(e, k8c_core_object(c, "lifecycle"), x.grace,
+			          CORE_PATH(p, "%s.lifecycle", cp));
+		probe(e, k8c_core_object(c, "livenessProbe"), x.grace, 'l',
+		      CORE_PATH(p, "%s.livenessProbe", cp));
+		probe(e, k8c_core_object(c, "readinessProbe"), x.grace, 'r',
+		      CORE_PATH(p, "%s.readinessProbe", cp));
+		probe(e, k8c_core_object(c, "startupProbe"), x.grace, 's',
+		      CORE_PATH(p, "%s.startupProbe", cp));
 		if (k8c_core_has(c, "restartPolicy"))
-			k8c_core_forbidden(e, CORE_PATH(p, "%s.restartPolicy", cp), "may not be set for non-init containers");
+			k8c_core_forbidden(e, CORE_PATH(p, "%s.restartPolicy", cp),
+			                   "may not be set for non-init containers");
 	}
 	if (nc > 0)
 		host_port_conflicts(e, ctrs, nc, lp);
@@ -506,8 +580,8 @@ void k8c_core_containers(const cJSON *spec, const k8c_core_vols_t *vols, const c
 		const cJSON *c = inits[i];
 		const char *rp = k8c_core_str(c, "restartPolicy"), *name = k8c_core_strz(c, "name");
 		int restartable = rp != NULL && strcmp(rp, "Always") == 0;
-		static const char *const sidecar_only[] = {"lifecycle", "livenessProbe", "readinessProbe",
-		                                           "startupProbe", NULL};
+		static const char *const sidecar_only[] = {"lifecycle", "livenessProbe",
+		                                           "readinessProbe", "startupProbe", NULL};
 		CORE_PATH(cp, "%s[%d]", lp, i);
 		container_common(e, c, &x, cp);
 		if (rp != NULL && !restartable)
@@ -519,19 +593,26 @@ void k8c_core_containers(const cJSON *spec, const k8c_core_vols_t *vols, const c
 		host_port_conflicts(e, &inits[i], 1, lp);
 		if (restartable) {
 			if (k8c_core_object(c, "lifecycle") != NULL)
-				lifecycle(e, k8c_core_object(c, "lifecycle"), x.grace, CORE_PATH(p, "%s.lifecycle", cp));
-			probe(e, k8c_core_object(c, "livenessProbe"), x.grace, 'l', CORE_PATH(p, "%s.livenessProbe", cp));
-			probe(e, k8c_core_object(c, "readinessProbe"), x.grace, 'r', CORE_PATH(p, "%s.readinessProbe", cp));
-			probe(e, k8c_core_object(c, "startupProbe"), x.grace, 's', CORE_PATH(p, "%s.startupProbe", cp));
+				lifecycle(e, k8c_core_object(c, "lifecycle"), x.grace,
+				          CORE_PATH(p, "%s.lifecycle", cp));
+			probe(e, k8c_core_object(c, "livenessProbe"), x.grace, 'l',
+			      CORE_PATH(p, "%s.livenessProbe", cp));
+			probe(e, k8c_core_object(c, "readinessProbe"), x.grace, 'r',
+			      CORE_PATH(p, "%s.readinessProbe", cp));
+			probe(e, k8c_core_object(c, "startupProbe"), x.grace, 's',
+			      CORE_PATH(p, "%s.startupProbe", cp));
 		} else {
 			for (const char *const *k = sidecar_only; *k != NULL; k++)
 				if (k8c_core_has(c, *k))
 					k8c_core_forbidden(e, CORE_PATH(p, "%s.%s", cp, *k),
-					                   "may not be set for init containers without restartPolicy=Always");
+					                   "may not be set for init containers "
+					                   "without restartPolicy=Always");
 		}
 		if (k8c_core_count(c, "resizePolicy") > 0) {
-			_cleanup_free_ char *raw = cJSON_PrintUnformatted(k8c_core_member(c, "resizePolicy"));
-			k8c_core_invalid_raw(e, CORE_PATH(p, "%s.resizePolicy", cp), raw, "must not be set for init containers");
+			_cleanup_free_ char *raw =
+			    cJSON_PrintUnformatted(k8c_core_member(c, "resizePolicy"));
+			k8c_core_invalid_raw(e, CORE_PATH(p, "%s.resizePolicy", cp), raw,
+			                     "must not be set for init containers");
 		}
 	}
 	ephemeral(e, spec, &x, ctrs, nc, inits, ni, path);
@@ -545,12 +626,15 @@ void k8c_core_containers_pod_only(const cJSON *spec, const char *path, k8c_field
 	for (const char *const *l = lists; *l != NULL; l++) {
 		const cJSON *c;
 		int i = 0;
-		cJSON_ArrayForEach(c, k8c_core_array(spec, *l)) {
+		cJSON_ArrayForEach(c, k8c_core_array(spec, *l))
+		{
 			const char *img = k8c_core_strz(c, "image");
 			size_t n = strlen(img);
-			if (n > 0 && (strchr(" \t\n\r\v\f", img[0]) || strchr(" \t\n\r\v\f", img[n - 1])))
-				k8c_core_invalid_str(e, CORE_PATH(p, "%s.%s[%d].image", path, *l, i), img,
-				                     "must not have leading or trailing whitespace");
+			if (n > 0 &&
+			    (strchr(" \t\n\r\v\f", img[0]) || strchr(" \t\n\r\v\f", img[n - 1])))
+				k8c_core_invalid_str(
+				    e, CORE_PATH(p, "%s.%s[%d].image", path, *l, i), img,
+				    "must not have leading or trailing whitespace");
 			i++;
 		}
 	}

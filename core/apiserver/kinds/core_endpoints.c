@@ -17,8 +17,10 @@ static void endpoints_defaults(cJSON *ep)
 {
 	cJSON *ss, *port;
 
-	cJSON_ArrayForEach(ss, cJSON_GetObjectItemCaseSensitive(ep, "subsets")) {
-		cJSON_ArrayForEach(port, cJSON_GetObjectItemCaseSensitive(ss, "ports")) {
+	cJSON_ArrayForEach(ss, cJSON_GetObjectItemCaseSensitive(ep, "subsets"))
+	{
+		cJSON_ArrayForEach(port, cJSON_GetObjectItemCaseSensitive(ss, "ports"))
+		{
 			if (cJSON_IsObject(port) && k8c_core_strz(port, "protocol")[0] == '\0')
 				k8c_core_set(port, "protocol", cJSON_CreateString("TCP"));
 		}
@@ -47,46 +49,54 @@ static void endpoints_validate(int op, const cJSON *ep, const cJSON *old, k8c_fi
 	char sp[CORE_PATH_MAX], p[CORE_PATH_MAX];
 	int i = 0;
 
-	cJSON_ArrayForEach(ss, k8c_core_array(ep, "subsets")) {
+	cJSON_ArrayForEach(ss, k8c_core_array(ep, "subsets"))
+	{
 		int j = 0, nports = k8c_core_count(ss, "ports");
 		CORE_PATH(sp, "subsets[%d]", i++);
-		if (k8c_core_count(ss, "addresses") == 0 && k8c_core_count(ss, "notReadyAddresses") == 0)
+		if (k8c_core_count(ss, "addresses") == 0 &&
+		    k8c_core_count(ss, "notReadyAddresses") == 0)
 			k8c_core_required(e, sp, "must specify `addresses` or `notReadyAddresses`");
-		cJSON_ArrayForEach(it, k8c_core_array(ss, "addresses")) {
+		cJSON_ArrayForEach(it, k8c_core_array(ss, "addresses"))
+		{
 			address(e, it, CORE_PATH(p, "%s.addresses[%d]", sp, j));
 			j++;
 		}
 		j = 0;
-		cJSON_ArrayForEach(it, k8c_core_array(ss, "notReadyAddresses")) {
+		cJSON_ArrayForEach(it, k8c_core_array(ss, "notReadyAddresses"))
+		{
 			address(e, it, CORE_PATH(p, "%s.notReadyAddresses[%d]", sp, j));
 			j++;
 		}
 		j = 0;
-		cJSON_ArrayForEach(it, k8c_core_array(ss, "ports")) {
-			const char *name = k8c_core_strz(it, "name"), *proto = k8c_core_strz(it, "protocol");
+		cJSON_ArrayForEach(it, k8c_core_array(ss, "ports"))
+		{
+			const char *name = k8c_core_strz(it, "name"),
+			           *proto = k8c_core_strz(it, "protocol");
 			CORE_PATH(p, "%s.ports[%d].name", sp, j);
 			if (nports > 1 && name[0] == '\0')
 				k8c_core_required(e, p, NULL);
 			else if (name[0] != '\0')
 				k8c_core_dns_label(e, p, name);
-			k8c_core_port_num(e, CORE_PATH(p, "%s.ports[%d].port", sp, j), k8c_core_int(it, "port", 0));
+			k8c_core_port_num(e, CORE_PATH(p, "%s.ports[%d].port", sp, j),
+			                  k8c_core_int(it, "port", 0));
 			CORE_PATH(p, "%s.ports[%d].protocol", sp, j);
 			if (proto[0] == '\0')
 				k8c_core_required(e, p, NULL);
 			else if (!k8c_core_in(proto, protocols))
 				k8c_core_not_supported(e, p, proto, protocols);
 			if (k8c_core_str(it, "appProtocol") != NULL)
-				k8c_core_qualified_name(e, CORE_PATH(p, "%s.ports[%d].appProtocol", sp, j),
-				                        k8c_core_str(it, "appProtocol"));
+				k8c_core_qualified_name(
+				    e, CORE_PATH(p, "%s.ports[%d].appProtocol", sp, j),
+				    k8c_core_str(it, "appProtocol"));
 			j++;
 		}
 	}
 }
 
 static const k8c_table_column_t endpoints_columns[] = {
-	{"Name", "string", "name", "Name of the endpoints, unique within their namespace.", 0},
-	{"Endpoints", "string", "", "Addresses and ports, the first three of them.", 0},
-	{"Age", "string", "", "Time since the endpoints were created.", 0},
+    {"Name", "string", "name", "Name of the endpoints, unique within their namespace.", 0},
+    {"Endpoints", "string", "", "Addresses and ports, the first three of them.", 0},
+    {"Age", "string", "", "Time since the endpoints were created.", 0},
 };
 
 /* formatEndpoints(endpoints, nil) */
@@ -97,14 +107,14 @@ static void endpoints_row(const cJSON *ep, cJSON *cells, long long now_s)
 	_cleanup_free_ char *out = k8c_xmalloc(cap);
 	int listed = 0, count = 0, more = 0;
 
-#define ADD(...)                                                                   \
-	do {                                                                       \
-		_cleanup_free_ char *piece_ = k8c_xasprintf(__VA_ARGS__);          \
-		size_t n_ = strlen(piece_);                                        \
-		while (len + n_ + 1 > cap)                                         \
-			out = k8c_xrealloc(out, cap *= 2);                         \
-		memcpy(out + len, piece_, n_ + 1);                                 \
-		len += n_;                                                         \
+#define ADD(...)                                                                                   \
+	do {                                                                                       \
+		_cleanup_free_ char *piece_ = k8c_xasprintf(__VA_ARGS__);                          \
+		size_t n_ = strlen(piece_);                                                        \
+		while (len + n_ + 1 > cap)                                                         \
+			out = k8c_xrealloc(out, cap *= 2);                                         \
+		memcpy(out + len, piece_, n_ + 1);                                                 \
+		len += n_;                                                                         \
 	} while (0)
 
 	out[0] = '\0';
@@ -114,10 +124,12 @@ static void endpoints_row(const cJSON *ep, cJSON *cells, long long now_s)
 		k8c_core_cell_age(cells, ep, now_s);
 		return;
 	}
-	cJSON_ArrayForEach(ss, k8c_core_array(ep, "subsets")) {
+	cJSON_ArrayForEach(ss, k8c_core_array(ep, "subsets"))
+	{
 		if (k8c_core_count(ss, "ports") == 0) {
 			count += k8c_core_count(ss, "addresses");
-			cJSON_ArrayForEach(a, k8c_core_array(ss, "addresses")) {
+			cJSON_ArrayForEach(a, k8c_core_array(ss, "addresses"))
+			{
 				if (listed == 3) {
 					more = 1;
 					break;
@@ -126,9 +138,11 @@ static void endpoints_row(const cJSON *ep, cJSON *cells, long long now_s)
 			}
 			continue;
 		}
-		cJSON_ArrayForEach(port, k8c_core_array(ss, "ports")) {
+		cJSON_ArrayForEach(port, k8c_core_array(ss, "ports"))
+		{
 			count += k8c_core_count(ss, "addresses");
-			cJSON_ArrayForEach(a, k8c_core_array(ss, "addresses")) {
+			cJSON_ArrayForEach(a, k8c_core_array(ss, "addresses"))
+			{
 				const char *ip = k8c_core_strz(a, "ip");
 				if (listed == 3) {
 					more = 1;
@@ -136,9 +150,11 @@ static void endpoints_row(const cJSON *ep, cJSON *cells, long long now_s)
 				}
 				/* net.JoinHostPort brackets IPv6 addresses */
 				if (strchr(ip, ':') != NULL)
-					ADD("%s[%s]:%lld", listed++ ? "," : "", ip, k8c_core_int(port, "port", 0));
+					ADD("%s[%s]:%lld", listed++ ? "," : "", ip,
+					    k8c_core_int(port, "port", 0));
 				else
-					ADD("%s%s:%lld", listed++ ? "," : "", ip, k8c_core_int(port, "port", 0));
+					ADD("%s%s:%lld", listed++ ? "," : "", ip,
+					    k8c_core_int(port, "port", 0));
 			}
 		}
 	}
@@ -152,21 +168,21 @@ static void endpoints_row(const cJSON *ep, cJSON *cells, long long now_s)
 static const char *const endpoints_short[] = {"ep", NULL};
 
 const k8c_kind_t k8c_kind_endpoints = {
-	.group = "",
-	.version = "v1",
-	.resource = "endpoints",
-	.singular = "endpoints",
-	.kind = "Endpoints",
-	.namespaced = 1,
-	.short_names = endpoints_short,
-	.verbs = K8C_VERBS_ALL,
-	.subresources = 0,
-	.schema_type = "io.k8s.api.core.v1.Endpoints",
-	.has_status = 0,
-	.has_generation = 0,
-	.defaults = endpoints_defaults,
-	.validate = endpoints_validate,
-	.columns = endpoints_columns,
-	.n_columns = sizeof(endpoints_columns) / sizeof(endpoints_columns[0]),
-	.row = endpoints_row,
+    .group = "",
+    .version = "v1",
+    .resource = "endpoints",
+    .singular = "endpoints",
+    .kind = "Endpoints",
+    .namespaced = 1,
+    .short_names = endpoints_short,
+    .verbs = K8C_VERBS_ALL,
+    .subresources = 0,
+    .schema_type = "io.k8s.api.core.v1.Endpoints",
+    .has_status = 0,
+    .has_generation = 0,
+    .defaults = endpoints_defaults,
+    .validate = endpoints_validate,
+    .columns = endpoints_columns,
+    .n_columns = sizeof(endpoints_columns) / sizeof(endpoints_columns[0]),
+    .row = endpoints_row,
 };

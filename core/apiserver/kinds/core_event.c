@@ -54,14 +54,17 @@ static void event_validate(int op, const cJSON *ev, const cJSON *old, k8c_field_
 	if (k8c_core_strz(ev, "eventTime")[0] == '\0') {
 		if (ions[0] == '\0') {
 			if (ns[0] != '\0' && strcmp(ns, "default") != 0)
-				k8c_core_invalid_str(e, "involvedObject.namespace", ions, "does not match event.namespace");
+				k8c_core_invalid_str(e, "involvedObject.namespace", ions,
+				                     "does not match event.namespace");
 		} else if (strcmp(ns, ions) != 0) {
-			k8c_core_invalid_str(e, "involvedObject.namespace", ions, "does not match event.namespace");
+			k8c_core_invalid_str(e, "involvedObject.namespace", ions,
+			                     "does not match event.namespace");
 		}
 	} else {
 		const char *rc = k8c_core_strz(ev, "reportingComponent");
 		if (ions[0] == '\0' && strcmp(ns, "default") != 0 && strcmp(ns, "kube-system") != 0)
-			k8c_core_invalid_str(e, "involvedObject.namespace", ions, "does not match event.namespace");
+			k8c_core_invalid_str(e, "involvedObject.namespace", ions,
+			                     "does not match event.namespace");
 		if (rc[0] == '\0')
 			k8c_core_required(e, "reportingController", NULL);
 		k8c_core_qualified_name(e, "reportingController", rc);
@@ -80,23 +83,25 @@ static void event_validate(int op, const cJSON *ev, const cJSON *old, k8c_field_
 }
 
 static const k8c_table_column_t event_columns[] = {
-	{"Last Seen", "string", "", "Time since the event was last observed.", 0},
-	{"Type", "string", "", "Normal or Warning.", 0},
-	{"Reason", "string", "", "Why the event was reported, in one word.", 0},
-	{"Object", "string", "", "The object the event is about.", 0},
-	{"Subobject", "string", "", "The part of the object the event is about.", 1},
-	{"Source", "string", "", "The component that reported the event.", 1},
-	{"Message", "string", "", "What happened, in words.", 0},
-	{"First Seen", "string", "", "Time since the event was first observed.", 1},
-	{"Count", "string", "", "How many times the event was observed.", 1},
-	{"Name", "string", "name", "Name of the event.", 1},
+    {"Last Seen", "string", "", "Time since the event was last observed.", 0},
+    {"Type", "string", "", "Normal or Warning.", 0},
+    {"Reason", "string", "", "Why the event was reported, in one word.", 0},
+    {"Object", "string", "", "The object the event is about.", 0},
+    {"Subobject", "string", "", "The part of the object the event is about.", 1},
+    {"Source", "string", "", "The component that reported the event.", 1},
+    {"Message", "string", "", "What happened, in words.", 0},
+    {"First Seen", "string", "", "Time since the event was first observed.", 1},
+    {"Count", "string", "", "How many times the event was observed.", 1},
+    {"Name", "string", "name", "Name of the event.", 1},
 };
 
 static void event_row(const cJSON *ev, cJSON *cells, long long now_s)
 {
-	const cJSON *io = k8c_core_object(ev, "involvedObject"), *series = k8c_core_object(ev, "series");
+	const cJSON *io = k8c_core_object(ev, "involvedObject"),
+	            *series = k8c_core_object(ev, "series");
 	const cJSON *src = k8c_core_object(ev, "source");
-	const char *first = k8c_core_strz(ev, "firstTimestamp"), *lastts = k8c_core_strz(ev, "lastTimestamp");
+	const char *first = k8c_core_strz(ev, "firstTimestamp"),
+	           *lastts = k8c_core_strz(ev, "lastTimestamp");
 	const char *comp = k8c_core_strz(src, "component"), *host = k8c_core_strz(src, "host");
 	_cleanup_free_ char *kind = k8c_xstrdup(k8c_core_strz(io, "kind"));
 	_cleanup_free_ char *target = NULL, *source = NULL, *msg = NULL;
@@ -117,15 +122,17 @@ static void event_row(const cJSON *ev, cJSON *cells, long long now_s)
 	for (char *c = kind; *c != '\0'; c++)
 		if (*c >= 'A' && *c <= 'Z')
 			*c = (char)(*c - 'A' + 'a');
-	target = k8c_core_strz(io, "name")[0] != '\0' ? k8c_xasprintf("%s/%s", kind, k8c_core_strz(io, "name"))
-	                                              : k8c_xstrdup(kind);
+	target = k8c_core_strz(io, "name")[0] != '\0'
+	             ? k8c_xasprintf("%s/%s", kind, k8c_core_strz(io, "name"))
+	             : k8c_xstrdup(kind);
 	if (comp[0] == '\0')
 		comp = k8c_core_strz(ev, "reportingComponent");
 	if (host[0] == '\0')
 		host = k8c_core_strz(ev, "reportingInstance");
 	source = host[0] == '\0' ? k8c_xstrdup(comp) : k8c_xasprintf("%s, %s", comp, host);
 	msg = k8c_xstrdup(k8c_core_strz(ev, "message"));
-	for (m = msg; *m == ' ' || *m == '\t' || *m == '\n' || *m == '\r' || *m == '\v' || *m == '\f'; m++)
+	for (m = msg;
+	     *m == ' ' || *m == '\t' || *m == '\n' || *m == '\r' || *m == '\v' || *m == '\f'; m++)
 		;
 	n = strlen(m);
 	while (n > 0 && strchr(" \t\n\r\v\f", m[n - 1]) != NULL)
@@ -142,10 +149,18 @@ static void event_row(const cJSON *ev, cJSON *cells, long long now_s)
 	k8c_core_cell_str(cells, k8c_jstr(ev, "metadata.name"));
 }
 
-static const char *const event_fields[] = {
-	"involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
-	"involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
-	"involvedObject.fieldPath", "reason", "reportingComponent", "source", "type", NULL};
+static const char *const event_fields[] = {"involvedObject.kind",
+                                           "involvedObject.namespace",
+                                           "involvedObject.name",
+                                           "involvedObject.uid",
+                                           "involvedObject.apiVersion",
+                                           "involvedObject.resourceVersion",
+                                           "involvedObject.fieldPath",
+                                           "reason",
+                                           "reportingComponent",
+                                           "source",
+                                           "type",
+                                           NULL};
 
 static const char *event_field_value(const cJSON *ev, const char *field, char *buf, size_t buflen)
 {
@@ -161,23 +176,23 @@ static const char *event_field_value(const cJSON *ev, const char *field, char *b
 static const char *const event_short[] = {"ev", NULL};
 
 const k8c_kind_t k8c_kind_events = {
-	.group = "",
-	.version = "v1",
-	.resource = "events",
-	.singular = "event",
-	.kind = "Event",
-	.namespaced = 1,
-	.short_names = event_short,
-	.verbs = K8C_VERBS_ALL,
-	.subresources = 0,
-	.schema_type = "io.k8s.api.core.v1.Event",
-	.has_status = 0,
-	.has_generation = 0,
-	.defaults = event_defaults,
-	.validate = event_validate,
-	.columns = event_columns,
-	.n_columns = sizeof(event_columns) / sizeof(event_columns[0]),
-	.row = event_row,
-	.field_selectors = event_fields,
-	.field_value = event_field_value,
+    .group = "",
+    .version = "v1",
+    .resource = "events",
+    .singular = "event",
+    .kind = "Event",
+    .namespaced = 1,
+    .short_names = event_short,
+    .verbs = K8C_VERBS_ALL,
+    .subresources = 0,
+    .schema_type = "io.k8s.api.core.v1.Event",
+    .has_status = 0,
+    .has_generation = 0,
+    .defaults = event_defaults,
+    .validate = event_validate,
+    .columns = event_columns,
+    .n_columns = sizeof(event_columns) / sizeof(event_columns[0]),
+    .row = event_row,
+    .field_selectors = event_fields,
+    .field_value = event_field_value,
 };

@@ -53,8 +53,7 @@ void k8c_core_not_found_str(k8c_field_errors_t *e, const char *path, const char 
 void k8c_core_too_long(k8c_field_errors_t *e, const char *path, long long max_bytes);
 /* One Invalid error per "; "-separated message of names.h, the value
  * already rendered; msgs is modified. */
-void k8c_core_invalid_msgs(k8c_field_errors_t *e, const char *path, const char *value,
-                           char *msgs);
+void k8c_core_invalid_msgs(k8c_field_errors_t *e, const char *path, const char *value, char *msgs);
 /* A string as Go's %q prints it; caller frees. */
 char *k8c_core_quote(const char *s);
 /* A JSON array of strings as Go's %#v prints a []T: `[]T{"a", "b"}`;
@@ -126,7 +125,7 @@ char *k8c_core_format_labels(const struct cJSON *map);
 /* Format a field path into buf (a char array) and yield buf; a path too
  * long for buf is cut short. */
 char *k8c_core_pathf(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 #define CORE_PATH(buf, ...) k8c_core_pathf((buf), sizeof(buf), __VA_ARGS__)
 
 /* --- pods (core_pod_*.c, core_container_validate.c, core_volume_validate.c) --- */
@@ -146,8 +145,8 @@ typedef struct k8c_core_vols {
 const struct cJSON *k8c_core_vols_find(const k8c_core_vols_t *v, const char *name);
 
 /* ValidateVolumes: adds the valid ones to *out (free out->items). */
-void k8c_core_volumes(const struct cJSON *volumes, const struct cJSON *podmeta,
-                      const char *path, k8c_core_vols_t *out, k8c_field_errors_t *e);
+void k8c_core_volumes(const struct cJSON *volumes, const struct cJSON *podmeta, const char *path,
+                      k8c_core_vols_t *out, k8c_field_errors_t *e);
 /* Volume sources of PersistentVolumes, shared with pod volumes. */
 void k8c_core_host_path_source(const struct cJSON *src, const char *path, k8c_field_errors_t *e);
 void k8c_core_nfs_source(const struct cJSON *src, const char *path, k8c_field_errors_t *e);
@@ -163,8 +162,8 @@ void k8c_core_access_modes_check(const struct cJSON *modes, const char *path,
 
 /* validateContainers, validateInitContainers, validateEphemeralContainers
  * (and, for pods, the image whitespace rule). */
-void k8c_core_containers(const struct cJSON *spec, const k8c_core_vols_t *vols,
-                         const char *path, int is_pod, k8c_field_errors_t *e);
+void k8c_core_containers(const struct cJSON *spec, const k8c_core_vols_t *vols, const char *path,
+                         int is_pod, k8c_field_errors_t *e);
 /* Container fields (core_container_fields.c): resources, env, envFrom,
  * securityContext, each at path. */
 void k8c_core_container_resources(k8c_field_errors_t *e, const struct cJSON *res, const char *path);
@@ -176,18 +175,17 @@ void k8c_core_container_security(k8c_field_errors_t *e, const struct cJSON *sc, 
 extern const char *const k8c_core_volume_field_paths[];
 void k8c_core_object_field_selector(k8c_field_errors_t *e, const struct cJSON *fs,
                                     const char *const *exprs, const char *path);
-void k8c_core_resource_field_selector(k8c_field_errors_t *e, const struct cJSON *fs,
-                                      int volume, const char *path);
+void k8c_core_resource_field_selector(k8c_field_errors_t *e, const struct cJSON *fs, int volume,
+                                      const char *path);
 /* validateLocalDescendingPath: relative, no ".." element. */
-void k8c_core_local_descending_path(k8c_field_errors_t *e, const char *path,
-                                    const char *target);
+void k8c_core_local_descending_path(k8c_field_errors_t *e, const char *path, const char *target);
 void k8c_core_seccomp_profile(k8c_field_errors_t *e, const struct cJSON *sp, const char *path);
 /* validateContainersOnlyForPod: no blanks around images (pods only). */
 void k8c_core_containers_pod_only(const struct cJSON *spec, const char *path,
                                   k8c_field_errors_t *e);
 /* ValidatePodSpec; podmeta is the pod's metadata, or NULL for templates. */
-void k8c_core_podspec_check(const struct cJSON *spec, const struct cJSON *podmeta,
-                            const char *path, int is_pod, k8c_field_errors_t *e);
+void k8c_core_podspec_check(const struct cJSON *spec, const struct cJSON *podmeta, const char *path,
+                            int is_pod, k8c_field_errors_t *e);
 void k8c_core_pod_validate(int op, const struct cJSON *obj, const struct cJSON *old,
                            k8c_field_errors_t *e);
 void k8c_core_tolerations(const struct cJSON *tols, const char *path, k8c_field_errors_t *e);
@@ -196,5 +194,17 @@ void k8c_core_resource_quantity(k8c_field_errors_t *e, const char *path, const c
                                 const struct cJSON *v);
 /* IsValidUserID / IsValidGroupID */
 void k8c_core_id_range(k8c_field_errors_t *e, const char *path, const struct cJSON *v);
+
+/* --- services (core_service.c, core_service_validate.c) --- */
+/* ExternallyAccessible, needsNodePort, NeedsHealthCheck, isHeadlessService
+ * over a ServiceSpec. */
+int k8c_core_svc_external(const struct cJSON *spec);
+int k8c_core_svc_node_port(const struct cJSON *spec);
+int k8c_core_svc_health_check(const struct cJSON *spec);
+int k8c_core_svc_headless(const struct cJSON *spec);
+/* a[key] and b[key] are semantically equal */
+int k8c_core_same_member(const struct cJSON *a, const struct cJSON *b, const char *key);
+void k8c_core_service_validate(int op, const struct cJSON *svc, const struct cJSON *old,
+                               k8c_field_errors_t *e);
 
 #endif

@@ -62,8 +62,8 @@ static void namespace_prepare(int op, cJSON *ns, const cJSON *old)
 			fins = cJSON_CreateArray();
 			k8c_core_set(spec, "finalizers", fins);
 		}
-		cJSON_ArrayForEach(it, fins)
-			has |= cJSON_IsString(it) && strcmp(it->valuestring, "kubernetes") == 0;
+		cJSON_ArrayForEach(it, fins) has |=
+		    cJSON_IsString(it) && strcmp(it->valuestring, "kubernetes") == 0;
 		if (!has)
 			cJSON_AddItemToArray(fins, cJSON_CreateString("kubernetes"));
 	} else if (op == K8C_OP_UPDATE && old != NULL) {
@@ -85,7 +85,9 @@ static void finalizer_name(k8c_field_errors_t *e, const char *path, const char *
 
 	k8c_core_qualified_name(e, path, name);
 	if (strchr(name, '/') == NULL && !k8c_core_in(name, standard))
-		k8c_core_invalid_str(e, path, name, "name is neither a standard finalizer name nor is it fully qualified");
+		k8c_core_invalid_str(
+		    e, path, name,
+		    "name is neither a standard finalizer name nor is it fully qualified");
 }
 
 static void namespace_validate(int op, const cJSON *ns, const cJSON *old, k8c_field_errors_t *e)
@@ -96,24 +98,28 @@ static void namespace_validate(int op, const cJSON *ns, const cJSON *old, k8c_fi
 		const char *phase = k8c_core_strz(k8c_core_object(ns, "status"), "phase");
 		if (!k8c_core_has(k8c_core_object(ns, "metadata"), "deletionTimestamp")) {
 			if (strcmp(phase, "Active") != 0)
-				k8c_core_invalid_str(e, "status.Phase", phase, "may only be 'Active' if `deletionTimestamp` is empty");
+				k8c_core_invalid_str(
+				    e, "status.Phase", phase,
+				    "may only be 'Active' if `deletionTimestamp` is empty");
 		} else if (strcmp(phase, "Terminating") != 0) {
-			k8c_core_invalid_str(e, "status.Phase", phase,
-			                     "may only be 'Terminating' if `deletionTimestamp` is not empty");
+			k8c_core_invalid_str(
+			    e, "status.Phase", phase,
+			    "may only be 'Terminating' if `deletionTimestamp` is not empty");
 		}
 		return;
 	}
 	if (op != K8C_OP_CREATE)
 		return;
-	k8c_core_dns_label(e, "metadata.name", k8c_core_strz(k8c_core_object(ns, "metadata"), "name"));
+	k8c_core_dns_label(e, "metadata.name",
+	                   k8c_core_strz(k8c_core_object(ns, "metadata"), "name"));
 	cJSON_ArrayForEach(it, k8c_core_array(k8c_core_object(ns, "spec"), "finalizers"))
-		finalizer_name(e, "spec.finalizers", cJSON_IsString(it) ? it->valuestring : "");
+	    finalizer_name(e, "spec.finalizers", cJSON_IsString(it) ? it->valuestring : "");
 }
 
 static const k8c_table_column_t namespace_columns[] = {
-	{"Name", "string", "name", "Name of the namespace.", 0},
-	{"Status", "string", "", "The phase of the namespace.", 0},
-	{"Age", "string", "", "Time since the namespace was created.", 0},
+    {"Name", "string", "name", "Name of the namespace.", 0},
+    {"Status", "string", "", "The phase of the namespace.", 0},
+    {"Age", "string", "", "Time since the namespace was created.", 0},
 };
 
 static void namespace_row(const cJSON *ns, cJSON *cells, long long now_s)
@@ -136,36 +142,37 @@ static const char *name_or_path(const cJSON *obj, const char *field, char *buf, 
 static const char *const namespace_short[] = {"ns", NULL};
 
 const k8c_kind_t k8c_kind_namespaces = {
-	.group = "",
-	.version = "v1",
-	.resource = "namespaces",
-	.singular = "namespace",
-	.kind = "Namespace",
-	.namespaced = 0,
-	.short_names = namespace_short,
-	.categories = NULL,
-	.verbs = K8C_VERB_GET | K8C_VERB_LIST | K8C_VERB_WATCH | K8C_VERB_CREATE | K8C_VERB_UPDATE |
-	         K8C_VERB_PATCH | K8C_VERB_DELETE,
-	.subresources = K8C_SUB_STATUS,
-	.schema_type = "io.k8s.api.core.v1.Namespace",
-	.has_status = 1,
-	.has_generation = 0,
-	.defaults = namespace_defaults,
-	.prepare = namespace_prepare,
-	.validate = namespace_validate,
-	.columns = namespace_columns,
-	.n_columns = sizeof(namespace_columns) / sizeof(namespace_columns[0]),
-	.row = namespace_row,
-	.field_selectors = namespace_fields,
-	.field_value = name_or_path,
+    .group = "",
+    .version = "v1",
+    .resource = "namespaces",
+    .singular = "namespace",
+    .kind = "Namespace",
+    .namespaced = 0,
+    .short_names = namespace_short,
+    .categories = NULL,
+    .verbs = K8C_VERB_GET | K8C_VERB_LIST | K8C_VERB_WATCH | K8C_VERB_CREATE | K8C_VERB_UPDATE |
+             K8C_VERB_PATCH | K8C_VERB_DELETE,
+    .subresources = K8C_SUB_STATUS,
+    .schema_type = "io.k8s.api.core.v1.Namespace",
+    .has_status = 1,
+    .has_generation = 0,
+    .defaults = namespace_defaults,
+    .prepare = namespace_prepare,
+    .validate = namespace_validate,
+    .columns = namespace_columns,
+    .n_columns = sizeof(namespace_columns) / sizeof(namespace_columns[0]),
+    .row = namespace_row,
+    .field_selectors = namespace_fields,
+    .field_value = name_or_path,
+	.validates_name = 1,
 };
 
 /* --- serviceaccounts ------------------------------------------------------------------------ */
 
 static const k8c_table_column_t serviceaccount_columns[] = {
-	{"Name", "string", "name", "Name of the service account, unique within its namespace.", 0},
-	{"Secrets", "string", "", "Number of secrets listed by the service account.", 0},
-	{"Age", "string", "", "Time since the service account was created.", 0},
+    {"Name", "string", "name", "Name of the service account, unique within its namespace.", 0},
+    {"Secrets", "string", "", "Number of secrets listed by the service account.", 0},
+    {"Age", "string", "", "Time since the service account was created.", 0},
 };
 
 static void serviceaccount_row(const cJSON *sa, cJSON *cells, long long now_s)
@@ -178,19 +185,19 @@ static void serviceaccount_row(const cJSON *sa, cJSON *cells, long long now_s)
 static const char *const serviceaccount_short[] = {"sa", NULL};
 
 const k8c_kind_t k8c_kind_serviceaccounts = {
-	.group = "",
-	.version = "v1",
-	.resource = "serviceaccounts",
-	.singular = "serviceaccount",
-	.kind = "ServiceAccount",
-	.namespaced = 1,
-	.short_names = serviceaccount_short,
-	.verbs = K8C_VERBS_ALL,
-	.subresources = 0,
-	.schema_type = "io.k8s.api.core.v1.ServiceAccount",
-	.has_status = 0,
-	.has_generation = 0,
-	.columns = serviceaccount_columns,
-	.n_columns = sizeof(serviceaccount_columns) / sizeof(serviceaccount_columns[0]),
-	.row = serviceaccount_row,
+    .group = "",
+    .version = "v1",
+    .resource = "serviceaccounts",
+    .singular = "serviceaccount",
+    .kind = "ServiceAccount",
+    .namespaced = 1,
+    .short_names = serviceaccount_short,
+    .verbs = K8C_VERBS_ALL,
+    .subresources = 0,
+    .schema_type = "io.k8s.api.core.v1.ServiceAccount",
+    .has_status = 0,
+    .has_generation = 0,
+    .columns = serviceaccount_columns,
+    .n_columns = sizeof(serviceaccount_columns) / sizeof(serviceaccount_columns[0]),
+    .row = serviceaccount_row,
 };

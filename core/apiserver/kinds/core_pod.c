@@ -51,13 +51,15 @@ static void pod_annotation_updates(k8c_field_errors_t *e, const cJSON *pod, cons
 {
 	const cJSON *na = k8c_core_object(k8c_core_object(pod, "metadata"), "annotations");
 	const cJSON *oa = k8c_core_object(k8c_core_object(old, "metadata"), "annotations");
-	const char *nv = k8c_core_str(na, MIRROR_ANNOTATION), *ov = k8c_core_str(oa, MIRROR_ANNOTATION);
+	const char *nv = k8c_core_str(na, MIRROR_ANNOTATION),
+	           *ov = k8c_core_str(oa, MIRROR_ANNOTATION);
 
 	if (ov != NULL && (nv == NULL || strcmp(nv, ov) != 0))
 		k8c_core_forbidden(e, "metadata.annotations[" MIRROR_ANNOTATION "]",
 		                   "may not remove or update mirror pod annotation");
 	if (nv != NULL && ov == NULL)
-		k8c_core_forbidden(e, "metadata.annotations[" MIRROR_ANNOTATION "]", "may not add mirror pod annotation");
+		k8c_core_forbidden(e, "metadata.annotations[" MIRROR_ANNOTATION "]",
+		                   "may not add mirror pod annotation");
 	pod_annotations(e, pod);
 }
 
@@ -71,13 +73,22 @@ static void pod_metadata_and_spec(k8c_field_errors_t *e, const cJSON *pod)
 	pod_annotations(e, pod);
 	k8c_core_podspec_check(spec, k8c_core_object(pod, "metadata"), "spec", 1, e);
 	if (k8c_core_strz(spec, "serviceAccountName")[0] == '\0') {
-		cJSON_ArrayForEach(v, k8c_core_array(spec, "volumes")) {
+		cJSON_ArrayForEach(v, k8c_core_array(spec, "volumes"))
+		{
 			const cJSON *s;
 			int j = 0;
-			cJSON_ArrayForEach(s, k8c_core_array(k8c_core_object(v, "projected"), "sources")) {
+			cJSON_ArrayForEach(
+			    s, k8c_core_array(k8c_core_object(v, "projected"), "sources"))
+			{
 				if (k8c_core_has(s, "serviceAccountToken"))
-					k8c_core_forbidden(e, CORE_PATH(p, "spec.volumes[%d].projected.sources[%d].serviceAccountToken", i, j),
-					                   "must not be specified when serviceAccountName is not set");
+					k8c_core_forbidden(
+					    e,
+					    CORE_PATH(p,
+					              "spec.volumes[%d].projected.sources[%d]."
+					              "serviceAccountToken",
+					              i, j),
+					    "must not be specified when serviceAccountName is not "
+					    "set");
 				j++;
 			}
 			i++;
@@ -90,7 +101,8 @@ static int has_space_edges(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n > 0 && (strchr(" \t\n\r\v\f", s[0]) != NULL || strchr(" \t\n\r\v\f", s[n - 1]) != NULL);
+	return n > 0 &&
+	       (strchr(" \t\n\r\v\f", s[0]) != NULL || strchr(" \t\n\r\v\f", s[n - 1]) != NULL);
 }
 
 /* validateOnlyAddedTolerations; 0 when an existing one was modified */
@@ -98,11 +110,13 @@ static int only_added_tolerations(k8c_field_errors_t *e, const cJSON *nt, const 
 {
 	const cJSON *o, *n;
 
-	cJSON_ArrayForEach(o, ot) {
+	cJSON_ArrayForEach(o, ot)
+	{
 		int found = 0;
 		_cleanup_json_ cJSON *oc = cJSON_Duplicate(o, 1);
 		cJSON_DeleteItemFromObjectCaseSensitive(oc, "tolerationSeconds");
-		cJSON_ArrayForEach(n, nt) {
+		cJSON_ArrayForEach(n, nt)
+		{
 			_cleanup_json_ cJSON *nc = cJSON_Duplicate(n, 1);
 			cJSON_DeleteItemFromObjectCaseSensitive(nc, "tolerationSeconds");
 			if (k8c_core_equal(oc, nc)) {
@@ -111,7 +125,9 @@ static int only_added_tolerations(k8c_field_errors_t *e, const cJSON *nt, const 
 			}
 		}
 		if (!found) {
-			k8c_core_forbidden(e, "spec.tolerations", "existing toleration can not be modified except its tolerationSeconds");
+			k8c_core_forbidden(
+			    e, "spec.tolerations",
+			    "existing toleration can not be modified except its tolerationSeconds");
 			return 0;
 		}
 	}
@@ -132,12 +148,13 @@ static void pod_update(k8c_field_errors_t *e, const cJSON *pod, const cJSON *old
 {
 	static const char *const lists[] = {"containers", "initContainers", NULL};
 	static const char *const updatable =
-		"pod updates may not change fields other than `spec.containers[*].image`,"
-		"`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
-		"(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
-		"(allow it to be set to 1 if it was previously negative)";
+	    "pod updates may not change fields other than `spec.containers[*].image`,"
+	    "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
+	    "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
+	    "(allow it to be set to 1 if it was previously negative)";
 	const cJSON *ns = k8c_core_object(pod, "spec"), *os = k8c_core_object(old, "spec");
-	const cJSON *na = k8c_core_member(ns, "activeDeadlineSeconds"), *oa = k8c_core_member(os, "activeDeadlineSeconds");
+	const cJSON *na = k8c_core_member(ns, "activeDeadlineSeconds"),
+	            *oa = k8c_core_member(os, "activeDeadlineSeconds");
 	const cJSON *g;
 	_cleanup_json_ cJSON *munged = NULL;
 	char p[CORE_PATH_MAX];
@@ -148,41 +165,51 @@ static void pod_update(k8c_field_errors_t *e, const cJSON *pod, const cJSON *old
 		const cJSON *c;
 		int j = 0;
 		if (k8c_core_count(ns, *l) != k8c_core_count(os, *l)) {
-			k8c_core_forbidden(e, CORE_PATH(p, "spec.%s", *l), "pod updates may not add or remove containers");
+			k8c_core_forbidden(e, CORE_PATH(p, "spec.%s", *l),
+			                   "pod updates may not add or remove containers");
 			return;
 		}
-		cJSON_ArrayForEach(c, k8c_core_array(ns, *l)) {
+		cJSON_ArrayForEach(c, k8c_core_array(ns, *l))
+		{
 			const char *img = k8c_core_strz(c, "image");
 			if (img[0] == '\0')
-				k8c_core_required(e, CORE_PATH(p, "spec.%s[%d].image", *l, j), NULL);
+				k8c_core_required(e, CORE_PATH(p, "spec.%s[%d].image", *l, j),
+				                  NULL);
 			if (has_space_edges(img))
-				k8c_core_invalid_str(e, CORE_PATH(p, "spec.%s[%d].image", *l, j), img,
-				                     "must not have leading or trailing whitespace");
+				k8c_core_invalid_str(
+				    e, CORE_PATH(p, "spec.%s[%d].image", *l, j), img,
+				    "must not have leading or trailing whitespace");
 			j++;
 		}
 	}
 	if (cJSON_IsNumber(na)) {
 		long long v = (long long)na->valuedouble;
 		if (v < 0 || v > 2147483647LL) {
-			k8c_core_invalid_int(e, "spec.activeDeadlineSeconds", v, "must be between 0 and 2147483647, inclusive");
+			k8c_core_invalid_int(e, "spec.activeDeadlineSeconds", v,
+			                     "must be between 0 and 2147483647, inclusive");
 			return;
 		}
 		if (cJSON_IsNumber(oa) && (long long)oa->valuedouble < v) {
-			k8c_core_invalid_int(e, "spec.activeDeadlineSeconds", v, "must be less than or equal to previous value");
+			k8c_core_invalid_int(e, "spec.activeDeadlineSeconds", v,
+			                     "must be less than or equal to previous value");
 			return;
 		}
 	} else if (cJSON_IsNumber(oa)) {
-		k8c_core_invalid_raw(e, "spec.activeDeadlineSeconds", "null", "must not update from a positive integer to nil value");
+		k8c_core_invalid_raw(e, "spec.activeDeadlineSeconds", "null",
+		                     "must not update from a positive integer to nil value");
 	}
-	only_added_tolerations(e, k8c_core_array(ns, "tolerations"), k8c_core_array(os, "tolerations"));
-	cJSON_ArrayForEach(g, k8c_core_array(ns, "schedulingGates")) {
+	only_added_tolerations(e, k8c_core_array(ns, "tolerations"),
+	                       k8c_core_array(os, "tolerations"));
+	cJSON_ArrayForEach(g, k8c_core_array(ns, "schedulingGates"))
+	{
 		const char *name = k8c_core_strz(g, "name");
 		const cJSON *og;
 		int found = 0;
-		cJSON_ArrayForEach(og, k8c_core_array(os, "schedulingGates"))
-			found |= strcmp(k8c_core_strz(og, "name"), name) == 0;
+		cJSON_ArrayForEach(og, k8c_core_array(os, "schedulingGates")) found |=
+		    strcmp(k8c_core_strz(og, "name"), name) == 0;
 		if (!found) {
-			_cleanup_free_ char *d = k8c_xasprintf("only deletion is allowed, but found new scheduling gate '%s'", name);
+			_cleanup_free_ char *d = k8c_xasprintf(
+			    "only deletion is allowed, but found new scheduling gate '%s'", name);
 			k8c_core_forbidden(e, CORE_PATH(p, "spec.schedulingGates[%d].name", i), d);
 		}
 		i++;
@@ -196,7 +223,7 @@ static void pod_update(k8c_field_errors_t *e, const cJSON *pod, const cJSON *old
 		const cJSON *oc = k8c_core_array(os, *l);
 		int j = 0;
 		cJSON_ArrayForEach(it, c)
-			replace_or_delete(it, "image", cJSON_GetArrayItem(oc, j++));
+		    replace_or_delete(it, "image", cJSON_GetArrayItem(oc, j++));
 	}
 	replace_or_delete(munged, "activeDeadlineSeconds", os);
 	replace_or_delete(munged, "schedulingGates", os);
@@ -205,16 +232,24 @@ static void pod_update(k8c_field_errors_t *e, const cJSON *pod, const cJSON *old
 	    k8c_core_int(munged, "terminationGracePeriodSeconds", 0) == 1)
 		replace_or_delete(munged, "terminationGracePeriodSeconds", os);
 	if (k8c_core_count(os, "schedulingGates") > 0) {
-		const cJSON *nsel = k8c_core_object(munged, "nodeSelector"), *osel = k8c_core_object(os, "nodeSelector"), *kv;
-		const cJSON *naff = k8c_core_object(k8c_core_object(munged, "affinity"), "nodeAffinity");
-		const cJSON *oaff = k8c_core_object(k8c_core_object(os, "affinity"), "nodeAffinity");
+		const cJSON *nsel = k8c_core_object(munged, "nodeSelector"),
+		            *osel = k8c_core_object(os, "nodeSelector"), *kv;
+		const cJSON *naff =
+		    k8c_core_object(k8c_core_object(munged, "affinity"), "nodeAffinity");
+		const cJSON *oaff =
+		    k8c_core_object(k8c_core_object(os, "affinity"), "nodeAffinity");
 		if (!k8c_core_equal(nsel, osel)) {
-			cJSON_ArrayForEach(kv, osel) {
+			cJSON_ArrayForEach(kv, osel)
+			{
 				const char *nv = k8c_core_str(nsel, kv->string);
-				if (nv == NULL || !cJSON_IsString(kv) || strcmp(nv, kv->valuestring) != 0) {
-					_cleanup_free_ char *raw = cJSON_PrintUnformatted(nsel ? nsel : osel);
-					k8c_core_invalid_raw(e, "spec.nodeSelector", raw,
-					                     "only additions to spec.nodeSelector are allowed (no mutations or deletions)");
+				if (nv == NULL || !cJSON_IsString(kv) ||
+				    strcmp(nv, kv->valuestring) != 0) {
+					_cleanup_free_ char *raw =
+					    cJSON_PrintUnformatted(nsel ? nsel : osel);
+					k8c_core_invalid_raw(
+					    e, "spec.nodeSelector", raw,
+					    "only additions to spec.nodeSelector are allowed (no "
+					    "mutations or deletions)");
 					break;
 				}
 			}
@@ -222,7 +257,8 @@ static void pod_update(k8c_field_errors_t *e, const cJSON *pod, const cJSON *old
 		}
 		/* node affinity may be set freely while it has no required terms */
 		if (!k8c_core_equal(naff, oaff) &&
-		    k8c_core_object(oaff, "requiredDuringSchedulingIgnoredDuringExecution") == NULL) {
+		    k8c_core_object(oaff, "requiredDuringSchedulingIgnoredDuringExecution") ==
+		        NULL) {
 			cJSON *aff = k8c_jobject(munged, "affinity");
 			replace_or_delete(aff, "nodeAffinity", k8c_core_object(os, "affinity"));
 			if (aff->child == NULL && k8c_core_object(os, "affinity") == NULL)
@@ -237,8 +273,8 @@ static void pod_update(k8c_field_errors_t *e, const cJSON *pod, const cJSON *old
 }
 
 /* ValidateContainerStateTransition / ValidateInitContainerStateTransition */
-static void state_transitions(k8c_field_errors_t *e, const cJSON *ns, const cJSON *os, const char *restart,
-                              const cJSON *inits, const char *path)
+static void state_transitions(k8c_field_errors_t *e, const cJSON *ns, const cJSON *os,
+                              const char *restart, const cJSON *inits, const char *path)
 {
 	const cJSON *o, *n;
 	char p[CORE_PATH_MAX];
@@ -246,23 +282,28 @@ static void state_transitions(k8c_field_errors_t *e, const cJSON *ns, const cJSO
 
 	if (strcmp(restart, "Always") == 0)
 		return;
-	cJSON_ArrayForEach(o, os) {
+	cJSON_ArrayForEach(o, os)
+	{
 		const cJSON *term = k8c_core_object(k8c_core_object(o, "state"), "terminated"), *c;
 		const char *name = k8c_core_strz(o, "name");
-		int skip = term == NULL ||
-		           (k8c_core_int(term, "exitCode", 0) != 0 && strcmp(restart, "OnFailure") == 0);
-		cJSON_ArrayForEach(c, inits) {
+		int skip = term == NULL || (k8c_core_int(term, "exitCode", 0) != 0 &&
+		                            strcmp(restart, "OnFailure") == 0);
+		cJSON_ArrayForEach(c, inits)
+		{
 			if (strcmp(k8c_core_strz(c, "name"), name) == 0) {
 				skip |= strcmp(k8c_core_strz(c, "restartPolicy"), "Always") == 0;
 				break;
 			}
 		}
 		if (!skip) {
-			cJSON_ArrayForEach(n, ns) {
+			cJSON_ArrayForEach(n, ns)
+			{
 				if (strcmp(k8c_core_strz(n, "name"), name) == 0 &&
-				    k8c_core_object(k8c_core_object(n, "state"), "terminated") == NULL)
-					k8c_core_forbidden(e, CORE_PATH(p, "%s[%d].state", path, i),
-					                   "may not be transitioned to non-terminated state");
+				    k8c_core_object(k8c_core_object(n, "state"), "terminated") ==
+				        NULL)
+					k8c_core_forbidden(
+					    e, CORE_PATH(p, "%s[%d].state", path, i),
+					    "may not be transitioned to non-terminated state");
 			}
 		}
 		i++;
@@ -275,7 +316,8 @@ static void ip_list(k8c_field_errors_t *e, const cJSON *list, const char *path)
 	char p[CORE_PATH_MAX];
 	int i = 0, n = cJSON_GetArraySize(list), v4 = 0, v6 = 0, bad = 0;
 
-	cJSON_ArrayForEach(it, list) {
+	cJSON_ArrayForEach(it, list)
+	{
 		const char *ip = k8c_core_strz(it, "ip");
 		unsigned char b[16];
 		k8c_core_valid_ip(e, CORE_PATH(p, "%s[%d]", path, i), ip);
@@ -291,17 +333,21 @@ static void ip_list(k8c_field_errors_t *e, const cJSON *list, const char *path)
 		return;
 	if (!bad && (v4 != 1 || v6 != 1)) {
 		_cleanup_free_ char *raw = cJSON_PrintUnformatted(list);
-		k8c_core_invalid_raw(e, path, raw, "may specify no more than one IP for each IP family");
+		k8c_core_invalid_raw(e, path, raw,
+		                     "may specify no more than one IP for each IP family");
 	}
 	i = 0;
-	cJSON_ArrayForEach(it, list) {
+	cJSON_ArrayForEach(it, list)
+	{
 		int j = 0;
-		cJSON_ArrayForEach(prev, list) {
+		cJSON_ArrayForEach(prev, list)
+		{
 			if (j++ >= i)
 				break;
 			if (strcmp(k8c_core_strz(prev, "ip"), k8c_core_strz(it, "ip")) == 0) {
 				_cleanup_free_ char *raw = cJSON_PrintUnformatted(it);
-				k8c_field_error_add_raw(e, K8C_FIELD_DUPLICATE, CORE_PATH(p, "%s[%d]", path, i), raw, NULL);
+				k8c_field_error_add_raw(e, K8C_FIELD_DUPLICATE,
+				                        CORE_PATH(p, "%s[%d]", path, i), raw, NULL);
 				break;
 			}
 		}
@@ -320,23 +366,28 @@ static void pod_status_update(k8c_field_errors_t *e, const cJSON *pod, const cJS
 	int i = 0;
 
 	pod_annotation_updates(e, pod, old);
-	cJSON_ArrayForEach(c, k8c_core_array(st, "conditions")) {
+	cJSON_ArrayForEach(c, k8c_core_array(st, "conditions"))
+	{
 		const char *type = k8c_core_strz(c, "type");
 		if (!k8c_core_in(type, system))
-			k8c_core_qualified_name(e, CORE_PATH(p, "metadata.conditions[%d].Type", i), type);
+			k8c_core_qualified_name(e, CORE_PATH(p, "metadata.conditions[%d].Type", i),
+			                        type);
 		i++;
 	}
-	if (strcmp(k8c_core_strz(k8c_core_object(pod, "spec"), "nodeName"), k8c_core_strz(ospec, "nodeName")) != 0)
+	if (strcmp(k8c_core_strz(k8c_core_object(pod, "spec"), "nodeName"),
+	           k8c_core_strz(ospec, "nodeName")) != 0)
 		k8c_core_forbidden(e, "status.nodeName", "may not be changed directly");
 	if (nn[0] != '\0' && strcmp(nn, k8c_core_strz(ost, "nominatedNodeName")) != 0)
 		k8c_core_dns_subdomain(e, "status.nominatedNodeName", nn);
 	if (strcmp(q, k8c_core_strz(ost, "qosClass")) != 0)
 		k8c_core_invalid_str(e, "status.qosClass", q, "field is immutable");
-	state_transitions(e, k8c_core_array(st, "containerStatuses"), k8c_core_array(ost, "containerStatuses"),
+	state_transitions(e, k8c_core_array(st, "containerStatuses"),
+	                  k8c_core_array(ost, "containerStatuses"),
 	                  k8c_core_strz(ospec, "restartPolicy"), NULL, "status.containerStatuses");
-	state_transitions(e, k8c_core_array(st, "initContainerStatuses"), k8c_core_array(ost, "initContainerStatuses"),
-	                  k8c_core_strz(ospec, "restartPolicy"), k8c_core_array(ospec, "initContainers"),
-	                  "status.initContainerStatuses");
+	state_transitions(e, k8c_core_array(st, "initContainerStatuses"),
+	                  k8c_core_array(ost, "initContainerStatuses"),
+	                  k8c_core_strz(ospec, "restartPolicy"),
+	                  k8c_core_array(ospec, "initContainers"), "status.initContainerStatuses");
 	state_transitions(e, k8c_core_array(st, "ephemeralContainerStatuses"),
 	                  k8c_core_array(ost, "ephemeralContainerStatuses"), "Never", NULL,
 	                  "status.ephemeralContainerStatuses");
@@ -344,7 +395,8 @@ static void pod_status_update(k8c_field_errors_t *e, const cJSON *pod, const cJS
 	if (cJSON_GetArraySize(hips) > 0) {
 		const char *first = k8c_core_strz(cJSON_GetArrayItem(hips, 0), "ip");
 		if (strcmp(k8c_core_strz(st, "hostIP"), first) != 0)
-			k8c_core_invalid_str(e, "status.hostIPs[0].ip", first, "must be equal to `hostIP`");
+			k8c_core_invalid_str(e, "status.hostIPs[0].ip", first,
+			                     "must be equal to `hostIP`");
 		ip_list(e, hips, "status.hostIPs");
 	}
 }
@@ -364,8 +416,10 @@ void k8c_core_pod_validate(int op, const cJSON *obj, const cJSON *old, k8c_field
 	}
 	if (k8c_core_count(spec, "ephemeralContainers") > 0)
 		k8c_core_forbidden(e, "spec.ephemeralContainers", "cannot be set on create");
-	if (k8c_core_strz(spec, "nodeName")[0] != '\0' && k8c_core_count(spec, "schedulingGates") > 0)
-		k8c_core_forbidden(e, "spec.nodeName", "cannot be set until all schedulingGates have been cleared");
+	if (k8c_core_strz(spec, "nodeName")[0] != '\0' &&
+	    k8c_core_count(spec, "schedulingGates") > 0)
+		k8c_core_forbidden(e, "spec.nodeName",
+		                   "cannot be set until all schedulingGates have been cleared");
 }
 
 /* --- strategy ------------------------------------------------------------------------ */
@@ -389,7 +443,9 @@ static void pod_prepare(int op, cJSON *pod, const cJSON *old)
 			cJSON_AddNullToObject(c, "lastProbeTime");
 			cJSON_AddNullToObject(c, "lastTransitionTime");
 			cJSON_AddStringToObject(c, "reason", "SchedulingGated");
-			cJSON_AddStringToObject(c, "message", "Scheduling is blocked due to non-empty scheduling gates");
+			cJSON_AddStringToObject(
+			    c, "message",
+			    "Scheduling is blocked due to non-empty scheduling gates");
 			cJSON_AddItemToArray(conds, c);
 		}
 		k8c_core_set(pod, "status", status);
@@ -398,35 +454,39 @@ static void pod_prepare(int op, cJSON *pod, const cJSON *old)
 		cJSON *meta = k8c_jobject(pod, "metadata");
 		status = k8c_jobject(pod, "status");
 		if (meta != NULL)
-			replace_or_delete(meta, "ownerReferences", k8c_core_object(old, "metadata"));
+			replace_or_delete(meta, "ownerReferences",
+			                  k8c_core_object(old, "metadata"));
 		if (status != NULL && k8c_core_strz(status, "qosClass")[0] == '\0' &&
 		    k8c_core_str(k8c_core_object(old, "status"), "qosClass") != NULL)
 			k8c_core_set(status, "qosClass",
-			             cJSON_CreateString(k8c_core_str(k8c_core_object(old, "status"), "qosClass")));
+			             cJSON_CreateString(
+			                 k8c_core_str(k8c_core_object(old, "status"), "qosClass")));
 	}
 }
 
 /* --- Table ------------------------------------------------------------------------------ */
 
 static const k8c_table_column_t pod_columns[] = {
-	{"Name", "string", "name", "Name of the pod, unique within its namespace.", 0},
-	{"Ready", "string", "", "Ready containers out of all containers of the pod.", 0},
-	{"Status", "string", "", "What the pod's containers are doing, in one word.", 0},
-	{"Restarts", "string", "", "Container restarts, with the time since the last one.", 0},
-	{"Age", "string", "", "Time since the pod was created.", 0},
-	{"IP", "string", "", "The pod's first IP address.", 1},
-	{"Node", "string", "", "The node the pod is bound to.", 1},
-	{"Nominated Node", "string", "", "The node the scheduler nominated by preemption.", 1},
-	{"Readiness Gates", "string", "", "Readiness gates that are true, out of all.", 1},
+    {"Name", "string", "name", "Name of the pod, unique within its namespace.", 0},
+    {"Ready", "string", "", "Ready containers out of all containers of the pod.", 0},
+    {"Status", "string", "", "What the pod's containers are doing, in one word.", 0},
+    {"Restarts", "string", "", "Container restarts, with the time since the last one.", 0},
+    {"Age", "string", "", "Time since the pod was created.", 0},
+    {"IP", "string", "", "The pod's first IP address.", 1},
+    {"Node", "string", "", "The node the pod is bound to.", 1},
+    {"Nominated Node", "string", "", "The node the scheduler nominated by preemption.", 1},
+    {"Readiness Gates", "string", "", "Readiness gates that are true, out of all.", 1},
 };
 
 static int condition_true(const cJSON *status, const char *type)
 {
 	const cJSON *c;
 
-	cJSON_ArrayForEach(c, k8c_core_array(status, "conditions"))
-		if (strcmp(k8c_core_strz(c, "type"), type) == 0 && strcmp(k8c_core_strz(c, "status"), "True") == 0)
-			return 1;
+	cJSON_ArrayForEach(
+	    c,
+	    k8c_core_array(status, "conditions")) if (strcmp(k8c_core_strz(c, "type"), type) == 0 &&
+	                                              strcmp(k8c_core_strz(c, "status"), "True") ==
+	                                                  0) return 1;
 	return 0;
 }
 
@@ -434,9 +494,11 @@ static int restartable_init(const cJSON *spec, const char *name)
 {
 	const cJSON *c;
 
-	cJSON_ArrayForEach(c, k8c_core_array(spec, "initContainers"))
-		if (strcmp(k8c_core_strz(c, "name"), name) == 0)
-			return strcmp(k8c_core_strz(c, "restartPolicy"), "Always") == 0;
+	cJSON_ArrayForEach(
+	    c, k8c_core_array(
+	           spec, "initContainers")) if (strcmp(k8c_core_strz(c, "name"), name) ==
+	                                        0) return strcmp(k8c_core_strz(c, "restartPolicy"),
+	                                                         "Always") == 0;
 	return 0;
 }
 
@@ -444,8 +506,10 @@ static int restartable_init(const cJSON *spec, const char *name)
 static void last_termination(const cJSON *cs, long long *t, int *set)
 {
 	int ok;
-	long long v = k8c_core_time_s(k8c_core_strz(k8c_core_object(k8c_core_object(cs, "lastState"), "terminated"),
-	                                            "finishedAt"), &ok);
+	long long v = k8c_core_time_s(
+	    k8c_core_strz(k8c_core_object(k8c_core_object(cs, "lastState"), "terminated"),
+	                  "finishedAt"),
+	    &ok);
 
 	if (ok && (!*set || v > *t)) {
 		*t = v;
@@ -463,17 +527,22 @@ static void pod_row(const cJSON *pod, cJSON *cells, long long now_s)
 	int last_set = 0, rlast_set = 0, total = k8c_core_count(spec, "containers"), ready = 0;
 	int initializing = 0, i = 0, nstat;
 
-	snprintf(reason, sizeof(reason), "%s", k8c_core_strz(st, "reason")[0] ? k8c_core_strz(st, "reason") : phase);
-	cJSON_ArrayForEach(c, k8c_core_array(st, "conditions"))
-		if (strcmp(k8c_core_strz(c, "type"), "PodScheduled") == 0 &&
-		    strcmp(k8c_core_strz(c, "reason"), "SchedulingGated") == 0)
-			snprintf(reason, sizeof(reason), "SchedulingGated");
-	cJSON_ArrayForEach(c, k8c_core_array(spec, "initContainers"))
-		if (strcmp(k8c_core_strz(c, "restartPolicy"), "Always") == 0)
-			total++;
-	cJSON_ArrayForEach(c, k8c_core_array(st, "initContainerStatuses")) {
+	snprintf(reason, sizeof(reason), "%s",
+	         k8c_core_strz(st, "reason")[0] ? k8c_core_strz(st, "reason") : phase);
+	cJSON_ArrayForEach(c,
+	                   k8c_core_array(st, "conditions")) if (strcmp(k8c_core_strz(c, "type"),
+	                                                                "PodScheduled") == 0 &&
+	                                                         strcmp(k8c_core_strz(c, "reason"),
+	                                                                "SchedulingGated") == 0)
+	    snprintf(reason, sizeof(reason), "SchedulingGated");
+	cJSON_ArrayForEach(
+	    c, k8c_core_array(spec, "initContainers")) if (strcmp(k8c_core_strz(c, "restartPolicy"),
+	                                                          "Always") == 0) total++;
+	cJSON_ArrayForEach(c, k8c_core_array(st, "initContainerStatuses"))
+	{
 		const cJSON *state = k8c_core_object(c, "state");
-		const cJSON *term = k8c_core_object(state, "terminated"), *wait = k8c_core_object(state, "waiting");
+		const cJSON *term = k8c_core_object(state, "terminated"),
+		            *wait = k8c_core_object(state, "waiting");
 		int restartable = restartable_init(spec, k8c_core_strz(c, "name"));
 		restarts += k8c_core_int(c, "restartCount", 0);
 		last_termination(c, &last, &last_set);
@@ -493,17 +562,21 @@ static void pod_row(const cJSON *pod, cJSON *cells, long long now_s)
 		if (term != NULL) {
 			if (k8c_core_strz(term, "reason")[0] == '\0') {
 				if (k8c_core_int(term, "signal", 0) != 0)
-					snprintf(reason, sizeof(reason), "Init:Signal:%lld", k8c_core_int(term, "signal", 0));
+					snprintf(reason, sizeof(reason), "Init:Signal:%lld",
+					         k8c_core_int(term, "signal", 0));
 				else
-					snprintf(reason, sizeof(reason), "Init:ExitCode:%lld", k8c_core_int(term, "exitCode", 0));
+					snprintf(reason, sizeof(reason), "Init:ExitCode:%lld",
+					         k8c_core_int(term, "exitCode", 0));
 			} else {
-				snprintf(reason, sizeof(reason), "Init:%s", k8c_core_strz(term, "reason"));
+				snprintf(reason, sizeof(reason), "Init:%s",
+				         k8c_core_strz(term, "reason"));
 			}
 		} else if (wait != NULL && k8c_core_strz(wait, "reason")[0] != '\0' &&
 		           strcmp(k8c_core_strz(wait, "reason"), "PodInitializing") != 0) {
 			snprintf(reason, sizeof(reason), "Init:%s", k8c_core_strz(wait, "reason"));
 		} else {
-			snprintf(reason, sizeof(reason), "Init:%d/%d", i, k8c_core_count(spec, "initContainers"));
+			snprintf(reason, sizeof(reason), "Init:%d/%d", i,
+			         k8c_core_count(spec, "initContainers"));
 		}
 		initializing = 1;
 		break;
@@ -516,26 +589,34 @@ static void pod_row(const cJSON *pod, cJSON *cells, long long now_s)
 		last_set = rlast_set;
 		nstat = cJSON_GetArraySize(list);
 		for (int k = nstat - 1; k >= 0; k--) {
-			const cJSON *cs = cJSON_GetArrayItem(list, k), *state = k8c_core_object(cs, "state");
-			const cJSON *term = k8c_core_object(state, "terminated"), *wait = k8c_core_object(state, "waiting");
+			const cJSON *cs = cJSON_GetArrayItem(list, k),
+			            *state = k8c_core_object(cs, "state");
+			const cJSON *term = k8c_core_object(state, "terminated"),
+			            *wait = k8c_core_object(state, "waiting");
 			restarts += k8c_core_int(cs, "restartCount", 0);
 			last_termination(cs, &last, &last_set);
 			if (wait != NULL && k8c_core_strz(wait, "reason")[0] != '\0') {
-				snprintf(reason, sizeof(reason), "%s", k8c_core_strz(wait, "reason"));
+				snprintf(reason, sizeof(reason), "%s",
+				         k8c_core_strz(wait, "reason"));
 			} else if (term != NULL && k8c_core_strz(term, "reason")[0] != '\0') {
-				snprintf(reason, sizeof(reason), "%s", k8c_core_strz(term, "reason"));
+				snprintf(reason, sizeof(reason), "%s",
+				         k8c_core_strz(term, "reason"));
 			} else if (term != NULL) {
 				if (k8c_core_int(term, "signal", 0) != 0)
-					snprintf(reason, sizeof(reason), "Signal:%lld", k8c_core_int(term, "signal", 0));
+					snprintf(reason, sizeof(reason), "Signal:%lld",
+					         k8c_core_int(term, "signal", 0));
 				else
-					snprintf(reason, sizeof(reason), "ExitCode:%lld", k8c_core_int(term, "exitCode", 0));
-			} else if (k8c_core_bool(cs, "ready", 0) && k8c_core_object(state, "running") != NULL) {
+					snprintf(reason, sizeof(reason), "ExitCode:%lld",
+					         k8c_core_int(term, "exitCode", 0));
+			} else if (k8c_core_bool(cs, "ready", 0) &&
+			           k8c_core_object(state, "running") != NULL) {
 				has_running = 1;
 				ready++;
 			}
 		}
 		if (strcmp(reason, "Completed") == 0 && has_running)
-			snprintf(reason, sizeof(reason), "%s", condition_true(st, "Ready") ? "Running" : "NotReady");
+			snprintf(reason, sizeof(reason), "%s",
+			         condition_true(st, "Ready") ? "Running" : "NotReady");
 	}
 	if (k8c_core_has(meta, "deletionTimestamp")) {
 		if (strcmp(k8c_core_strz(st, "reason"), "NodeLost") == 0)
@@ -548,7 +629,8 @@ static void pod_row(const cJSON *pod, cJSON *cells, long long now_s)
 	k8c_core_cell_str(cells, buf);
 	k8c_core_cell_str(cells, reason);
 	if (restarts != 0 && last_set)
-		snprintf(buf, sizeof(buf), "%lld (%s ago)", restarts, k8c_human_duration(now_s - last, dur));
+		snprintf(buf, sizeof(buf), "%lld (%s ago)", restarts,
+		         k8c_human_duration(now_s - last, dur));
 	else
 		snprintf(buf, sizeof(buf), "%lld", restarts);
 	k8c_core_cell_str(cells, buf);
@@ -557,15 +639,20 @@ static void pod_row(const cJSON *pod, cJSON *cells, long long now_s)
 	if (ip[0] == '\0')
 		ip = k8c_core_strz(st, "podIP");
 	k8c_core_cell_str(cells, ip[0] ? ip : "<none>");
-	k8c_core_cell_str(cells, k8c_core_strz(spec, "nodeName")[0] ? k8c_core_strz(spec, "nodeName") : "<none>");
-	k8c_core_cell_str(cells, k8c_core_strz(st, "nominatedNodeName")[0] ? k8c_core_strz(st, "nominatedNodeName")
-	                                                                     : "<none>");
+	k8c_core_cell_str(
+	    cells, k8c_core_strz(spec, "nodeName")[0] ? k8c_core_strz(spec, "nodeName") : "<none>");
+	k8c_core_cell_str(cells, k8c_core_strz(st, "nominatedNodeName")[0]
+	                             ? k8c_core_strz(st, "nominatedNodeName")
+	                             : "<none>");
 	if (k8c_core_count(spec, "readinessGates") > 0) {
 		int n = 0;
-		cJSON_ArrayForEach(c, k8c_core_array(spec, "readinessGates")) {
+		cJSON_ArrayForEach(c, k8c_core_array(spec, "readinessGates"))
+		{
 			const cJSON *cond;
-			cJSON_ArrayForEach(cond, k8c_core_array(st, "conditions")) {
-				if (strcmp(k8c_core_strz(cond, "type"), k8c_core_strz(c, "conditionType")) == 0) {
+			cJSON_ArrayForEach(cond, k8c_core_array(st, "conditions"))
+			{
+				if (strcmp(k8c_core_strz(cond, "type"),
+				           k8c_core_strz(c, "conditionType")) == 0) {
 					n += strcmp(k8c_core_strz(cond, "status"), "True") == 0;
 					break;
 				}
@@ -580,9 +667,15 @@ static void pod_row(const cJSON *pod, cJSON *cells, long long now_s)
 
 /* --- field selectors ------------------------------------------------------------------ */
 
-static const char *const pod_fields[] = {
-	"spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
-	"spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName", NULL};
+static const char *const pod_fields[] = {"spec.nodeName",
+                                         "spec.restartPolicy",
+                                         "spec.schedulerName",
+                                         "spec.serviceAccountName",
+                                         "spec.hostNetwork",
+                                         "status.phase",
+                                         "status.podIP",
+                                         "status.nominatedNodeName",
+                                         NULL};
 
 static const char *pod_field_value(const cJSON *pod, const char *field, char *buf, size_t buflen)
 {
@@ -591,7 +684,9 @@ static const char *pod_field_value(const cJSON *pod, const char *field, char *bu
 	if (strcmp(field, "spec.hostNetwork") == 0)
 		return k8c_jbool(pod, "spec.hostNetwork", 0) ? "true" : "false";
 	if (strcmp(field, "status.podIP") == 0) {
-		const char *ip = k8c_core_str(cJSON_GetArrayItem(k8c_core_array(k8c_core_object(pod, "status"), "podIPs"), 0), "ip");
+		const char *ip = k8c_core_str(
+		    cJSON_GetArrayItem(k8c_core_array(k8c_core_object(pod, "status"), "podIPs"), 0),
+		    "ip");
 		return ip ? ip : k8c_jstr(pod, "status.podIP");
 	}
 	return k8c_jstr(pod, field);
@@ -608,25 +703,25 @@ static const char *const pod_short[] = {"po", NULL};
 static const char *const pod_categories[] = {"all", NULL};
 
 const k8c_kind_t k8c_kind_pods = {
-	.group = "",
-	.version = "v1",
-	.resource = "pods",
-	.singular = "pod",
-	.kind = "Pod",
-	.namespaced = 1,
-	.short_names = pod_short,
-	.categories = pod_categories,
-	.verbs = K8C_VERBS_ALL,
-	.subresources = K8C_SUB_STATUS | K8C_SUB_BINDING | K8C_SUB_LOG | K8C_SUB_EVICTION,
-	.schema_type = "io.k8s.api.core.v1.Pod",
-	.has_status = 1,
-	.has_generation = 0,
-	.defaults = pod_defaults,
-	.prepare = pod_prepare,
-	.validate = k8c_core_pod_validate,
-	.columns = pod_columns,
-	.n_columns = sizeof(pod_columns) / sizeof(pod_columns[0]),
-	.row = pod_row,
-	.field_selectors = pod_fields,
-	.field_value = pod_field_value,
+    .group = "",
+    .version = "v1",
+    .resource = "pods",
+    .singular = "pod",
+    .kind = "Pod",
+    .namespaced = 1,
+    .short_names = pod_short,
+    .categories = pod_categories,
+    .verbs = K8C_VERBS_ALL,
+    .subresources = K8C_SUB_STATUS | K8C_SUB_BINDING | K8C_SUB_LOG | K8C_SUB_EVICTION,
+    .schema_type = "io.k8s.api.core.v1.Pod",
+    .has_status = 1,
+    .has_generation = 0,
+    .defaults = pod_defaults,
+    .prepare = pod_prepare,
+    .validate = k8c_core_pod_validate,
+    .columns = pod_columns,
+    .n_columns = sizeof(pod_columns) / sizeof(pod_columns[0]),
+    .row = pod_row,
+    .field_selectors = pod_fields,
+    .field_value = pod_field_value,
 };

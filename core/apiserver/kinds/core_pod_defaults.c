@@ -45,8 +45,9 @@ static const char *pull_policy(const char *image)
 			return "IfNotPresent";
 	if (colon == NULL)
 		return at ? "IfNotPresent" : "Always";
-	return (size_t)(end - colon - 1) == 6 && strncmp(colon + 1, "latest", 6) == 0 ? "Always"
-	                                                                            : "IfNotPresent";
+	return (size_t)(end - colon - 1) == 6 && strncmp(colon + 1, "latest", 6) == 0
+	           ? "Always"
+	           : "IfNotPresent";
 }
 
 static void http_get_defaults(cJSON *handler)
@@ -99,7 +100,8 @@ static void container_defaults(cJSON *c)
 		return;
 	if (k8c_core_strz(c, "imagePullPolicy")[0] == '\0') {
 		cJSON_DeleteItemFromObjectCaseSensitive(c, "imagePullPolicy");
-		cJSON_AddStringToObject(c, "imagePullPolicy", pull_policy(k8c_core_str(c, "image")));
+		cJSON_AddStringToObject(c, "imagePullPolicy",
+		                        pull_policy(k8c_core_str(c, "image")));
 	}
 	if (k8c_core_strz(c, "terminationMessagePath")[0] == '\0') {
 		cJSON_DeleteItemFromObjectCaseSensitive(c, "terminationMessagePath");
@@ -111,14 +113,15 @@ static void container_defaults(cJSON *c)
 	}
 	/* ResourceRequirements is a struct: Kubernetes always writes it */
 	k8c_jobject(c, "resources");
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(c, "ports")) {
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(c, "ports"))
+	{
 		if (cJSON_IsObject(it) && k8c_core_strz(it, "protocol")[0] == '\0') {
 			cJSON_DeleteItemFromObjectCaseSensitive(it, "protocol");
 			cJSON_AddStringToObject(it, "protocol", "TCP");
 		}
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(c, "env"))
-		field_refs_defaults(cJSON_GetObjectItemCaseSensitive(it, "valueFrom"));
+	    field_refs_defaults(cJSON_GetObjectItemCaseSensitive(it, "valueFrom"));
 	probe_defaults(cJSON_GetObjectItemCaseSensitive(c, "livenessProbe"));
 	probe_defaults(cJSON_GetObjectItemCaseSensitive(c, "readinessProbe"));
 	probe_defaults(cJSON_GetObjectItemCaseSensitive(c, "startupProbe"));
@@ -130,11 +133,37 @@ static void container_defaults(cJSON *c)
 }
 
 const char *const k8c_core_volume_sources[] = {
-	"emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsElasticBlockStore",
-	"secret", "nfs", "iscsi", "glusterfs", "flocker", "persistentVolumeClaim", "rbd",
-	"cinder", "cephfs", "quobyte", "downwardAPI", "fc", "flexVolume", "configMap",
-	"azureFile", "vsphereVolume", "photonPersistentDisk", "portworxVolume", "azureDisk",
-	"storageos", "projected", "scaleIO", "csi", "ephemeral", "image", NULL,
+    "emptyDir",
+    "hostPath",
+    "gitRepo",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "flocker",
+    "persistentVolumeClaim",
+    "rbd",
+    "cinder",
+    "cephfs",
+    "quobyte",
+    "downwardAPI",
+    "fc",
+    "flexVolume",
+    "configMap",
+    "azureFile",
+    "vsphereVolume",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "azureDisk",
+    "storageos",
+    "projected",
+    "scaleIO",
+    "csi",
+    "ephemeral",
+    "image",
+    NULL,
 };
 
 static void downward_items_defaults(cJSON *src)
@@ -142,7 +171,7 @@ static void downward_items_defaults(cJSON *src)
 	cJSON *it;
 
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(src, "items"))
-		field_refs_defaults(it);
+	    field_refs_defaults(it);
 }
 
 void k8c_core_volume_source_defaults(cJSON *v)
@@ -194,11 +223,13 @@ static void volume_defaults(cJSON *v)
 	if ((s = cJSON_GetObjectItemCaseSensitive(v, "projected")) && cJSON_IsObject(s)) {
 		cJSON *src;
 		k8c_jdefault_int(s, "defaultMode", 0644);
-		cJSON_ArrayForEach(src, cJSON_GetObjectItemCaseSensitive(s, "sources")) {
+		cJSON_ArrayForEach(src, cJSON_GetObjectItemCaseSensitive(s, "sources"))
+		{
 			cJSON *tok = cJSON_GetObjectItemCaseSensitive(src, "serviceAccountToken");
 			if (cJSON_IsObject(tok))
 				k8c_jdefault_int(tok, "expirationSeconds", 3600);
-			downward_items_defaults(cJSON_GetObjectItemCaseSensitive(src, "downwardAPI"));
+			downward_items_defaults(
+			    cJSON_GetObjectItemCaseSensitive(src, "downwardAPI"));
 		}
 	}
 	if ((s = cJSON_GetObjectItemCaseSensitive(v, "ephemeral")) && cJSON_IsObject(s))
@@ -218,7 +249,8 @@ void k8c_core_pvc_spec_defaults(cJSON *spec)
 
 void k8c_core_podspec_defaults(cJSON *spec)
 {
-	static const char *const lists[] = {"containers", "initContainers", "ephemeralContainers", NULL};
+	static const char *const lists[] = {"containers", "initContainers", "ephemeralContainers",
+	                                    NULL};
 	const char *sa;
 	cJSON *it;
 
@@ -250,9 +282,9 @@ void k8c_core_podspec_defaults(cJSON *spec)
 		k8c_core_set(spec, "serviceAccount", cJSON_CreateString(sa));
 	for (const char *const *l = lists; *l != NULL; l++)
 		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(spec, *l))
-			container_defaults(it);
+		    container_defaults(it);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(spec, "volumes"))
-		volume_defaults(it);
+	    volume_defaults(it);
 }
 
 /* Requests default to limits, per resource (SetDefaults_Pod). */
@@ -266,7 +298,8 @@ static void requests_from_limits(cJSON *c)
 	req = k8c_jobject(res, "requests");
 	if (req == NULL)
 		return;
-	cJSON_ArrayForEach(it, limits) {
+	cJSON_ArrayForEach(it, limits)
+	{
 		if (cJSON_GetObjectItemCaseSensitive(req, it->string) == NULL)
 			cJSON_AddItemToObject(req, it->string, cJSON_Duplicate(it, 1));
 	}
@@ -276,11 +309,14 @@ static void host_network_ports(cJSON *list)
 {
 	cJSON *c, *p;
 
-	cJSON_ArrayForEach(c, list) {
-		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(c, "ports")) {
+	cJSON_ArrayForEach(c, list)
+	{
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(c, "ports"))
+		{
 			if (k8c_core_int(p, "hostPort", 0) == 0 && k8c_core_has(p, "containerPort"))
 				k8c_core_set(p, "hostPort",
-				             cJSON_CreateNumber((double)k8c_core_int(p, "containerPort", 0)));
+				             cJSON_CreateNumber(
+				                 (double)k8c_core_int(p, "containerPort", 0)));
 		}
 	}
 }
@@ -293,9 +329,9 @@ void k8c_core_pod_defaults(cJSON *pod)
 	if (!cJSON_IsObject(spec))
 		return;
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(spec, "containers"))
-		requests_from_limits(it);
+	    requests_from_limits(it);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(spec, "initContainers"))
-		requests_from_limits(it);
+	    requests_from_limits(it);
 	k8c_jdefault_bool(spec, "enableServiceLinks", 1);
 	if (k8c_core_bool(spec, "hostNetwork", 0)) {
 		host_network_ports(cJSON_GetObjectItemCaseSensitive(spec, "containers"));
@@ -342,15 +378,20 @@ const char *k8c_core_pod_qos(const cJSON *pod)
 	int guaranteed = 1, nreq = 0, nlim = 0;
 
 	for (const char *const *l = lists; *l != NULL; l++) {
-		cJSON_ArrayForEach(c, k8c_core_array(spec, *l)) {
+		cJSON_ArrayForEach(c, k8c_core_array(spec, *l))
+		{
 			const cJSON *res = k8c_core_object(c, "resources");
 			int found[2] = {0, 0};
 			for (int i = 0; i < 2; i++) {
 				k8c_quantity_t q;
-				if (k8c_core_qty(k8c_core_member(k8c_core_object(res, "requests"), names[i]), &q) == 0 &&
+				if (k8c_core_qty(
+				        k8c_core_member(k8c_core_object(res, "requests"), names[i]),
+				        &q) == 0 &&
 				    !k8c_quantity_is_zero(&q) && q.value > 0)
 					qos_add(&req[i], &q);
-				if (k8c_core_qty(k8c_core_member(k8c_core_object(res, "limits"), names[i]), &q) == 0 &&
+				if (k8c_core_qty(
+				        k8c_core_member(k8c_core_object(res, "limits"), names[i]),
+				        &q) == 0 &&
 				    !k8c_quantity_is_zero(&q) && q.value > 0) {
 					qos_add(&lim[i], &q);
 					found[i] = 1;
@@ -368,7 +409,8 @@ const char *k8c_core_pod_qos(const cJSON *pod)
 		return "BestEffort";
 	if (guaranteed) {
 		for (int i = 0; i < 2; i++)
-			if (req[i].set && (!lim[i].set || k8c_quantity_cmp(&lim[i].q, &req[i].q) != 0))
+			if (req[i].set &&
+			    (!lim[i].set || k8c_quantity_cmp(&lim[i].q, &req[i].q) != 0))
 				guaranteed = 0;
 	}
 	return guaranteed && nreq == nlim ? "Guaranteed" : "Burstable";

@@ -24,7 +24,8 @@ void k8c_core_tolerations(const cJSON *tols, const char *path, k8c_field_errors_
 	char p[CORE_PATH_MAX], ip[CORE_PATH_MAX];
 	int i = 0;
 
-	cJSON_ArrayForEach(t, tols) {
+	cJSON_ArrayForEach(t, tols)
+	{
 		const char *key = k8c_core_strz(t, "key"), *op = k8c_core_strz(t, "operator");
 		const char *val = k8c_core_strz(t, "value"), *eff = k8c_core_strz(t, "effect");
 
@@ -33,11 +34,14 @@ void k8c_core_tolerations(const cJSON *tols, const char *path, k8c_field_errors_
 			k8c_core_qualified_name(e, CORE_PATH(p, "%s.key", ip), key);
 		CORE_PATH(p, "%s.operator", ip);
 		if (key[0] == '\0' && strcmp(op, "Exists") != 0)
-			k8c_core_invalid_str(e, p, op, "operator must be Exists when `key` is empty, which means "
-			                               "\"match all values and all keys\"");
+			k8c_core_invalid_str(
+			    e, p, op,
+			    "operator must be Exists when `key` is empty, which means "
+			    "\"match all values and all keys\"");
 		if (k8c_core_has(t, "tolerationSeconds") && strcmp(eff, "NoExecute") != 0)
-			k8c_core_invalid_str(e, CORE_PATH(p, "%s.effect", ip), eff,
-			                     "effect must be 'NoExecute' when `tolerationSeconds` is set");
+			k8c_core_invalid_str(
+			    e, CORE_PATH(p, "%s.effect", ip), eff,
+			    "effect must be 'NoExecute' when `tolerationSeconds` is set");
 		CORE_PATH(p, "%s.operator", ip);
 		if (op[0] == '\0' || strcmp(op, "Equal") == 0) {
 			char msg[K8C_NAME_MSG_MAX], *s;
@@ -49,12 +53,14 @@ void k8c_core_tolerations(const cJSON *tols, const char *path, k8c_field_errors_
 			}
 		} else if (strcmp(op, "Exists") == 0) {
 			if (val[0] != '\0')
-				k8c_core_invalid_str(e, p, val, "value must be empty when `operator` is 'Exists'");
+				k8c_core_invalid_str(
+				    e, p, val, "value must be empty when `operator` is 'Exists'");
 		} else {
 			k8c_core_not_supported(e, p, op, ops);
 		}
 		if (eff[0] != '\0' && !k8c_core_in(eff, taint_effects))
-			k8c_core_not_supported(e, CORE_PATH(p, "%s.effect", ip), eff, taint_effects);
+			k8c_core_not_supported(e, CORE_PATH(p, "%s.effect", ip), eff,
+			                       taint_effects);
 	}
 }
 
@@ -66,10 +72,12 @@ static void pod_affinity_term(k8c_field_errors_t *e, const cJSON *term, const ch
 	const cJSON *ns;
 	char p[CORE_PATH_MAX];
 
-	k8c_core_label_selector(e, CORE_PATH(p, "%s.labelSelector", path), k8c_core_object(term, "labelSelector"));
+	k8c_core_label_selector(e, CORE_PATH(p, "%s.labelSelector", path),
+	                        k8c_core_object(term, "labelSelector"));
 	k8c_core_label_selector(e, CORE_PATH(p, "%s.namespaceSelector", path),
 	                        k8c_core_object(term, "namespaceSelector"));
-	cJSON_ArrayForEach(ns, k8c_core_array(term, "namespaces")) {
+	cJSON_ArrayForEach(ns, k8c_core_array(term, "namespaces"))
+	{
 		if (cJSON_IsString(ns))
 			k8c_core_dns_label(e, CORE_PATH(p, "%s.namespace", path), ns->valuestring);
 	}
@@ -85,18 +93,29 @@ static void pod_affinity(k8c_field_errors_t *e, const cJSON *a, const char *path
 	char p[CORE_PATH_MAX];
 	int i = 0;
 
-	cJSON_ArrayForEach(t, k8c_core_array(a, "requiredDuringSchedulingIgnoredDuringExecution")) {
-		pod_affinity_term(e, t, CORE_PATH(p, "%s.requiredDuringSchedulingIgnoredDuringExecution[%d]", path, i));
+	cJSON_ArrayForEach(t, k8c_core_array(a, "requiredDuringSchedulingIgnoredDuringExecution"))
+	{
+		pod_affinity_term(
+		    e, t,
+		    CORE_PATH(p, "%s.requiredDuringSchedulingIgnoredDuringExecution[%d]", path, i));
 		i++;
 	}
 	i = 0;
-	cJSON_ArrayForEach(t, k8c_core_array(a, "preferredDuringSchedulingIgnoredDuringExecution")) {
+	cJSON_ArrayForEach(t, k8c_core_array(a, "preferredDuringSchedulingIgnoredDuringExecution"))
+	{
 		long long w = k8c_core_int(t, "weight", 0);
 		if (w <= 0 || w > 100)
-			k8c_core_invalid_int(e, CORE_PATH(p, "%s.preferredDuringSchedulingIgnoredDuringExecution[%d].weight",
-			                                  path, i), w, "must be in the range 1-100");
-		pod_affinity_term(e, k8c_core_object(t, "podAffinityTerm"),
-		                  CORE_PATH(p, "%s.preferredDuringSchedulingIgnoredDuringExecution[%d].podAffinityTerm", path, i));
+			k8c_core_invalid_int(
+			    e,
+			    CORE_PATH(
+			        p, "%s.preferredDuringSchedulingIgnoredDuringExecution[%d].weight",
+			        path, i),
+			    w, "must be in the range 1-100");
+		pod_affinity_term(
+		    e, k8c_core_object(t, "podAffinityTerm"),
+		    CORE_PATH(
+		        p, "%s.preferredDuringSchedulingIgnoredDuringExecution[%d].podAffinityTerm",
+		        path, i));
 		i++;
 	}
 }
@@ -108,13 +127,26 @@ static void affinity(k8c_field_errors_t *e, const cJSON *aff, const char *path)
 	int i = 0;
 
 	if (na != NULL) {
-		if ((x = k8c_core_object(na, "requiredDuringSchedulingIgnoredDuringExecution")) != NULL)
-			k8c_core_node_selector(x, CORE_PATH(p, "%s.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution", path), e);
-		cJSON_ArrayForEach(x, k8c_core_array(na, "preferredDuringSchedulingIgnoredDuringExecution")) {
+		if ((x = k8c_core_object(na, "requiredDuringSchedulingIgnoredDuringExecution")) !=
+		    NULL)
+			k8c_core_node_selector(
+			    x,
+			    CORE_PATH(
+			        p, "%s.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution",
+			        path),
+			    e);
+		cJSON_ArrayForEach(
+		    x, k8c_core_array(na, "preferredDuringSchedulingIgnoredDuringExecution"))
+		{
 			long long w = k8c_core_int(x, "weight", 0);
 			if (w <= 0 || w > 100)
-				k8c_core_invalid_int(e, CORE_PATH(p, "%s.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[%d].weight",
-				                                  path, i), w, "must be in the range 1-100");
+				k8c_core_invalid_int(e,
+				                     CORE_PATH(p,
+				                               "%s.nodeAffinity."
+				                               "preferredDuringSchedulingIgnoredDur"
+				                               "ingExecution[%d].weight",
+				                               path, i),
+				                     w, "must be in the range 1-100");
 			i++;
 		}
 	}
@@ -140,8 +172,10 @@ static void pod_security(k8c_field_errors_t *e, const cJSON *spec, const char *p
 		return;
 	k8c_core_id_range(e, CORE_PATH(p, "%s.fsGroup", path), k8c_core_member(sc, "fsGroup"));
 	k8c_core_id_range(e, CORE_PATH(p, "%s.runAsUser", path), k8c_core_member(sc, "runAsUser"));
-	k8c_core_id_range(e, CORE_PATH(p, "%s.runAsGroup", path), k8c_core_member(sc, "runAsGroup"));
-	cJSON_ArrayForEach(it, k8c_core_array(sc, "supplementalGroups")) {
+	k8c_core_id_range(e, CORE_PATH(p, "%s.runAsGroup", path),
+	                  k8c_core_member(sc, "runAsGroup"));
+	cJSON_ArrayForEach(it, k8c_core_array(sc, "supplementalGroups"))
+	{
 		k8c_core_id_range(e, CORE_PATH(p, "%s.supplementalGroups[%d]", path, i), it);
 		i++;
 	}
@@ -149,22 +183,26 @@ static void pod_security(k8c_field_errors_t *e, const cJSON *spec, const char *p
 		k8c_core_invalid_raw(e, CORE_PATH(p, "%s.shareProcessNamespace", path), "true",
 		                     "ShareProcessNamespace and HostPID cannot both be enabled");
 	i = 0;
-	cJSON_ArrayForEach(it, k8c_core_array(sc, "sysctls")) {
+	cJSON_ArrayForEach(it, k8c_core_array(sc, "sysctls"))
+	{
 		const char *name = k8c_core_strz(it, "name");
 		const cJSON *prev;
 		int j = 0, valid = name[0] != '\0' && strlen(name) <= 253;
 		CORE_PATH(p, "%s.sysctls[%d].name", path, i);
 		for (const char *c = name; *c != '\0'; c++)
-			if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' ||
-			      *c == '.' || *c == '/'))
+			if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+			      *c == '_' || *c == '.' || *c == '/'))
 				valid = 0;
 		if (name[0] == '\0') {
 			k8c_core_required(e, p, NULL);
 		} else if (!valid) {
-			k8c_core_invalid_str(e, p, name, "must have at most 253 characters and match regex "
-			                                 "^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$");
+			k8c_core_invalid_str(e, p, name,
+			                     "must have at most 253 characters and match regex "
+			                     "^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./"
+			                     "])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$");
 		} else {
-			cJSON_ArrayForEach(prev, k8c_core_array(sc, "sysctls")) {
+			cJSON_ArrayForEach(prev, k8c_core_array(sc, "sysctls"))
+			{
 				if (j++ >= i)
 					break;
 				if (strcmp(k8c_core_strz(prev, "name"), name) == 0) {
@@ -174,19 +212,23 @@ static void pod_security(k8c_field_errors_t *e, const cJSON *spec, const char *p
 			}
 		}
 		if (k8c_core_bool(spec, "hostNetwork", 0) && strncmp(name, "net.", 4) == 0)
-			k8c_core_invalid_str(e, p, name, "may not be specified when 'hostNetwork' is true");
-		else if (k8c_core_bool(spec, "hostIPC", 0) && (strncmp(name, "kernel.shm", 10) == 0 ||
-		                                              strncmp(name, "kernel.msg", 10) == 0 ||
-		                                              strcmp(name, "kernel.sem") == 0 ||
-		                                              strncmp(name, "fs.mqueue.", 10) == 0))
-			k8c_core_invalid_str(e, p, name, "may not be specified when 'hostIPC' is true");
+			k8c_core_invalid_str(e, p, name,
+			                     "may not be specified when 'hostNetwork' is true");
+		else if (k8c_core_bool(spec, "hostIPC", 0) &&
+		         (strncmp(name, "kernel.shm", 10) == 0 ||
+		          strncmp(name, "kernel.msg", 10) == 0 || strcmp(name, "kernel.sem") == 0 ||
+		          strncmp(name, "fs.mqueue.", 10) == 0))
+			k8c_core_invalid_str(e, p, name,
+			                     "may not be specified when 'hostIPC' is true");
 		i++;
 	}
 	if ((s = k8c_core_str(sc, "fsGroupChangePolicy")) != NULL && !k8c_core_in(s, fsgcp))
 		k8c_core_not_supported(e, CORE_PATH(p, "%s.fsGroupChangePolicy", path), s, fsgcp);
-	k8c_core_seccomp_profile(e, k8c_core_object(sc, "seccompProfile"), CORE_PATH(p, "%s.seccompProfile", path));
+	k8c_core_seccomp_profile(e, k8c_core_object(sc, "seccompProfile"),
+	                         CORE_PATH(p, "%s.seccompProfile", path));
 	if ((s = k8c_core_str(sc, "supplementalGroupsPolicy")) != NULL && !k8c_core_in(s, sgp))
-		k8c_core_not_supported(e, CORE_PATH(p, "%s.supplementalGroupsPolicy", path), s, sgp);
+		k8c_core_not_supported(e, CORE_PATH(p, "%s.supplementalGroupsPolicy", path), s,
+		                       sgp);
 	if ((s = k8c_core_str(sc, "seLinuxChangePolicy")) != NULL && !k8c_core_in(s, selcp))
 		k8c_core_not_supported(e, CORE_PATH(p, "%s.seLinuxChangePolicy", path), s, selcp);
 }
@@ -200,37 +242,47 @@ static void dns_config(k8c_field_errors_t *e, const cJSON *spec, const char *pat
 
 	if (strcmp(k8c_core_strz(spec, "dnsPolicy"), "None") == 0) {
 		if (cfg == NULL) {
-			k8c_core_required(e, path, "must provide `dnsConfig` when `dnsPolicy` is None");
+			k8c_core_required(e, path,
+			                  "must provide `dnsConfig` when `dnsPolicy` is None");
 			return;
 		}
 		if (k8c_core_count(cfg, "nameservers") == 0) {
-			k8c_core_required(e, CORE_PATH(p, "%s.nameservers", path),
-			                  "must provide at least one DNS nameserver when `dnsPolicy` is None");
+			k8c_core_required(
+			    e, CORE_PATH(p, "%s.nameservers", path),
+			    "must provide at least one DNS nameserver when `dnsPolicy` is None");
 			return;
 		}
 	}
 	if (cfg == NULL)
 		return;
 	if (k8c_core_count(cfg, "nameservers") > 3) {
-		_cleanup_free_ char *raw = k8c_core_goslice("string", k8c_core_array(cfg, "nameservers"));
-		k8c_core_invalid_raw(e, CORE_PATH(p, "%s.nameservers", path), raw, "must not have more than 3 nameservers");
+		_cleanup_free_ char *raw =
+		    k8c_core_goslice("string", k8c_core_array(cfg, "nameservers"));
+		k8c_core_invalid_raw(e, CORE_PATH(p, "%s.nameservers", path), raw,
+		                     "must not have more than 3 nameservers");
 	}
-	cJSON_ArrayForEach(it, k8c_core_array(cfg, "nameservers")) {
-		k8c_core_valid_ip(e, CORE_PATH(p, "%s.nameservers[%d]", path, i), cJSON_IsString(it) ? it->valuestring : "");
+	cJSON_ArrayForEach(it, k8c_core_array(cfg, "nameservers"))
+	{
+		k8c_core_valid_ip(e, CORE_PATH(p, "%s.nameservers[%d]", path, i),
+		                  cJSON_IsString(it) ? it->valuestring : "");
 		i++;
 	}
-	cJSON_ArrayForEach(it, k8c_core_array(cfg, "searches"))
-		total += (cJSON_IsString(it) ? strlen(it->valuestring) : 0) + 1;
+	cJSON_ArrayForEach(it, k8c_core_array(cfg, "searches")) total +=
+	    (cJSON_IsString(it) ? strlen(it->valuestring) : 0) + 1;
 	if (nsearch > 32 || (total > 0 && total - 1 > 2048)) {
-		_cleanup_free_ char *raw = k8c_core_goslice("string", k8c_core_array(cfg, "searches"));
+		_cleanup_free_ char *raw =
+		    k8c_core_goslice("string", k8c_core_array(cfg, "searches"));
 		if (nsearch > 32)
-			k8c_core_invalid_raw(e, CORE_PATH(p, "%s.searches", path), raw, "must not have more than 32 search paths");
+			k8c_core_invalid_raw(e, CORE_PATH(p, "%s.searches", path), raw,
+			                     "must not have more than 32 search paths");
 		if (total > 0 && total - 1 > 2048)
 			k8c_core_invalid_raw(e, CORE_PATH(p, "%s.searches", path), raw,
-			                     "must not have more than 2048 characters (including spaces) in the search list");
+			                     "must not have more than 2048 characters (including "
+			                     "spaces) in the search list");
 	}
 	i = 0;
-	cJSON_ArrayForEach(it, k8c_core_array(cfg, "searches")) {
+	cJSON_ArrayForEach(it, k8c_core_array(cfg, "searches"))
+	{
 		_cleanup_free_ char *s = k8c_xstrdup(cJSON_IsString(it) ? it->valuestring : "");
 		size_t n = strlen(s);
 		if (n > 0 && s[n - 1] == '.')
@@ -239,9 +291,11 @@ static void dns_config(k8c_field_errors_t *e, const cJSON *spec, const char *pat
 		i++;
 	}
 	i = 0;
-	cJSON_ArrayForEach(it, k8c_core_array(cfg, "options")) {
+	cJSON_ArrayForEach(it, k8c_core_array(cfg, "options"))
+	{
 		if (k8c_core_strz(it, "name")[0] == '\0')
-			k8c_core_required(e, CORE_PATH(p, "%s.options[%d]", path, i), "must not be empty");
+			k8c_core_required(e, CORE_PATH(p, "%s.options[%d]", path, i),
+			                  "must not be empty");
 		i++;
 	}
 }
@@ -254,46 +308,61 @@ static void topology_spread(k8c_field_errors_t *e, const cJSON *list, const char
 	char p[CORE_PATH_MAX], cp[CORE_PATH_MAX];
 	int i = 0;
 
-	cJSON_ArrayForEach(c, list) {
-		const char *tk = k8c_core_strz(c, "topologyKey"), *wu = k8c_core_strz(c, "whenUnsatisfiable");
+	cJSON_ArrayForEach(c, list)
+	{
+		const char *tk = k8c_core_strz(c, "topologyKey"),
+		           *wu = k8c_core_strz(c, "whenUnsatisfiable");
 		long long skew = k8c_core_int(c, "maxSkew", 0);
 		const cJSON *rest, *md = k8c_core_member(c, "minDomains");
 		const char *s;
 		CORE_PATH(cp, "%s[%d]", path, i++);
 		if (skew <= 0)
-			k8c_core_invalid_int(e, CORE_PATH(p, "%s.maxSkew", cp), skew, "must be greater than zero");
+			k8c_core_invalid_int(e, CORE_PATH(p, "%s.maxSkew", cp), skew,
+			                     "must be greater than zero");
 		if (tk[0] == '\0')
-			k8c_core_required(e, CORE_PATH(p, "%s.topologyKey", cp), "can not be empty");
+			k8c_core_required(e, CORE_PATH(p, "%s.topologyKey", cp),
+			                  "can not be empty");
 		if (!k8c_core_in(wu, actions))
-			k8c_core_not_supported(e, CORE_PATH(p, "%s.whenUnsatisfiable", cp), wu, actions);
+			k8c_core_not_supported(e, CORE_PATH(p, "%s.whenUnsatisfiable", cp), wu,
+			                       actions);
 		for (rest = c->next; rest != NULL; rest = rest->next) {
 			if (strcmp(k8c_core_strz(rest, "topologyKey"), tk) == 0 &&
 			    strcmp(k8c_core_strz(rest, "whenUnsatisfiable"), wu) == 0) {
 				_cleanup_free_ char *v = k8c_xasprintf("{%s, %s}", tk, wu);
-				k8c_core_duplicate_str(e, CORE_PATH(p, "%s.{topologyKey, whenUnsatisfiable}", cp), v);
+				k8c_core_duplicate_str(
+				    e, CORE_PATH(p, "%s.{topologyKey, whenUnsatisfiable}", cp), v);
 				break;
 			}
 		}
 		if (cJSON_IsNumber(md)) {
 			CORE_PATH(p, "%s.minDomains", cp);
 			if (md->valuedouble <= 0)
-				k8c_core_invalid_int(e, p, (long long)md->valuedouble, "must be greater than zero");
+				k8c_core_invalid_int(e, p, (long long)md->valuedouble,
+				                     "must be greater than zero");
 			if (strcmp(wu, "DoNotSchedule") != 0) {
-				_cleanup_free_ char *d = k8c_xasprintf("can only use minDomains if whenUnsatisfiable=DoNotSchedule, not %s", wu);
+				_cleanup_free_ char *d =
+				    k8c_xasprintf("can only use minDomains if "
+				                  "whenUnsatisfiable=DoNotSchedule, not %s",
+				                  wu);
 				k8c_core_invalid_int(e, p, (long long)md->valuedouble, d);
 			}
 		}
-		if ((s = k8c_core_str(c, "nodeAffinityPolicy")) != NULL && !k8c_core_in(s, policies))
-			k8c_core_not_supported(e, CORE_PATH(p, "%s.nodeAffinityPolicy", cp), s, policies);
+		if ((s = k8c_core_str(c, "nodeAffinityPolicy")) != NULL &&
+		    !k8c_core_in(s, policies))
+			k8c_core_not_supported(e, CORE_PATH(p, "%s.nodeAffinityPolicy", cp), s,
+			                       policies);
 		if ((s = k8c_core_str(c, "nodeTaintsPolicy")) != NULL && !k8c_core_in(s, policies))
-			k8c_core_not_supported(e, CORE_PATH(p, "%s.nodeTaintsPolicy", cp), s, policies);
-		k8c_core_label_selector(e, CORE_PATH(p, "%s.labelSelector", cp), k8c_core_object(c, "labelSelector"));
+			k8c_core_not_supported(e, CORE_PATH(p, "%s.nodeTaintsPolicy", cp), s,
+			                       policies);
+		k8c_core_label_selector(e, CORE_PATH(p, "%s.labelSelector", cp),
+		                        k8c_core_object(c, "labelSelector"));
 	}
 }
 
 /* --- ValidatePodSpec --------------------------------------------------------------- */
 
-static void host_network_ports(k8c_field_errors_t *e, const cJSON *spec, int is_pod, const char *path)
+static void host_network_ports(k8c_field_errors_t *e, const cJSON *spec, int is_pod,
+                               const char *path)
 {
 	const cJSON *c, *port;
 	char p[CORE_PATH_MAX];
@@ -301,13 +370,19 @@ static void host_network_ports(k8c_field_errors_t *e, const cJSON *spec, int is_
 
 	if (!k8c_core_bool(spec, "hostNetwork", 0))
 		return;
-	cJSON_ArrayForEach(c, k8c_core_array(spec, "containers")) {
+	cJSON_ArrayForEach(c, k8c_core_array(spec, "containers"))
+	{
 		int j = 0;
-		cJSON_ArrayForEach(port, k8c_core_array(c, "ports")) {
-			long long hp = k8c_core_int(port, "hostPort", 0), cp = k8c_core_int(port, "containerPort", 0);
+		cJSON_ArrayForEach(port, k8c_core_array(c, "ports"))
+		{
+			long long hp = k8c_core_int(port, "hostPort", 0),
+			          cp = k8c_core_int(port, "containerPort", 0);
 			if ((is_pod || hp != 0) && hp != cp)
-				k8c_core_invalid_int(e, CORE_PATH(p, "%s.containers[%d].ports[%d].hostPort", path, i, j), hp,
-				                     "must match `containerPort` when `hostNetwork` is true");
+				k8c_core_invalid_int(
+				    e,
+				    CORE_PATH(p, "%s.containers[%d].ports[%d].hostPort", path, i,
+				              j),
+				    hp, "must match `containerPort` when `hostNetwork` is true");
 			j++;
 		}
 		i++;
@@ -317,7 +392,8 @@ static void host_network_ports(k8c_field_errors_t *e, const cJSON *spec, int is_
 static void os_rules(k8c_field_errors_t *e, const cJSON *spec, const char *path)
 {
 	static const char *const oses[] = {"linux", "windows", NULL};
-	static const char *const lists[] = {"containers", "initContainers", "ephemeralContainers", NULL};
+	static const char *const lists[] = {"containers", "initContainers", "ephemeralContainers",
+	                                    NULL};
 	const cJSON *os = k8c_core_object(spec, "os"), *c;
 	const char *name = k8c_core_strz(os, "name");
 	char p[CORE_PATH_MAX];
@@ -339,10 +415,14 @@ static void os_rules(k8c_field_errors_t *e, const cJSON *spec, const char *path)
 		                   "windows options cannot be set for a linux pod");
 	for (const char *const *l = lists; *l != NULL; l++) {
 		int i = 0;
-		cJSON_ArrayForEach(c, k8c_core_array(spec, *l)) {
+		cJSON_ArrayForEach(c, k8c_core_array(spec, *l))
+		{
 			if (k8c_core_has(k8c_core_object(c, "securityContext"), "windowsOptions"))
-				k8c_core_forbidden(e, CORE_PATH(p, "%s.%s[%d].securityContext.windowsOptions", path, *l, i),
-				                   "windows options cannot be set for a linux pod");
+				k8c_core_forbidden(
+				    e,
+				    CORE_PATH(p, "%s.%s[%d].securityContext.windowsOptions", path,
+				              *l, i),
+				    "windows options cannot be set for a linux pod");
 			i++;
 		}
 	}
@@ -352,10 +432,12 @@ void k8c_core_podspec_check(const cJSON *spec, const cJSON *podmeta, const char 
                             k8c_field_errors_t *e)
 {
 	static const char *const restarts[] = {"Always", "OnFailure", "Never", NULL};
-	static const char *const dnss[] = {"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None", NULL};
+	static const char *const dnss[] = {"ClusterFirstWithHostNet", "ClusterFirst", "Default",
+	                                   "None", NULL};
 	static const char *const preemptions[] = {"PreemptLowerPriority", "Never", NULL};
 	k8c_core_vols_t vols = {NULL, 0};
-	const char *rp = k8c_core_strz(spec, "restartPolicy"), *dp = k8c_core_strz(spec, "dnsPolicy");
+	const char *rp = k8c_core_strz(spec, "restartPolicy"),
+	           *dp = k8c_core_strz(spec, "dnsPolicy");
 	const char *s;
 	const cJSON *it, *ads;
 	char p[CORE_PATH_MAX];
@@ -363,8 +445,10 @@ void k8c_core_podspec_check(const cJSON *spec, const cJSON *podmeta, const char 
 
 	if (!k8c_core_has(spec, "terminationGracePeriodSeconds"))
 		k8c_core_required(e, CORE_PATH(p, "%s.terminationGracePeriodSeconds", path), NULL);
-	k8c_core_volumes(k8c_core_array(spec, "volumes"), podmeta, CORE_PATH(p, "%s.volumes", path), &vols, e);
-	cJSON_ArrayForEach(it, k8c_core_array(spec, "resourceClaims")) {
+	k8c_core_volumes(k8c_core_array(spec, "volumes"), podmeta, CORE_PATH(p, "%s.volumes", path),
+	                 &vols, e);
+	cJSON_ArrayForEach(it, k8c_core_array(spec, "resourceClaims"))
+	{
 		const char *name = k8c_core_strz(it, "name");
 		CORE_PATH(p, "%s.resourceClaims[%d].name", path, i++);
 		if (name[0] == '\0')
@@ -385,25 +469,30 @@ void k8c_core_podspec_check(const cJSON *spec, const cJSON *podmeta, const char 
 		k8c_core_required(e, p, NULL);
 	else if (!k8c_core_in(dp, dnss))
 		k8c_core_not_supported(e, p, dp, dnss);
-	k8c_core_labels(e, CORE_PATH(p, "%s.nodeSelector", path), k8c_core_object(spec, "nodeSelector"));
+	k8c_core_labels(e, CORE_PATH(p, "%s.nodeSelector", path),
+	                k8c_core_object(spec, "nodeSelector"));
 	pod_security(e, spec, CORE_PATH(p, "%s.securityContext", path));
 	if (k8c_core_object(spec, "affinity") != NULL)
 		affinity(e, k8c_core_object(spec, "affinity"), CORE_PATH(p, "%s.affinity", path));
 	dns_config(e, spec, CORE_PATH(p, "%s.dnsConfig", path));
 	i = 0;
-	cJSON_ArrayForEach(it, k8c_core_array(spec, "readinessGates")) {
-		k8c_core_qualified_name(e, CORE_PATH(p, "%s.readinessGates[%d].conditionType", path, i),
-		                        k8c_core_strz(it, "conditionType"));
+	cJSON_ArrayForEach(it, k8c_core_array(spec, "readinessGates"))
+	{
+		k8c_core_qualified_name(
+		    e, CORE_PATH(p, "%s.readinessGates[%d].conditionType", path, i),
+		    k8c_core_strz(it, "conditionType"));
 		i++;
 	}
 	i = 0;
-	cJSON_ArrayForEach(it, k8c_core_array(spec, "schedulingGates")) {
+	cJSON_ArrayForEach(it, k8c_core_array(spec, "schedulingGates"))
+	{
 		const char *name = k8c_core_strz(it, "name");
 		const cJSON *prev;
 		int j = 0;
 		CORE_PATH(p, "%s.schedulingGates[%d]", path, i);
 		k8c_core_qualified_name(e, p, name);
-		cJSON_ArrayForEach(prev, k8c_core_array(spec, "schedulingGates")) {
+		cJSON_ArrayForEach(prev, k8c_core_array(spec, "schedulingGates"))
+		{
 			if (j++ >= i)
 				break;
 			if (strcmp(k8c_core_strz(prev, "name"), name) == 0) {
@@ -417,11 +506,14 @@ void k8c_core_podspec_check(const cJSON *spec, const cJSON *podmeta, const char 
 	                CORE_PATH(p, "%s.topologySpreadConstraints", path));
 	if (!k8c_core_bool(k8c_core_object(spec, "securityContext"), "hostUsers", 1)) {
 		if (k8c_core_bool(spec, "hostNetwork", 0))
-			k8c_core_forbidden(e, CORE_PATH(p, "%s.hostNetwork", path), "when `pod.Spec.HostUsers` is false");
+			k8c_core_forbidden(e, CORE_PATH(p, "%s.hostNetwork", path),
+			                   "when `pod.Spec.HostUsers` is false");
 		if (k8c_core_bool(spec, "hostPID", 0))
-			k8c_core_forbidden(e, CORE_PATH(p, "%s.HostPID", path), "when `pod.Spec.HostUsers` is false");
+			k8c_core_forbidden(e, CORE_PATH(p, "%s.HostPID", path),
+			                   "when `pod.Spec.HostUsers` is false");
 		if (k8c_core_bool(spec, "hostIPC", 0))
-			k8c_core_forbidden(e, CORE_PATH(p, "%s.HostIPC", path), "when `pod.Spec.HostUsers` is false");
+			k8c_core_forbidden(e, CORE_PATH(p, "%s.HostIPC", path),
+			                   "when `pod.Spec.HostUsers` is false");
 	}
 	if ((s = k8c_core_strz(spec, "serviceAccountName"))[0] != '\0')
 		k8c_core_dns_subdomain(e, CORE_PATH(p, "%s.serviceAccountName", path), s);
@@ -429,21 +521,27 @@ void k8c_core_podspec_check(const cJSON *spec, const cJSON *podmeta, const char 
 		k8c_core_dns_subdomain(e, CORE_PATH(p, "%s.nodeName", path), s);
 	ads = k8c_core_member(spec, "activeDeadlineSeconds");
 	if (cJSON_IsNumber(ads) && (ads->valuedouble < 1 || ads->valuedouble > 2147483647.0))
-		k8c_core_invalid_int(e, CORE_PATH(p, "%s.activeDeadlineSeconds", path), (long long)ads->valuedouble,
+		k8c_core_invalid_int(e, CORE_PATH(p, "%s.activeDeadlineSeconds", path),
+		                     (long long)ads->valuedouble,
 		                     "must be between 1 and 2147483647, inclusive");
 	if ((s = k8c_core_strz(spec, "hostname"))[0] != '\0')
 		k8c_core_dns_label(e, CORE_PATH(p, "%s.hostname", path), s);
 	if ((s = k8c_core_strz(spec, "subdomain"))[0] != '\0')
 		k8c_core_dns_label(e, CORE_PATH(p, "%s.subdomain", path), s);
-	k8c_core_tolerations(k8c_core_array(spec, "tolerations"), CORE_PATH(p, "%s.tolerations", path), e);
+	k8c_core_tolerations(k8c_core_array(spec, "tolerations"),
+	                     CORE_PATH(p, "%s.tolerations", path), e);
 	i = 0;
-	cJSON_ArrayForEach(it, k8c_core_array(spec, "hostAliases")) {
+	cJSON_ArrayForEach(it, k8c_core_array(spec, "hostAliases"))
+	{
 		const cJSON *h;
 		int j = 0;
-		k8c_core_valid_ip(e, CORE_PATH(p, "%s.hostAliases[%d].ip", path, i), k8c_core_strz(it, "ip"));
-		cJSON_ArrayForEach(h, k8c_core_array(it, "hostnames")) {
-			k8c_core_dns_subdomain(e, CORE_PATH(p, "%s.hostAliases[%d].hostnames[%d]", path, i, j),
-			                       cJSON_IsString(h) ? h->valuestring : "");
+		k8c_core_valid_ip(e, CORE_PATH(p, "%s.hostAliases[%d].ip", path, i),
+		                  k8c_core_strz(it, "ip"));
+		cJSON_ArrayForEach(h, k8c_core_array(it, "hostnames"))
+		{
+			k8c_core_dns_subdomain(
+			    e, CORE_PATH(p, "%s.hostAliases[%d].hostnames[%d]", path, i, j),
+			    cJSON_IsString(h) ? h->valuestring : "");
 			j++;
 		}
 		i++;
@@ -473,7 +571,8 @@ void k8c_core_pod_template_validate(const cJSON *tmpl, const char *path, k8c_fie
 	char p[CORE_PATH_MAX];
 
 	k8c_core_labels(errs, CORE_PATH(p, "%s.labels", path), k8c_core_object(meta, "labels"));
-	k8c_core_podspec_check(k8c_core_object(tmpl, "spec"), NULL, CORE_PATH(p, "%s.spec", path), 0, errs);
+	k8c_core_podspec_check(k8c_core_object(tmpl, "spec"), NULL, CORE_PATH(p, "%s.spec", path),
+	                       0, errs);
 	if (k8c_core_count(k8c_core_object(tmpl, "spec"), "ephemeralContainers") > 0)
 		k8c_core_forbidden(errs, CORE_PATH(p, "%s.spec.ephemeralContainers", path),
 		                   "ephemeral containers not allowed in pod template");

@@ -27,7 +27,8 @@ static void file_mode(k8c_field_errors_t *e, const cJSON *o, const char *key, co
 	char p[CORE_PATH_MAX];
 
 	if (cJSON_IsNumber(m) && (m->valuedouble < 0 || m->valuedouble > 0777))
-		k8c_core_invalid_int(e, CORE_PATH(p, "%s.%s", path, key), (long long)m->valuedouble, FILE_MODE_ERR);
+		k8c_core_invalid_int(e, CORE_PATH(p, "%s.%s", path, key), (long long)m->valuedouble,
+		                     FILE_MODE_ERR);
 }
 
 static void required_str(k8c_field_errors_t *e, const cJSON *o, const char *key, const char *path)
@@ -65,7 +66,8 @@ static void key_to_paths(k8c_field_errors_t *e, const cJSON *items, const char *
 	char ip[CORE_PATH_MAX], p[CORE_PATH_MAX];
 	int i = 0;
 
-	cJSON_ArrayForEach(kp, items) {
+	cJSON_ArrayForEach(kp, items)
+	{
 		CORE_PATH(ip, "%s[%d]", path, i++);
 		required_str(e, kp, "key", ip);
 		required_str(e, kp, "path", ip);
@@ -76,8 +78,9 @@ static void key_to_paths(k8c_field_errors_t *e, const cJSON *items, const char *
 
 void k8c_core_host_path_source(const cJSON *src, const char *path, k8c_field_errors_t *e)
 {
-	static const char *const types[] = {"", "BlockDevice", "CharDevice", "Directory",
-	                                    "DirectoryOrCreate", "File", "FileOrCreate", "Socket", NULL};
+	static const char *const types[] = {
+	    "",     "BlockDevice",  "CharDevice", "Directory", "DirectoryOrCreate",
+	    "File", "FileOrCreate", "Socket",     NULL};
 	const char *type = k8c_core_str(src, "type");
 	char p[CORE_PATH_MAX];
 
@@ -119,7 +122,8 @@ void k8c_core_csi_driver(const cJSON *src, const char *path, k8c_field_errors_t 
 		k8c_field_errors_t tmp = K8C_FIELD_ERRORS_INIT;
 		k8c_core_dns_subdomain(&tmp, p, lower);
 		for (size_t i = 0; i < tmp.n; i++) {
-			snprintf(msg, sizeof(msg), "%s", tmp.items[i].detail ? tmp.items[i].detail : "");
+			snprintf(msg, sizeof(msg), "%s",
+			         tmp.items[i].detail ? tmp.items[i].detail : "");
 			k8c_core_invalid_str(e, p, driver, msg);
 		}
 		k8c_field_errors_free(&tmp);
@@ -128,14 +132,16 @@ void k8c_core_csi_driver(const cJSON *src, const char *path, k8c_field_errors_t 
 
 static void projected(k8c_field_errors_t *e, const cJSON *src, const char *path)
 {
-	static const char *const kinds[] = {"secret", "configMap", "downwardAPI", "serviceAccountToken",
-	                                    "clusterTrustBundle", NULL};
+	static const char *const kinds[] = {
+	    "secret", "configMap", "downwardAPI", "serviceAccountToken", "clusterTrustBundle",
+	    NULL};
 	const cJSON *s;
 	char p[CORE_PATH_MAX], sp[CORE_PATH_MAX];
 	int i = 0;
 
 	file_mode(e, src, "defaultMode", path);
-	cJSON_ArrayForEach(s, k8c_core_array(src, "sources")) {
+	cJSON_ArrayForEach(s, k8c_core_array(src, "sources"))
+	{
 		int n = 0;
 		CORE_PATH(sp, "%s.sources[%d]", path, i++);
 		for (const char *const *k = kinds; *k != NULL; k++) {
@@ -146,33 +152,42 @@ static void projected(k8c_field_errors_t *e, const cJSON *src, const char *path)
 			if (strcmp(*k, "secret") == 0 || strcmp(*k, "configMap") == 0) {
 				CORE_PATH(p, "%s.%s", sp, *k);
 				required_str(e, v, "name", p);
-				key_to_paths(e, k8c_core_array(v, "items"), CORE_PATH(p, "%s.%s.items", sp, *k));
+				key_to_paths(e, k8c_core_array(v, "items"),
+				             CORE_PATH(p, "%s.%s.items", sp, *k));
 			} else if (strcmp(*k, "serviceAccountToken") == 0) {
 				long long exp = k8c_core_int(v, "expirationSeconds", 0);
 				CORE_PATH(p, "%s.serviceAccountToken.expirationSeconds", sp);
 				if (exp < 600)
-					k8c_core_invalid_int(e, p, exp, "may not specify a duration less than 10 minutes");
+					k8c_core_invalid_int(
+					    e, p, exp,
+					    "may not specify a duration less than 10 minutes");
 				if (exp > 4294967296LL)
-					k8c_core_invalid_int(e, p, exp, "may not specify a duration larger than 2^32 seconds");
+					k8c_core_invalid_int(
+					    e, p, exp,
+					    "may not specify a duration larger than 2^32 seconds");
 				if (k8c_core_strz(v, "path")[0] == '\0')
 					k8c_core_required(e, CORE_PATH(p, "%s.path", path), NULL);
 				else
-					local_non_reserved(e, CORE_PATH(p, "%s.path", path), k8c_core_strz(v, "path"));
+					local_non_reserved(e, CORE_PATH(p, "%s.path", path),
+					                   k8c_core_strz(v, "path"));
 			} else if (strcmp(*k, "downwardAPI") == 0) {
 				const cJSON *f;
 				CORE_PATH(p, "%s.downwardAPI", sp);
-				cJSON_ArrayForEach(f, k8c_core_array(v, "items")) {
+				cJSON_ArrayForEach(f, k8c_core_array(v, "items"))
+				{
 					char fp[CORE_PATH_MAX];
 					required_str(e, f, "path", p);
 					if (k8c_core_object(f, "fieldRef"))
-						k8c_core_object_field_selector(e, k8c_core_object(f, "fieldRef"),
-						                               k8c_core_volume_field_paths,
-						                               CORE_PATH(fp, "%s.fieldRef", p));
+						k8c_core_object_field_selector(
+						    e, k8c_core_object(f, "fieldRef"),
+						    k8c_core_volume_field_paths,
+						    CORE_PATH(fp, "%s.fieldRef", p));
 				}
 			}
 		}
 		if (n > 1)
-			k8c_core_forbidden(e, sp, "may not specify more than 1 volume type per source");
+			k8c_core_forbidden(e, sp,
+			                   "may not specify more than 1 volume type per source");
 	}
 }
 
@@ -183,8 +198,10 @@ static void downward_api(k8c_field_errors_t *e, const cJSON *src, const char *pa
 
 	file_mode(e, src, "defaultMode", path);
 	/* validateDownwardAPIVolumeFile reports at the source path, not per item */
-	cJSON_ArrayForEach(f, k8c_core_array(src, "items")) {
-		const cJSON *fr = k8c_core_object(f, "fieldRef"), *rr = k8c_core_object(f, "resourceFieldRef");
+	cJSON_ArrayForEach(f, k8c_core_array(src, "items"))
+	{
+		const cJSON *fr = k8c_core_object(f, "fieldRef"),
+		            *rr = k8c_core_object(f, "resourceFieldRef");
 		required_str(e, f, "path", path);
 		local_non_reserved(e, CORE_PATH(p, "%s.path", path), k8c_core_strz(f, "path"));
 		if (fr != NULL) {
@@ -192,11 +209,14 @@ static void downward_api(k8c_field_errors_t *e, const cJSON *src, const char *pa
 			                               CORE_PATH(p, "%s.fieldRef", path));
 			if (rr != NULL)
 				k8c_core_invalid_str(e, path, "resource",
-				                     "fieldRef and resourceFieldRef can not be specified simultaneously");
+				                     "fieldRef and resourceFieldRef can not be "
+				                     "specified simultaneously");
 		} else if (rr != NULL) {
-			k8c_core_resource_field_selector(e, rr, 1, CORE_PATH(p, "%s.resourceFieldRef", path));
+			k8c_core_resource_field_selector(e, rr, 1,
+			                                 CORE_PATH(p, "%s.resourceFieldRef", path));
 		} else {
-			k8c_core_required(e, path, "one of fieldRef and resourceFieldRef is required");
+			k8c_core_required(e, path,
+			                  "one of fieldRef and resourceFieldRef is required");
 		}
 		file_mode(e, f, "mode", path);
 	}
@@ -208,7 +228,8 @@ static void partition(k8c_field_errors_t *e, const cJSON *src, const char *path)
 	long long v = k8c_core_int(src, "partition", 0);
 
 	if (v < 0 || v > 255)
-		k8c_core_invalid_int(e, CORE_PATH(p, "%s.partition", path), v, "must be between 1 and 255, inclusive");
+		k8c_core_invalid_int(e, CORE_PATH(p, "%s.partition", path), v,
+		                     "must be between 1 and 255, inclusive");
 }
 
 static void template_metadata(k8c_field_errors_t *e, const cJSON *meta, const char *path)
@@ -217,10 +238,12 @@ static void template_metadata(k8c_field_errors_t *e, const cJSON *meta, const ch
 	char p[CORE_PATH_MAX];
 
 	k8c_core_labels(e, CORE_PATH(p, "%s.labels", path), k8c_core_object(meta, "labels"));
-	cJSON_ArrayForEach(it, meta) {
+	cJSON_ArrayForEach(it, meta)
+	{
 		if (strcmp(it->string, "labels") != 0 && strcmp(it->string, "annotations") != 0 &&
 		    !k8c_core_equal(it, NULL))
-			k8c_core_forbidden(e, CORE_PATH(p, "%s.%s", path, it->string), "cannot be set");
+			k8c_core_forbidden(e, CORE_PATH(p, "%s.%s", path, it->string),
+			                   "cannot be set");
 	}
 }
 
@@ -242,21 +265,25 @@ static void volume_source(k8c_field_errors_t *e, const cJSON *v, const cJSON *po
 		else if (strcmp(*k, "downwardAPI") == 0)
 			child = "downwarAPI"; /* sic, as Kubernetes reports it */
 		if (n > 0) {
-			k8c_core_forbidden(e, CORE_PATH(p, "%s.%s", path, child), "may not specify more than 1 volume type");
+			k8c_core_forbidden(e, CORE_PATH(p, "%s.%s", path, child),
+			                   "may not specify more than 1 volume type");
 			continue;
 		}
 		n++;
 		CORE_PATH(sp, "%s.%s", path, *k);
 		if (strcmp(*k, "emptyDir") == 0) {
 			k8c_quantity_t q, zero = k8c_quantity_from_int(0, K8C_QUANTITY_DECIMAL_SI);
-			if (k8c_core_qty(k8c_core_member(src, "sizeLimit"), &q) == 0 && k8c_quantity_cmp(&q, &zero) < 0)
-				k8c_core_forbidden(e, CORE_PATH(p, "%s.sizeLimit", sp),
-				                   "SizeLimit field must be a valid resource quantity");
+			if (k8c_core_qty(k8c_core_member(src, "sizeLimit"), &q) == 0 &&
+			    k8c_quantity_cmp(&q, &zero) < 0)
+				k8c_core_forbidden(
+				    e, CORE_PATH(p, "%s.sizeLimit", sp),
+				    "SizeLimit field must be a valid resource quantity");
 		} else if (strcmp(*k, "hostPath") == 0) {
 			k8c_core_host_path_source(src, sp, e);
 		} else if (strcmp(*k, "gitRepo") == 0) {
 			required_str(e, src, "repository", sp);
-			k8c_core_local_descending_path(e, CORE_PATH(p, "%s.directory", sp), k8c_core_strz(src, "directory"));
+			k8c_core_local_descending_path(e, CORE_PATH(p, "%s.directory", sp),
+			                               k8c_core_strz(src, "directory"));
 		} else if (strcmp(*k, "gcePersistentDisk") == 0) {
 			CORE_PATH(sp, "%s.persistentDisk", path); /* sic */
 			required_str(e, src, "pdName", sp);
@@ -275,7 +302,8 @@ static void volume_source(k8c_field_errors_t *e, const cJSON *v, const cJSON *po
 			required_str(e, src, "targetPortal", sp);
 			required_str(e, src, "iqn", sp);
 			if (lun < 0 || lun > 255)
-				k8c_core_invalid_int(e, CORE_PATH(p, "%s.lun", sp), lun, "must be between 0 and 255, inclusive");
+				k8c_core_invalid_int(e, CORE_PATH(p, "%s.lun", sp), lun,
+				                     "must be between 0 and 255, inclusive");
 		} else if (strcmp(*k, "glusterfs") == 0) {
 			required_str(e, src, "endpoints", sp);
 			required_str(e, src, "path", sp);
@@ -283,9 +311,12 @@ static void volume_source(k8c_field_errors_t *e, const cJSON *v, const cJSON *po
 			int name = k8c_core_strz(src, "datasetName")[0] != '\0';
 			int uuid = k8c_core_strz(src, "datasetUUID")[0] != '\0';
 			if (!name && !uuid)
-				k8c_core_required(e, sp, "one of datasetName and datasetUUID is required");
+				k8c_core_required(e, sp,
+				                  "one of datasetName and datasetUUID is required");
 			if (name && uuid)
-				k8c_core_invalid_str(e, sp, "resource", "datasetName and datasetUUID can not be specified simultaneously");
+				k8c_core_invalid_str(e, sp, "resource",
+				                     "datasetName and datasetUUID can not be "
+				                     "specified simultaneously");
 		} else if (strcmp(*k, "persistentVolumeClaim") == 0) {
 			required_str(e, src, "claimName", sp);
 		} else if (strcmp(*k, "rbd") == 0) {
@@ -300,22 +331,28 @@ static void volume_source(k8c_field_errors_t *e, const cJSON *v, const cJSON *po
 		} else if (strcmp(*k, "quobyte") == 0) {
 			if (k8c_core_strz(src, "registry")[0] == '\0')
 				k8c_core_required(e, CORE_PATH(p, "%s.registry", sp),
-				                  "must be a host:port pair or multiple pairs separated by commas");
+				                  "must be a host:port pair or multiple pairs "
+				                  "separated by commas");
 			required_str(e, src, "volume", sp);
 		} else if (strcmp(*k, "downwardAPI") == 0) {
 			downward_api(e, src, sp);
 		} else if (strcmp(*k, "fc") == 0) {
-			int wwns = k8c_core_count(src, "targetWWNs"), wwids = k8c_core_count(src, "wwids");
+			int wwns = k8c_core_count(src, "targetWWNs"),
+			    wwids = k8c_core_count(src, "wwids");
 			if (wwns == 0 && wwids == 0)
-				k8c_core_required(e, CORE_PATH(p, "%s.targetWWNs", sp),
-				                  "must specify either targetWWNs or wwids, but not both");
+				k8c_core_required(
+				    e, CORE_PATH(p, "%s.targetWWNs", sp),
+				    "must specify either targetWWNs or wwids, but not both");
 			if (wwns > 0 && wwids > 0) {
-				_cleanup_free_ char *raw = k8c_core_goslice("string", k8c_core_member(src, "targetWWNs"));
-				k8c_core_invalid_raw(e, CORE_PATH(p, "%s.targetWWNs", sp), raw,
-				                     "targetWWNs and wwids can not be specified simultaneously");
+				_cleanup_free_ char *raw =
+				    k8c_core_goslice("string", k8c_core_member(src, "targetWWNs"));
+				k8c_core_invalid_raw(
+				    e, CORE_PATH(p, "%s.targetWWNs", sp), raw,
+				    "targetWWNs and wwids can not be specified simultaneously");
 			}
 			if (wwns > 0 && !k8c_core_has(src, "lun"))
-				k8c_core_required(e, CORE_PATH(p, "%s.lun", sp), "lun is required if targetWWNs is specified");
+				k8c_core_required(e, CORE_PATH(p, "%s.lun", sp),
+				                  "lun is required if targetWWNs is specified");
 		} else if (strcmp(*k, "flexVolume") == 0) {
 			required_str(e, src, "driver", sp);
 		} else if (strcmp(*k, "configMap") == 0) {
@@ -350,34 +387,45 @@ static void volume_source(k8c_field_errors_t *e, const cJSON *v, const cJSON *po
 			if (ref != NULL) {
 				const char *rn = k8c_core_strz(ref, "name");
 				if (rn[0] == '\0')
-					k8c_core_required(e, CORE_PATH(p, "%s.nodePublishSecretRef.name", sp), NULL);
+					k8c_core_required(
+					    e, CORE_PATH(p, "%s.nodePublishSecretRef.name", sp),
+					    NULL);
 				else
 					k8c_core_dns_subdomain(e, CORE_PATH(p, "%s.name", sp), rn);
 			}
 		} else if (strcmp(*k, "ephemeral") == 0) {
 			const cJSON *t = k8c_core_object(src, "volumeClaimTemplate");
 			if (t == NULL) {
-				k8c_core_required(e, CORE_PATH(p, "%s.volumeClaimTemplate", sp), NULL);
+				k8c_core_required(e, CORE_PATH(p, "%s.volumeClaimTemplate", sp),
+				                  NULL);
 			} else {
-				template_metadata(e, k8c_core_object(t, "metadata"),
-				                  CORE_PATH(p, "%s.volumeClaimTemplate.metadata", sp));
-				k8c_core_pvc_spec_validate(k8c_core_object(t, "spec"),
-				                           CORE_PATH(p, "%s.volumeClaimTemplate.spec", sp), e);
+				template_metadata(
+				    e, k8c_core_object(t, "metadata"),
+				    CORE_PATH(p, "%s.volumeClaimTemplate.metadata", sp));
+				k8c_core_pvc_spec_validate(
+				    k8c_core_object(t, "spec"),
+				    CORE_PATH(p, "%s.volumeClaimTemplate.spec", sp), e);
 				if (podmeta != NULL && k8c_core_strz(podmeta, "name")[0] != '\0' &&
 				    k8c_core_strz(v, "name")[0] != '\0') {
-					_cleanup_free_ char *pvc = k8c_xasprintf("%s-%s", k8c_core_strz(podmeta, "name"),
-					                                         k8c_core_strz(v, "name"));
+					_cleanup_free_ char *pvc =
+					    k8c_xasprintf("%s-%s", k8c_core_strz(podmeta, "name"),
+					                  k8c_core_strz(v, "name"));
 					k8c_field_errors_t tmp = K8C_FIELD_ERRORS_INIT;
 					k8c_core_dns_subdomain(&tmp, "", pvc);
 					for (size_t i = 0; i < tmp.n; i++) {
-						_cleanup_free_ char *d = k8c_xasprintf("PVC name \"%s\": %s", pvc, tmp.items[i].detail);
-						k8c_core_invalid_str(e, CORE_PATH(p, "%s.name", path), k8c_core_strz(v, "name"), d);
+						_cleanup_free_ char *d =
+						    k8c_xasprintf("PVC name \"%s\": %s", pvc,
+						                  tmp.items[i].detail);
+						k8c_core_invalid_str(e,
+						                     CORE_PATH(p, "%s.name", path),
+						                     k8c_core_strz(v, "name"), d);
 					}
 					k8c_field_errors_free(&tmp);
 				}
 			}
 		} else if (strcmp(*k, "image") == 0) {
-			static const char *const pulls[] = {"Always", "IfNotPresent", "Never", NULL};
+			static const char *const pulls[] = {"Always", "IfNotPresent", "Never",
+			                                    NULL};
 			const char *pull = k8c_core_strz(src, "pullPolicy");
 			required_str(e, src, "reference", sp);
 			CORE_PATH(p, "%s.pullPolicy", sp);
@@ -400,7 +448,8 @@ void k8c_core_volumes(const cJSON *volumes, const cJSON *podmeta, const char *pa
 
 	out->items = k8c_xcalloc((size_t)n + 1, sizeof(*out->items));
 	out->n = 0;
-	cJSON_ArrayForEach(v, volumes) {
+	cJSON_ArrayForEach(v, volumes)
+	{
 		k8c_field_errors_t el = K8C_FIELD_ERRORS_INIT;
 		const char *name = k8c_core_strz(v, "name");
 		const cJSON *pvc = k8c_core_object(v, "persistentVolumeClaim");
@@ -420,7 +469,8 @@ void k8c_core_volumes(const cJSON *volumes, const cJSON *podmeta, const char *pa
 			/* move the errors over, keeping their order */
 			k8c_field_error_t *x = &el.items[j];
 			if (x->detail != NULL)
-				k8c_field_error_add_raw(e, x->type, x->field, x->value, "%s", x->detail);
+				k8c_field_error_add_raw(e, x->type, x->field, x->value, "%s",
+				                        x->detail);
 			else
 				k8c_field_error_add_raw(e, x->type, x->field, x->value, NULL);
 		}
@@ -428,16 +478,21 @@ void k8c_core_volumes(const cJSON *volumes, const cJSON *podmeta, const char *pa
 		/* a claim must not be one this pod's ephemeral volumes create */
 		if (pvc != NULL && podmeta != NULL && k8c_core_strz(podmeta, "name")[0] != '\0') {
 			const cJSON *w;
-			cJSON_ArrayForEach(w, volumes) {
+			cJSON_ArrayForEach(w, volumes)
+			{
 				_cleanup_free_ char *created = NULL;
 				if (!k8c_core_has(w, "ephemeral"))
 					continue;
-				created = k8c_xasprintf("%s-%s", k8c_core_strz(podmeta, "name"), k8c_core_strz(w, "name"));
+				created = k8c_xasprintf("%s-%s", k8c_core_strz(podmeta, "name"),
+				                        k8c_core_strz(w, "name"));
 				if (strcmp(created, k8c_core_strz(pvc, "claimName")) == 0) {
 					char p[CORE_PATH_MAX];
-					k8c_core_invalid_str(e, CORE_PATH(p, "%s.persistentVolumeClaim.claimName", ip),
-					                     k8c_core_strz(pvc, "claimName"),
-					                     "must not reference a PVC that gets created for an ephemeral volume");
+					k8c_core_invalid_str(
+					    e,
+					    CORE_PATH(p, "%s.persistentVolumeClaim.claimName", ip),
+					    k8c_core_strz(pvc, "claimName"),
+					    "must not reference a PVC that gets created for an "
+					    "ephemeral volume");
 					break;
 				}
 			}
@@ -459,10 +514,12 @@ void k8c_core_node_selector(const cJSON *sel, const char *path, k8c_field_errors
 		k8c_core_required(e, tp, "must have at least one node selector term");
 		return;
 	}
-	cJSON_ArrayForEach(term, k8c_core_array(sel, "nodeSelectorTerms")) {
+	cJSON_ArrayForEach(term, k8c_core_array(sel, "nodeSelectorTerms"))
+	{
 		const cJSON *rq;
 		int j = 0;
-		cJSON_ArrayForEach(rq, k8c_core_array(term, "matchExpressions")) {
+		cJSON_ArrayForEach(rq, k8c_core_array(term, "matchExpressions"))
+		{
 			char rp[CORE_PATH_MAX];
 			const char *op = k8c_core_strz(rq, "operator");
 			int nv = k8c_core_count(rq, "values"), k = 0;
@@ -471,41 +528,57 @@ void k8c_core_node_selector(const cJSON *sel, const char *path, k8c_field_errors
 			CORE_PATH(p, "%s.values", rp);
 			if (strcmp(op, "In") == 0 || strcmp(op, "NotIn") == 0) {
 				if (nv == 0)
-					k8c_core_required(e, p, "must be specified when `operator` is 'In' or 'NotIn'");
+					k8c_core_required(
+					    e, p,
+					    "must be specified when `operator` is 'In' or 'NotIn'");
 			} else if (strcmp(op, "Exists") == 0 || strcmp(op, "DoesNotExist") == 0) {
 				if (nv > 0)
-					k8c_core_forbidden(e, p, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+					k8c_core_forbidden(e, p,
+					                   "may not be specified when `operator` "
+					                   "is 'Exists' or 'DoesNotExist'");
 			} else if (strcmp(op, "Gt") == 0 || strcmp(op, "Lt") == 0) {
 				if (nv != 1)
-					k8c_core_required(e, p, "must be specified single value when `operator` is 'Lt' or 'Gt'");
+					k8c_core_required(e, p,
+					                  "must be specified single value when "
+					                  "`operator` is 'Lt' or 'Gt'");
 			} else {
-				k8c_core_invalid_str(e, CORE_PATH(p, "%s.operator", rp), op, "not a valid selector operator");
+				k8c_core_invalid_str(e, CORE_PATH(p, "%s.operator", rp), op,
+				                     "not a valid selector operator");
 			}
-			k8c_core_qualified_name(e, CORE_PATH(p, "%s.key", rp), k8c_core_strz(rq, "key"));
-			cJSON_ArrayForEach(val, k8c_core_array(rq, "values")) {
+			k8c_core_qualified_name(e, CORE_PATH(p, "%s.key", rp),
+			                        k8c_core_strz(rq, "key"));
+			cJSON_ArrayForEach(val, k8c_core_array(rq, "values"))
+			{
 				CORE_PATH(p, "%s.values[%d]", rp, k++);
 				if (cJSON_IsString(val))
 					k8c_core_label_value(e, p, val->valuestring);
 			}
 		}
 		j = 0;
-		cJSON_ArrayForEach(rq, k8c_core_array(term, "matchFields")) {
+		cJSON_ArrayForEach(rq, k8c_core_array(term, "matchFields"))
+		{
 			char rp[CORE_PATH_MAX];
-			const char *op = k8c_core_strz(rq, "operator"), *key = k8c_core_strz(rq, "key");
+			const char *op = k8c_core_strz(rq, "operator"),
+			           *key = k8c_core_strz(rq, "key");
 			const cJSON *val;
 			int k = 0;
 			CORE_PATH(rp, "%s[%d].matchFields[%d]", tp, i, j++);
 			if (strcmp(op, "In") == 0 || strcmp(op, "NotIn") == 0) {
 				if (k8c_core_count(rq, "values") != 1)
-					k8c_core_required(e, CORE_PATH(p, "%s.values", rp),
-					                  "must be only one value when `operator` is 'In' or 'NotIn' for node field selector");
+					k8c_core_required(
+					    e, CORE_PATH(p, "%s.values", rp),
+					    "must be only one value when `operator` is 'In' or "
+					    "'NotIn' for node field selector");
 			} else {
-				k8c_core_invalid_str(e, CORE_PATH(p, "%s.operator", rp), op, "not a valid selector operator");
+				k8c_core_invalid_str(e, CORE_PATH(p, "%s.operator", rp), op,
+				                     "not a valid selector operator");
 			}
 			if (strcmp(key, "metadata.name") != 0) {
-				k8c_core_invalid_str(e, CORE_PATH(p, "%s.key", rp), key, "not a valid field selector key");
+				k8c_core_invalid_str(e, CORE_PATH(p, "%s.key", rp), key,
+				                     "not a valid field selector key");
 			} else {
-				cJSON_ArrayForEach(val, k8c_core_array(rq, "values")) {
+				cJSON_ArrayForEach(val, k8c_core_array(rq, "values"))
+				{
 					CORE_PATH(p, "%s.values[%d]", rp, k++);
 					if (cJSON_IsString(val))
 						k8c_core_dns_subdomain(e, p, val->valuestring);
@@ -527,7 +600,8 @@ void k8c_core_access_modes_check(const cJSON *modes, const char *path, k8c_field
 	const cJSON *m;
 	int rwop = 0, other = 0;
 
-	cJSON_ArrayForEach(m, modes) {
+	cJSON_ArrayForEach(m, modes)
+	{
 		const char *s = cJSON_IsString(m) ? m->valuestring : "";
 		if (!k8c_core_in(s, k8c_core_access_modes))
 			k8c_core_not_supported(e, path, s, k8c_core_access_modes);
@@ -549,7 +623,9 @@ static void data_source(k8c_field_errors_t *e, const cJSON *ds, const char *path
 	required_str(e, ds, "name", path);
 	required_str(e, ds, "kind", path);
 	if (group[0] == '\0' && strcmp(kind, "PersistentVolumeClaim") != 0)
-		k8c_core_invalid_str(e, path, kind, "must be 'PersistentVolumeClaim' when referencing the default apiGroup");
+		k8c_core_invalid_str(
+		    e, path, kind,
+		    "must be 'PersistentVolumeClaim' when referencing the default apiGroup");
 	if (group[0] != '\0')
 		k8c_core_dns_subdomain(e, CORE_PATH(p, "%s.apiGroup", path), group);
 	if (ref && ns[0] != '\0')
@@ -558,7 +634,8 @@ static void data_source(k8c_field_errors_t *e, const cJSON *ds, const char *path
 
 void k8c_core_pvc_spec_validate(const cJSON *spec, const char *path, k8c_field_errors_t *e)
 {
-	const cJSON *storage = k8c_core_member(k8c_core_object(k8c_core_object(spec, "resources"), "requests"), "storage");
+	const cJSON *storage = k8c_core_member(
+	    k8c_core_object(k8c_core_object(spec, "resources"), "requests"), "storage");
 	const cJSON *sc = k8c_core_member(spec, "storageClassName");
 	const char *vm = k8c_core_str(spec, "volumeMode");
 	char p[CORE_PATH_MAX];
@@ -567,8 +644,10 @@ void k8c_core_pvc_spec_validate(const cJSON *spec, const char *path, k8c_field_e
 	if (k8c_core_count(spec, "accessModes") == 0)
 		k8c_core_required(e, p, "at least 1 access mode is required");
 	if (k8c_core_object(spec, "selector") != NULL)
-		k8c_core_label_selector(e, CORE_PATH(p, "%s.selector", path), k8c_core_object(spec, "selector"));
-	k8c_core_access_modes_check(k8c_core_array(spec, "accessModes"), CORE_PATH(p, "%s.accessModes", path), e);
+		k8c_core_label_selector(e, CORE_PATH(p, "%s.selector", path),
+		                        k8c_core_object(spec, "selector"));
+	k8c_core_access_modes_check(k8c_core_array(spec, "accessModes"),
+	                            CORE_PATH(p, "%s.accessModes", path), e);
 	CORE_PATH(p, "%s.resources[storage]", path);
 	if (storage == NULL) {
 		k8c_core_required(e, p, NULL);
@@ -576,23 +655,32 @@ void k8c_core_pvc_spec_validate(const cJSON *spec, const char *path, k8c_field_e
 		k8c_quantity_t q, zero = k8c_quantity_from_int(0, K8C_QUANTITY_DECIMAL_SI);
 		char buf[K8C_QUANTITY_STRLEN];
 		if (k8c_core_qty(storage, &q) == 0 && k8c_quantity_cmp(&q, &zero) <= 0)
-			k8c_core_invalid_str(e, p, k8c_quantity_format(&q, buf, sizeof(buf)), "must be greater than zero");
+			k8c_core_invalid_str(e, p, k8c_quantity_format(&q, buf, sizeof(buf)),
+			                     "must be greater than zero");
 		else
 			k8c_core_resource_quantity(e, p, "storage", storage);
 	}
 	if (cJSON_IsString(sc) && sc->valuestring[0] != '\0')
-		k8c_core_dns_subdomain(e, CORE_PATH(p, "%s.storageClassName", path), sc->valuestring);
+		k8c_core_dns_subdomain(e, CORE_PATH(p, "%s.storageClassName", path),
+		                       sc->valuestring);
 	if (vm != NULL && !k8c_core_in(vm, k8c_core_volume_modes))
-		k8c_core_not_supported(e, CORE_PATH(p, "%s.volumeMode", path), vm, k8c_core_volume_modes);
+		k8c_core_not_supported(e, CORE_PATH(p, "%s.volumeMode", path), vm,
+		                       k8c_core_volume_modes);
 	if (k8c_core_object(spec, "dataSource") != NULL)
-		data_source(e, k8c_core_object(spec, "dataSource"), CORE_PATH(p, "%s.dataSource", path), 0);
+		data_source(e, k8c_core_object(spec, "dataSource"),
+		            CORE_PATH(p, "%s.dataSource", path), 0);
 	if (k8c_core_object(spec, "dataSourceRef") != NULL)
-		data_source(e, k8c_core_object(spec, "dataSourceRef"), CORE_PATH(p, "%s.dataSourceRef", path), 1);
-	if (k8c_core_object(spec, "dataSource") != NULL && k8c_core_object(spec, "dataSourceRef") != NULL) {
-		const cJSON *a = k8c_core_object(spec, "dataSource"), *b = k8c_core_object(spec, "dataSourceRef");
+		data_source(e, k8c_core_object(spec, "dataSourceRef"),
+		            CORE_PATH(p, "%s.dataSourceRef", path), 1);
+	if (k8c_core_object(spec, "dataSource") != NULL &&
+	    k8c_core_object(spec, "dataSourceRef") != NULL) {
+		const cJSON *a = k8c_core_object(spec, "dataSource"),
+		            *b = k8c_core_object(spec, "dataSourceRef");
 		_cleanup_free_ char *ds = k8c_xasprintf("%s.dataSource", path);
 		if (k8c_core_strz(b, "namespace")[0] != '\0')
-			k8c_core_invalid_raw(e, path, ds, "may not be specified when dataSourceRef.namespace is specified");
+			k8c_core_invalid_raw(
+			    e, path, ds,
+			    "may not be specified when dataSourceRef.namespace is specified");
 		else if (strcmp(k8c_core_strz(a, "apiGroup"), k8c_core_strz(b, "apiGroup")) != 0 ||
 		         strcmp(k8c_core_strz(a, "kind"), k8c_core_strz(b, "kind")) != 0 ||
 		         strcmp(k8c_core_strz(a, "name"), k8c_core_strz(b, "name")) != 0)
