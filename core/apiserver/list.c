@@ -9,6 +9,8 @@
 
 #include "apiserver/kinds/util.h"
 #include "apiserver/list.h"
+#include "apiserver/metrics.h"
+#include "common/timestamp.h"
 #include "common/base64.h"
 #include "common/mem.h"
 
@@ -206,7 +208,10 @@ static int read_range(k8c_apiserver_t *srv, const char *prefix, const char *star
 	}
 	for (;;) {
 		k8c_store_range_info_t info = {0};
+		int64_t t0 = k8c_time_monotonic_ns();
 		int ret = srv->store->range(srv->store_cookie, from, end, *rev, PAGE, collect_kv, c, &info, err);
+
+		k8c_metrics_store(K8C_MS_LIST, k8c_time_monotonic_ns() - t0);
 		if (ret < 0 && !c->full)
 			return ret;
 		if (c->full || !info.more)

@@ -12,9 +12,11 @@
 
 #include "apiserver/bootstrap.h"
 #include "apiserver/internal.h"
+#include "apiserver/metrics.h"
 #include "apiserver/schema.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "common/timestamp.h"
 
 /* --- errors ----------------------------------------------------------------- */
 
@@ -165,7 +167,27 @@ static void minimal_openapi_v2(k8c_api_response_t *resp)
 	                    b, sizeof(doc));
 }
 
-void k8c_api_serve(k8c_apiserver_t *srv, const k8c_api_request_t *req, k8c_api_response_t *resp)
+static int metric_verb(const k8c_api_request_t *req, const k8c_route_t *r)
+{
+	const char *m = req->method;
+
+	if (strcmp(m, "GET") == 0)
+		return r->name != NULL ? K8C_MV_GET
+		       : (r->watch_prefix || k8c_api_param_bool(req, "watch")) ? K8C_MV_WATCH
+		                                                               : K8C_MV_LIST;
+	if (strcmp(m, "POST") == 0)
+		return K8C_MV_CREATE;
+	if (strcmp(m, "PUT") == 0)
+		return K8C_MV_UPDATE;
+	if (strcmp(m, "PATCH") == 0)
+		return K8C_MV_PATCH;
+	if (strcmp(m, "DELETE") == 0)
+		return r->name != NULL ? K8C_MV_DELETE : K8C_MV_DELETECOLLECTION;
+	return K8C_MV_OTHER;
+}
+
+static void serve(k8c_apiserver_t *srv, const k8c_api_request_t *req, k8c_api_response_t *resp,
+                  const k8c_kind_t **kind, int *verb)
 {
 	const char *p = req->path;
 	k8c_route_t r;
@@ -179,6 +201,11 @@ void k8c_api_serve(k8c_apiserver_t *srv, const k8c_api_request_t *req, k8c_api_r
 		int ready = !__atomic_load_n(&srv->shutting_down, __ATOMIC_RELAXED);
 		k8c_api_respond_raw(resp, ready ? 200 : 503, "text/plain; charset=utf-8",
 		                    k8c_xstrdup(ready ? "ok" : "shutting down"), ready ? 2 : 13);
+		return;
+	}
+	if (strcmp(p, "/metrics") == 0) {
+		char *m = k8c_metrics_render();
+		k8c_api_respond_raw(resp, 200, "text/plain; version=0.0.4; charset=utf-8", m, strlen(m));
 		return;
 	}
 	if (strcmp(p, "/openapi/v2") == 0) {
@@ -209,6 +236,8 @@ void k8c_api_serve(k8c_apiserver_t *srv, const k8c_api_request_t *req, k8c_api_r
 		                       "the server could not find the requested resource");
 		return;
 	}
+	*kind = r.kind;
+	*verb = metric_verb(req, &r);
 	if (r.name == NULL && strcmp(req->method, "GET") == 0 &&
 	    (r.watch_prefix || k8c_api_param_bool(req, "watch")))
 		k8c_handle_watch(srv, req, &r, resp);
@@ -217,6 +246,16 @@ void k8c_api_serve(k8c_apiserver_t *srv, const k8c_api_request_t *req, k8c_api_r
 	else
 		k8c_handle_resource(srv, req, &r, resp);
 	route_free(&r);
+}
+
+void k8c_api_serve(k8c_apiserver_t *srv, const k8c_api_request_t *req, k8c_api_response_t *resp)
+{
+	const k8c_kind_t *kind = NULL;
+	int verb = K8C_MV_OTHER;
+	int64_t t0 = k8c_time_monotonic_ns();
+
+	serve(srv, req, resp, &kind, &verb);
+	k8c_metrics_request(kind, verb, resp->code, k8c_time_monotonic_ns() - t0);
 }
 
 /* --- lifecycle -------------------------------------------------------------- */

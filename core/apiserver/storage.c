@@ -8,6 +8,8 @@
 #include <cjson/cJSON.h>
 
 #include "apiserver/internal.h"
+#include "apiserver/metrics.h"
+#include "common/timestamp.h"
 #include "common/mem.h"
 
 char *k8c_storage_key(const k8c_kind_t *kind, const char *ns, const char *name)
@@ -84,8 +86,10 @@ int k8c_storage_get(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns
 {
 	_cleanup_free_ char *key = k8c_storage_key(kind, ns, name);
 	got_t g = {NULL};
+	int64_t t0 = k8c_time_monotonic_ns();
 	int ret = srv->store->get(srv->store_cookie, key, 0, got_kv, &g, err);
 
+	k8c_metrics_store(K8C_MS_GET, k8c_time_monotonic_ns() - t0);
 	if (ret < 0)
 		return ret;
 	if (g.obj == NULL)
@@ -108,9 +112,10 @@ int k8c_storage_create(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 	_cleanup_free_ char *key = k8c_storage_key(kind, meta_str(obj, "namespace"),
 	                                           meta_str(obj, "name"));
 	_cleanup_free_ char *value = encode(obj);
-	int64_t rev = 0;
+	int64_t rev = 0, t0 = k8c_time_monotonic_ns();
 	int ret = srv->store->create(srv->store_cookie, key, value, strlen(value), &rev, err);
 
+	k8c_metrics_store(K8C_MS_CREATE, k8c_time_monotonic_ns() - t0);
 	if (ret < 0)
 		return ret;
 	set_rv(obj, rev);
@@ -129,8 +134,12 @@ int k8c_storage_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 	if (expected == 0)
 		expected = k8c_storage_rv(obj);
 	value = encode(obj);
-	ret = srv->store->update(srv->store_cookie, key, value, strlen(value), expected, &rev,
-	                         NULL, NULL, err);
+	{
+		int64_t t0 = k8c_time_monotonic_ns();
+		ret = srv->store->update(srv->store_cookie, key, value, strlen(value), expected, &rev,
+		                         NULL, NULL, err);
+		k8c_metrics_store(K8C_MS_UPDATE, k8c_time_monotonic_ns() - t0);
+	}
 	if (ret < 0)
 		return ret;
 	set_rv(obj, rev);
@@ -141,9 +150,10 @@ int k8c_storage_delete(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char 
                        const char *name, int64_t expected, int64_t *rev, k8c_error_t *err)
 {
 	_cleanup_free_ char *key = k8c_storage_key(kind, ns, name);
-	int64_t r = 0;
+	int64_t r = 0, t0 = k8c_time_monotonic_ns();
 	int ret = srv->store->delete(srv->store_cookie, key, expected, &r, NULL, NULL, err);
 
+	k8c_metrics_store(K8C_MS_DELETE, k8c_time_monotonic_ns() - t0);
 	if (rev != NULL)
 		*rev = r;
 	return ret;

@@ -15,6 +15,7 @@
 
 #include "apiserver/kinds/util.h"
 #include "apiserver/list.h"
+#include "apiserver/metrics.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/timestamp.h"
@@ -41,6 +42,7 @@ typedef struct watcher {
 	k8c_selectors_t sel;
 	char *ns;                  /* owned or NULL */
 	int table, bookmarks;
+	int counted;               /* included in the watchers gauge */
 	int64_t deadline_ns, next_bookmark_ns;
 } watcher_t;
 
@@ -212,6 +214,8 @@ static void watcher_free(void *ctx)
 
 	if (w->sw != NULL)
 		w->srv->store->watch_cancel(w->srv->store_cookie, w->sw);
+	if (w->counted)
+		k8c_metrics_watchers(w->kind, -1);
 	while (w->head != NULL) {
 		line_t *l = w->head;
 		w->head = l->next;
@@ -318,6 +322,8 @@ void k8c_handle_watch(k8c_apiserver_t *srv, const k8c_api_request_t *req, const 
 		watcher_free(w);
 		return;
 	}
+	w->counted = 1;
+	k8c_metrics_watchers(w->kind, 1);
 	resp->code = 200;
 	resp->content_type = w->table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json";
 	resp->stream.next = watch_next;

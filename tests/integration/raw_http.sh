@@ -15,6 +15,12 @@ is "$(code "http://127.0.0.1:$K8C_PORT/readyz")" 200 "/readyz 200"
 is "$(code "http://127.0.0.1:$K8C_PORT/livez")" 200 "/livez 200"
 is "$(code "http://127.0.0.1:$K8C_PORT/version")" 200 "/version 200"
 like "$(cat "$TMP/body")" '"major":"1","minor":"32"' "version major 1 minor 32"
+api GET "$ns/pods" >/dev/null
+is "$(code "http://127.0.0.1:$K8C_PORT/metrics")" 200 "/metrics 200"
+like "$(cat "$TMP/body")" '^apiserver_request_total\{verb="LIST",group="",resource="pods",code="200"\} [1-9]' "/metrics counts requests by verb, resource and code"
+like "$(cat "$TMP/body")" '^apiserver_request_duration_seconds_bucket\{verb="LIST",group="",resource="pods",le="0.005"\}' "with latency histograms"
+like "$(cat "$TMP/body")" '^k8c_datastore_request_duration_seconds_count\{operation="create"\} [1-9]' "datastore latency"
+like "$(cat "$TMP/body")" '^apiserver_registered_watchers\{group="",resource="pods"\} 0' "and watchers"
 is "$(code "http://127.0.0.1:$K8C_PORT/apis/nope/v1/things")" 404 "an unknown resource is 404"
 like "$(cat "$TMP/body")" '"kind":"Status".*"reason":"NotFound"' "as a NotFound Status"
 
