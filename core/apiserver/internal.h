@@ -15,6 +15,9 @@
 
 struct cJSON;
 
+#define K8C_MAX_HUBS 64
+struct k8c_hub;
+
 struct k8c_apiserver {
 	k8c_apiserver_config_t cfg;      /* strings owned copies */
 	k8c_plugin_instance_t *store_inst;
@@ -25,6 +28,7 @@ struct k8c_apiserver {
 	int schema_ready;                /* k8c_schema_init succeeded */
 	pthread_mutex_t lock;
 	pthread_cond_t shutdown_cond;    /* broadcast when shutting down */
+	struct k8c_hub *hubs[K8C_MAX_HUBS]; /* watch hubs by kind index, made on first use (lock) */
 };
 
 /* What a URL names. */

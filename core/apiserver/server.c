@@ -13,6 +13,7 @@
 #include "apiserver/bootstrap.h"
 #include "apiserver/internal.h"
 #include "apiserver/metrics.h"
+#include "apiserver/watch_hub.h"
 #include "apiserver/schema.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -376,6 +377,7 @@ void k8c_apiserver_stop(k8c_apiserver_t *srv)
 	pthread_cond_broadcast(&srv->shutdown_cond);
 	pthread_mutex_unlock(&srv->lock);
 	k8c_http_stop(srv->http);
+	k8c_hubs_stop(srv);
 	if (srv->store != NULL)
 		srv->store->close(srv->store_cookie);
 	k8c_plugin_instance_free(srv->store_inst);

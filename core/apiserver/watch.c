@@ -16,6 +16,7 @@
 #include "apiserver/kinds/util.h"
 #include "apiserver/list.h"
 #include "apiserver/metrics.h"
+#include "apiserver/watch_hub.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/timestamp.h"
@@ -36,7 +37,9 @@ typedef struct watcher {
 	size_t queued;
 	int ended;                 /* the store side ended (or overflow) */
 	int64_t last_rv;           /* newest revision delivered or queued */
-	k8c_store_watch_t *sw;
+	k8c_store_watch_t *sw;     /* own store watch, when the hub cannot serve the start */
+	k8c_hub_sink_t sink;       /* subscription to the resource's hub */
+	int on_hub;
 	k8c_apiserver_t *srv;
 	const k8c_kind_t *kind;
 	k8c_selectors_t sel;
@@ -52,6 +55,25 @@ static int64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* A line from an object already serialised by the hub. */
+static char *render_json(const watcher_t *w, const char *type, const char *json, const cJSON *obj)
+{
+	if (w->table) {
+		cJSON *arr = cJSON_CreateArray(), *ev = cJSON_CreateObject();
+		char *s, *line;
+		cJSON_AddItemToArray(arr, cJSON_Duplicate(obj, 1));
+		cJSON_AddStringToObject(ev, "type", type);
+		cJSON_AddItemToObject(ev, "object", k8c_table(w->kind, arr, NULL, 1));
+		cJSON_Delete(arr);
+		s = cJSON_PrintUnformatted(ev);
+		cJSON_Delete(ev);
+		line = k8c_xasprintf("%s\n", s);
+		free(s);
+		return line;
+	}
+	return k8c_xasprintf("{\"type\":\"%s\",\"object\":%s}\n", type, json);
 }
 
 static char *render(const watcher_t *w, const char *type, cJSON *obj)
@@ -158,6 +180,43 @@ static void on_store_event(void *udata, const k8c_store_event_t *ev, const k8c_e
 	cJSON_Delete(prev);
 }
 
+/* --- hub sink -------------------------------------------------------------- */
+
+static void sink_deliver(void *ctx, const char *type, const char *json, const cJSON *obj)
+{
+	watcher_t *w = ctx;
+
+	pthread_mutex_lock(&w->lock);
+	w->last_rv = k8c_storage_rv(obj);
+	if (!w->ended) {
+		if (w->queued >= QUEUE_MAX) {
+			K8C_WARN("watcher of %s fell %d events behind: closing it (it resumes from its last resourceVersion)",
+			         w->kind->resource, QUEUE_MAX);
+			w->ended = 1;
+			pthread_cond_signal(&w->cond);
+		} else {
+			enqueue(w, render_json(w, type, json, obj));
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+static int sink_match(void *ctx, const cJSON *obj)
+{
+	return in_scope(ctx, obj);
+}
+
+static void sink_end(void *ctx)
+{
+	watcher_t *w = ctx;
+
+	pthread_mutex_lock(&w->lock);
+	w->ended = 1;
+	w->on_hub = 0; /* the hub dropped us */
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
 static long watch_next(void *ctx, char **buf)
 {
 	watcher_t *w = ctx;
@@ -214,6 +273,8 @@ static void watcher_free(void *ctx)
 
 	if (w->sw != NULL)
 		w->srv->store->watch_cancel(w->srv->store_cookie, w->sw);
+	if (__atomic_load_n(&w->on_hub, __ATOMIC_ACQUIRE))
+		k8c_hub_unsubscribe(w->srv, w->kind, &w->sink);
 	if (w->counted)
 		k8c_metrics_watchers(w->kind, -1);
 	while (w->head != NULL) {
@@ -307,6 +368,20 @@ void k8c_handle_watch(k8c_apiserver_t *srv, const k8c_api_request_t *req, const 
 	} else {
 		w->last_rv = start - 1;
 	}
+	w->sink.deliver = sink_deliver;
+	w->sink.match = sink_match;
+	w->sink.end = sink_end;
+	w->sink.ctx = w;
+	w->on_hub = 1;
+	ret = k8c_hub_subscribe(srv, r->kind, &w->sink, start, &err);
+	if (ret == 0)
+		goto streaming;
+	w->on_hub = 0;
+	if (ret < 0) {
+		k8c_respond_error(resp, r->kind, NULL, ret, &err);
+		watcher_free(w);
+		return;
+	}
 	ret = srv->store->watch(srv->store_cookie, prefix, end, start, on_store_event, w, NULL, &w->sw, &err);
 	if (ret == -K8C_EEXPIRED) {
 		/* as Kubernetes: 200 and an ERROR event with the 410 Status */
@@ -322,6 +397,7 @@ void k8c_handle_watch(k8c_apiserver_t *srv, const k8c_api_request_t *req, const 
 		watcher_free(w);
 		return;
 	}
+streaming:
 	w->counted = 1;
 	k8c_metrics_watchers(w->kind, 1);
 	resp->code = 200;

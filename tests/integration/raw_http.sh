@@ -56,6 +56,25 @@ is "$(printf '%s\n' "$out" | grep -c .)" 2 "exactly those two events"
 out=$(curl -s -m 3 "http://127.0.0.1:$K8C_PORT$ns/configmaps?watch=true&timeoutSeconds=1")
 unlike "$out" 'c1' "a watch from now does not see the deleted object"
 
+# label-selected watch through the shared hub: objects entering and
+# leaving the selector's scope are ADDED and DELETED, as in Kubernetes
+rv=$(api GET "$ns/configmaps" | sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/')
+pids=""
+for i in 1 2 3; do
+	curl -s -m 4 "http://127.0.0.1:$K8C_PORT$ns/configmaps?watch=1&labelSelector=app%3Da&resourceVersion=$rv&timeoutSeconds=3" > "$TMP/w$i" &
+	pids="$pids $!"
+done
+sleep 0.5
+api POST "$ns/configmaps" -H 'Content-Type: application/json' -d '{"metadata":{"name":"sel","labels":{"app":"a"}}}' >/dev/null
+api PATCH "$ns/configmaps/sel" -H 'Content-Type: application/merge-patch+json' -d '{"metadata":{"labels":{"app":"b"}}}' >/dev/null
+api PATCH "$ns/configmaps/sel" -H 'Content-Type: application/merge-patch+json' -d '{"data":{"x":"1"}}' >/dev/null
+api PATCH "$ns/configmaps/sel" -H 'Content-Type: application/merge-patch+json' -d '{"metadata":{"labels":{"app":"a"}}}' >/dev/null
+api DELETE "$ns/configmaps/sel" >/dev/null
+wait $pids
+for i in 1 2 3; do
+	is "$(sed 's/^{"type":"\([A-Z]*\)".*/\1/' "$TMP/w$i" | tr '\n' ' ')" "ADDED DELETED ADDED DELETED " "selector watch $i: entering and leaving the scope"
+done
+
 # kill -9 and restart: acknowledged writes survive, resourceVersion moves on
 for i in 1 2 3 4 5; do api POST "$ns/configmaps" -H 'Content-Type: application/json' -d "{\"metadata\":{\"name\":\"k$i\"}}" >/dev/null; done
 last=$(api GET "$ns/configmaps/k5" | sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/')
