@@ -16,6 +16,7 @@
 
 #include "apiserver/apply.h"
 #include "apiserver/kinds/util.h"
+#include "apiserver/managed_fields.h"
 #include "apiserver/patch.h"
 #include "apiserver/schema.h"
 #include "common/mem.h"
@@ -181,9 +182,46 @@ static cJSON *previous_set(const cJSON *obj, const char *manager)
 	return NULL;
 }
 
-void k8c_apply(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,
-               const cJSON *applied, const k8c_write_opts_t *o, k8c_api_response_t *resp)
+/* 409 with Kubernetes' wording for apply conflicts. */
+static void respond_conflicts(const k8c_kind_t *kind, const char *name, const cJSON *conflicts,
+                              k8c_api_response_t *resp)
 {
+	_cleanup_free_ char *av = kind->group[0] ? k8c_xasprintf("%s/%s", kind->group, kind->version)
+	                                         : k8c_xstrdup(kind->version);
+	size_t n = (size_t)cJSON_GetArraySize(conflicts), len = 0;
+	_cleanup_free_ char *list = k8c_xstrdup("");
+	cJSON *details = cJSON_CreateObject(), *causes;
+	const cJSON *c;
+
+	cJSON_AddStringToObject(details, "name", name);
+	if (kind->group[0])
+		cJSON_AddStringToObject(details, "group", kind->group);
+	cJSON_AddStringToObject(details, "kind", kind->resource);
+	causes = cJSON_AddArrayToObject(details, "causes");
+	cJSON_ArrayForEach(c, conflicts) {
+		_cleanup_free_ char *line = k8c_xasprintf("%sconflict with \"%s\" using %s: %s",
+		                                          len ? "\n- " : (n > 1 ? "\n- " : ""),
+		                                          k8c_jstr(c, "manager"), av, k8c_jstr(c, "field"));
+		cJSON *cause = cJSON_CreateObject();
+		list = k8c_xrealloc(list, len + strlen(line) + 1);
+		strcpy(list + len, line);
+		len += strlen(line);
+		cJSON_AddStringToObject(cause, "reason", "FieldManagerConflict");
+		{
+			_cleanup_free_ char *m = k8c_xasprintf("conflict with \"%s\" using %s", k8c_jstr(c, "manager"), av);
+			cJSON_AddStringToObject(cause, "message", m);
+		}
+		cJSON_AddStringToObject(cause, "field", k8c_jstr(c, "field"));
+		cJSON_AddItemToArray(causes, cause);
+	}
+	k8c_api_respond_status(resp, 409, "Conflict", details, "Apply failed with %zu conflict%s: %s", n,
+	                       n == 1 ? "" : "s", list);
+}
+
+void k8c_apply(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,
+               const cJSON *applied, const k8c_write_opts_t *o_in, k8c_api_response_t *resp)
+{
+	k8c_write_opts_t opts = *o_in, *o = &opts;
 	const k8c_schema_node_t *type = r->kind->schema_type ? k8c_schema_type(r->kind->schema_type) : NULL;
 	const char *manager = o->field_manager;
 	const char *name = k8c_jstr(applied, "metadata.name");
@@ -203,9 +241,10 @@ void k8c_apply(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_rou
 		                       name ? name : "", r->name);
 		return;
 	}
+	o->applying = 1;
 	for (int attempt = 0; attempt < APPLY_RETRIES; attempt++) {
 		_cleanup_json_ cJSON *old = NULL, *obj = NULL;
-		cJSON *set = k8c_fields_v1(applied, type);
+		cJSON *set = k8c_managed_fields_of(r->kind, applied);
 		k8c_error_t err;
 		int ret = k8c_storage_get(srv, r->kind, r->ns, r->name, &old, &err);
 
@@ -224,6 +263,16 @@ void k8c_apply(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_rou
 			return;
 		}
 		obj = cJSON_Duplicate(old, 1);
+		{
+			cJSON *conflicts = k8c_managed_fields_conflicts(r->kind, obj, applied, set, manager,
+			                                                k8c_api_param_bool(req, "force"));
+			if (conflicts != NULL) {
+				respond_conflicts(r->kind, r->name, conflicts, resp);
+				cJSON_Delete(conflicts);
+				cJSON_Delete(set);
+				return;
+			}
+		}
 		{
 			const cJSON *prev = previous_set(old, manager);
 			if (prev != NULL)

@@ -36,6 +36,7 @@ static void write_opts(const k8c_api_request_t *req, k8c_write_opts_t *o)
 	o->dry_run = dry != NULL && strcmp(dry, "All") == 0;
 	o->field_manager = k8c_api_param(req, "fieldManager");
 	o->strict = fv != NULL && strcmp(fv, "Strict") == 0;
+	o->user_agent = req->user_agent;
 }
 
 /* Decode the request body (JSON, or YAML for application/yaml and

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "apiserver/kinds/util.h"
+#include "apiserver/managed_fields.h"
 #include "apiserver/objects.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -237,6 +238,13 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 		kind->defaults(obj);
 	if (kind->prepare)
 		kind->prepare(K8C_OP_CREATE, obj, NULL);
+	if (o == NULL || !o->applying) {
+		char buf[64];
+		k8c_managed_fields_update(kind, obj, NULL,
+		                          k8c_field_manager(o ? o->field_manager : NULL,
+		                                            o ? o->user_agent : NULL, buf, sizeof(buf)),
+		                          NULL);
+	}
 	validate_meta(kind, obj, &errs);
 	if (kind->validate)
 		kind->validate(K8C_OP_CREATE, obj, NULL, &errs);
@@ -369,6 +377,13 @@ int k8c_object_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 	}
 	if (kind->prepare)
 		kind->prepare(o != NULL && o->status ? K8C_OP_STATUS_UPDATE : K8C_OP_UPDATE, obj, old);
+	if (o == NULL || !o->applying) {
+		char buf[64];
+		k8c_managed_fields_update(kind, obj, old,
+		                          k8c_field_manager(o ? o->field_manager : NULL,
+		                                            o ? o->user_agent : NULL, buf, sizeof(buf)),
+		                          o != NULL && o->status ? "status" : NULL);
+	}
 	validate_meta(kind, obj, &errs);
 	if (kind->validate)
 		kind->validate(o != NULL && o->status ? K8C_OP_STATUS_UPDATE : K8C_OP_UPDATE, obj, old,

@@ -14,6 +14,8 @@ typedef struct k8c_write_opts {
 	const char *field_manager;  /* fieldManager, or NULL */
 	int strict;                 /* fieldValidation=Strict */
 	int status;                 /* through the status subresource */
+	int applying;               /* server-side apply recorded managedFields itself */
+	const char *user_agent;     /* for the default field manager */
 } k8c_write_opts_t;
 
 /* Create obj (modified in place into what was stored) in ns (NULL for

@@ -321,6 +321,63 @@ static int flatten(struct schema_state *st, struct schema_type *t, k8c_error_t *
 	return 0;
 }
 
+/* --- protobuf numbers ---------------------------------------------------------------- */
+
+_Static_assert((int)K8C_SCHEMA_FORMAT_INT32 == (int)FMT_INT32 &&
+               (int)K8C_SCHEMA_FORMAT_INT64 == (int)FMT_INT64 &&
+               (int)K8C_SCHEMA_FORMAT_BYTES == (int)FMT_BYTES &&
+               (int)K8C_SCHEMA_FORMAT_MICROTIME == (int)FMT_MICROTIME,
+               "k8c_schema_format mirrors enum schema_fmt");
+
+static int cmp_pb(const void *a, const void *b)
+{
+	const struct schema_field *fa = *(const struct schema_field *const *)a;
+	const struct schema_field *fb = *(const struct schema_field *const *)b;
+
+	/* Equal numbers (an error) in line order, so the message names the
+	 * later line. */
+	if (fa->node->pb != fb->node->pb)
+		return fa->node->pb < fb->node->pb ? -1 : 1;
+	return fa->line < fb->line ? -1 : fa->line > fb->line;
+}
+
+static int is_scalar(const k8c_schema_node_t *n)
+{
+	return n->kind == K8C_SCHEMA_STRING || n->kind == K8C_SCHEMA_INTEGER ||
+	       n->kind == K8C_SCHEMA_NUMBER || n->kind == K8C_SCHEMA_BOOLEAN;
+}
+
+/* The entries of t with a number, sorted; each number once, pbzero on
+ * scalars only. */
+static int index_pb(struct schema_state *st, struct schema_type *t, k8c_error_t *err)
+{
+	size_t n = 0;
+
+	t->by_pb = k8c_schema_alloc(st, (t->n_raw + 1) * sizeof(*t->by_pb));
+	for (size_t i = 0; i < t->n_raw; i++) {
+		struct schema_field *r = &t->raw[i];
+
+		if (r->node->pbzero && !is_scalar(r->node))
+			return k8c_error_make(err, K8C_EINVAL,
+			                      "%s:%d: %s.%s: pbzero applies to strings, numbers and booleans",
+			                      r->file, r->line, t->short_name, r->name ? r->name : "");
+		if (r->node->pb != 0)
+			t->by_pb[n++] = r;
+	}
+	qsort(t->by_pb, n, sizeof(*t->by_pb), cmp_pb);
+	for (size_t i = 1; i < n; i++)
+		if (t->by_pb[i]->node->pb == t->by_pb[i - 1]->node->pb) {
+			const struct schema_field *a = t->by_pb[i - 1], *b = t->by_pb[i];
+
+			return k8c_error_make(err, K8C_EINVAL,
+			                      "%s:%d: %s: protobuf field %u is already used by %s (line %d)",
+			                      b->file, b->line, t->short_name, b->node->pb,
+			                      a->name ? a->name : a->node->type->short_name, a->line);
+		}
+	t->n_pb = n;
+	return 0;
+}
+
 static int resolve_all(struct schema_state *st, k8c_error_t *err)
 {
 	struct schema_type *t;
@@ -366,6 +423,13 @@ static int resolve_all(struct schema_state *st, k8c_error_t *err)
 			if (ret < 0)
 				return ret;
 		}
+	for (t = st->types; t != NULL; t = t->next) {
+		if (t->is_alias)
+			continue;
+		ret = index_pb(st, t, err);
+		if (ret < 0)
+			return ret;
+	}
 	return 0;
 }
 
@@ -534,6 +598,54 @@ const char *k8c_schema_description(const k8c_schema_node_t *node)
 	if (node->type != NULL && node->type->description != NULL)
 		return node->type->description;
 	return "";
+}
+
+int k8c_schema_format(const k8c_schema_node_t *node)
+{
+	return node != NULL ? node->fmt : K8C_SCHEMA_FORMAT_NONE;
+}
+
+unsigned k8c_schema_pb_number(const k8c_schema_node_t *node)
+{
+	return node != NULL ? node->pb : 0;
+}
+
+int k8c_schema_pb_keep_zero(const k8c_schema_node_t *node)
+{
+	return node != NULL && node->pbzero;
+}
+
+const k8c_schema_node_t *k8c_schema_pb_field(const k8c_schema_node_t *object, unsigned num,
+                                             const char **name)
+{
+	const struct schema_type *t;
+	size_t lo = 0, hi;
+
+	if (object == NULL || object->kind != K8C_SCHEMA_OBJECT || object->type == NULL)
+		return NULL;
+	t = object->type;
+	hi = t->n_pb;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		unsigned n = t->by_pb[mid]->node->pb;
+
+		if (n == num) {
+			if (name != NULL)
+				*name = t->by_pb[mid]->name;
+			return t->by_pb[mid]->node;
+		}
+		if (num < n)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+int k8c_schema_has_proto(const k8c_schema_node_t *object)
+{
+	return object != NULL && object->kind == K8C_SCHEMA_OBJECT && object->type != NULL &&
+	       !object->type->noproto;
 }
 
 /* --- Go type names, for decode errors ------------------------------------------------ */

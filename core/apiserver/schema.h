@@ -94,6 +94,41 @@ int k8c_schema_required(const k8c_schema_node_t *object, const char *field);
 /* One-line description for `kubectl explain` (may be ""). */
 const char *k8c_schema_description(const k8c_schema_node_t *node);
 
+/* --- protobuf (application/vnd.kubernetes.protobuf, protobuf.h) ---------
+ * Every field carries Kubernetes' protobuf field number (pb=N in the schema
+ * files); so does an embedded struct that Go embeds with a protobuf tag
+ * (VolumeSource in Volume, ProbeHandler in Probe): on the wire it is a
+ * nested message whose fields land in the embedding object. */
+
+/* The largest protobuf field number. */
+#define K8C_SCHEMA_PB_MAX 536870911u
+
+/* Refinement of a node's kind (the OpenAPI format). */
+enum k8c_schema_format {
+	K8C_SCHEMA_FORMAT_NONE = 0,
+	K8C_SCHEMA_FORMAT_INT32,     /* INTEGER */
+	K8C_SCHEMA_FORMAT_INT64,     /* INTEGER */
+	K8C_SCHEMA_FORMAT_BYTES,     /* STRING holding base64 ([]byte) */
+	K8C_SCHEMA_FORMAT_MICROTIME, /* TIME: metav1.MicroTime */
+};
+int k8c_schema_format(const k8c_schema_node_t *node);
+
+/* The protobuf field number of a field's node (or of an embedded struct's
+ * entry), 0 when it has none. */
+unsigned k8c_schema_pb_number(const k8c_schema_node_t *node);
+/* Whether a zero scalar ("", 0, false) decoded from protobuf stays in the
+ * JSON: the Go field is a pointer or has no omitempty (pbzero).  Other zero
+ * scalars are left out, as Go's encoding/json omits them. */
+int k8c_schema_pb_keep_zero(const k8c_schema_node_t *node);
+/* The entry of an OBJECT with protobuf field number num: a field's node
+ * with *name its JSON name, or an embedded struct's node (an OBJECT) with
+ * *name NULL; NULL when the type has no such number. */
+const k8c_schema_node_t *k8c_schema_pb_field(const k8c_schema_node_t *object, unsigned num,
+                                             const char **name);
+/* Whether an OBJECT type has a protobuf encoding (not marked noproto,
+ * Kubernetes' +protobuf=false: Table and its parts). */
+int k8c_schema_has_proto(const k8c_schema_node_t *object);
+
 /* What decoding found. */
 typedef struct k8c_schema_report {
 	char **unknown;        /* owned paths of unknown fields: "spec.containers[0].imagePullPolcy" */

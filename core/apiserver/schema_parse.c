@@ -150,6 +150,24 @@ static int parse_strategy(struct parser *p, const char *s, k8c_schema_node_t *n)
 	return 0;
 }
 
+/* pb=N: a protobuf field number, 1 to 2^29-1 without the reserved
+ * 19000-19999, as protoc accepts them. */
+static int parse_pb(struct parser *p, const char *v, k8c_schema_node_t *n)
+{
+	unsigned long num = 0;
+	const char *c;
+
+	for (c = v; *c >= '0' && *c <= '9' && num <= K8C_SCHEMA_PB_MAX; c++)
+		num = num * 10 + (unsigned long)(*c - '0');
+	if (c == v || *c != '\0' || v[0] == '0' || num > K8C_SCHEMA_PB_MAX ||
+	    (num >= 19000 && num <= 19999))
+		return fail(p, "bad protobuf field number \"%s\"", v);
+	if (n->pb != 0)
+		return fail(p, "pb= given twice");
+	n->pb = (unsigned)num;
+	return 0;
+}
+
 static int need_array(struct parser *p, const k8c_schema_node_t *n, const char *flag)
 {
 	if (n->kind != K8C_SCHEMA_ARRAY)
@@ -175,6 +193,11 @@ static int parse_flag(struct parser *p, const char *f, k8c_schema_node_t *n, int
 			if (n->kind != K8C_SCHEMA_MAP && n->ref == NULL)
 				return fail(p, "atomic applies to lists, maps and structs");
 			n->atomic = 1;
+			return 0;
+		}
+		if (FLAG("pbzero")) {
+			/* Checked once resolved: scalars only. */
+			n->pbzero = 1;
 			return 0;
 		}
 		if (FLAG("atomic") || FLAG("set")) {
@@ -229,6 +252,8 @@ static int parse_flag(struct parser *p, const char *f, k8c_schema_node_t *n, int
 		n->go_type = k8c_schema_strdup(p->st, v);
 		return 0;
 	}
+	if (FLAG("pb"))
+		return parse_pb(p, v, n);
 #undef FLAG
 	return fail(p, "unknown flag \"%s\"", f);
 }
@@ -264,13 +289,21 @@ static int parse_field(struct parser *p, char **tok, int ntok, const char *desc)
 		return fail(p, "a field outside of a type");
 	if (p->cur->is_alias)
 		return fail(p, "alias %s cannot have fields", p->cur->short_name);
-	if (ntok == 1) {
-		/* An embedded struct, as Go writes it: its fields are inlined. */
+	if (ntok == 1 || strchr(tok[1], '=') != NULL) {
+		/* An embedded struct, as Go writes it: its fields are inlined.
+		 * Types never hold '=', so a second word with one is a flag;
+		 * only pb=N applies (Go's protobuf tag on the embedding). */
 		if (!is_ident(tok[0], 1) || !(isupper((unsigned char)tok[0][0]) || strchr(tok[0], '.')))
 			return fail(p, "expected \"NAME TYPE\" or an embedded type, got \"%s\"", tok[0]);
 		n = parse_type(p, tok[0]);
 		if (n == NULL)
 			return -K8C_EINVAL;
+		for (int i = 1; i < ntok; i++) {
+			if (strncmp(tok[i], "pb=", 3) != 0)
+				return fail(p, "an embedded type takes pb=N only, not \"%s\"", tok[i]);
+			if ((ret = parse_pb(p, tok[i] + 3, n)) < 0)
+				return ret;
+		}
 		add_raw(p, p->cur, NULL, n, 0);
 		return 0;
 	}
@@ -344,12 +377,15 @@ static int add_list_kind(struct parser *p, struct schema_type *of)
 	t = new_type(p, name, k8c_schema_strdup(p->st, desc));
 	t->is_kind = 1;
 	t->kind_group = of->kind_group;
+	t->noproto = of->noproto;
 	add_raw(p, t, NULL, parse_type(p, META "TypeMeta"), 0);
 	n = parse_type(p, META "ListMeta");
 	n->description = "Standard list metadata.";
+	n->pb = of->noproto ? 0 : 1;
 	add_raw(p, t, "metadata", n, 0);
 	n = parse_type(p, "[]x");
 	n->items->ref = of->name;
+	n->pb = of->noproto ? 0 : 2;
 	snprintf(desc, sizeof(desc), "The list of %s objects.", of->short_name);
 	n->description = k8c_schema_strdup(p->st, desc);
 	add_raw(p, t, "items", n, 1);
@@ -360,7 +396,7 @@ static int parse_type_line(struct parser *p, char **tok, int ntok, const char *d
 {
 	int is_kind = strcmp(tok[0], "kind") == 0;
 	struct schema_type *t;
-	int list = 0, atomic = 0, ret;
+	int list = 0, atomic = 0, noproto = 0, ret;
 	const char *group = NULL;
 
 	if (p->gv == NULL)
@@ -388,6 +424,8 @@ static int parse_type_line(struct parser *p, char **tok, int ntok, const char *d
 	for (int i = 2; i < ntok; i++) {
 		if (strcmp(tok[i], "atomic") == 0)
 			atomic = 1;
+		else if (strcmp(tok[i], "noproto") == 0)
+			noproto = 1;
 		else if (is_kind && strcmp(tok[i], "list") == 0)
 			list = 1;
 		else if (is_kind && strncmp(tok[i], "group=", 6) == 0)
@@ -398,6 +436,7 @@ static int parse_type_line(struct parser *p, char **tok, int ntok, const char *d
 	t = new_type(p, tok[1], desc);
 	t->is_kind = is_kind;
 	t->atomic = atomic;
+	t->noproto = noproto;
 	if (group != NULL)
 		t->kind_group = k8c_schema_strdup(p->st, group);
 	p->cur = t;

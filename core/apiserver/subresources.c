@@ -61,7 +61,8 @@ static void handle_scale(k8c_apiserver_t *srv, const k8c_api_request_t *req, con
 {
 	for (int attempt = 0; attempt < 5; attempt++) {
 		_cleanup_json_ cJSON *obj = NULL, *in = NULL, *scale = NULL;
-		k8c_write_opts_t o = {0};
+		k8c_write_opts_t o = {.field_manager = k8c_api_param(req, "fieldManager"),
+		                      .user_agent = req->user_agent};
 		k8c_error_t err;
 		long long replicas;
 		int ret = k8c_storage_get(srv, r->kind, r->ns, r->name, &obj, &err);

@@ -77,7 +77,13 @@ out=$(k scale deployment api --replicas=3 2>&1); st=$?
 is "$st" 0 "kubectl scale"
 is "$(k get deploy api -o jsonpath='{.spec.replicas}')" "3" "replicas is 3"
 out=$(k apply --server-side -f "$m/deployment.yaml" 2>&1); st=$?
-like "$out" "serverside-applied|conflict" "kubectl apply --server-side on an existing object"
+is "$st" 1 "apply --server-side of the original manifest conflicts with the later changes"
+like "$out" 'Apply failed with 2 conflicts' "two conflicts"
+like "$out" 'conflict with "kubectl" using apps/v1: .spec.replicas' "replicas, set by kubectl scale"
+like "$out" 'conflict with "kubectl-client-side-apply" using apps/v1: .spec.template.spec.containers\[name="c"\].image' "the image, set by the client-side apply"
+out=$(k apply --server-side --force-conflicts -f "$m/deployment.yaml" 2>&1); st=$?
+is "$st" 0 "--force-conflicts takes the field over"
+is "$(k get deploy api -o jsonpath='{.spec.replicas}')" "2" "and applies the value"
 sed 's/name: api$/name: ssa/' "$m/deployment.yaml" > "$TMP/ssa.yaml"
 out=$(k apply --server-side -f "$TMP/ssa.yaml" 2>&1); st=$?
 is "$st" 0 "kubectl apply --server-side creates when absent"

@@ -57,6 +57,9 @@ struct k8c_schema_node {
 	const char *const *map_keys;
 	const char *description;  /* of the field, "" when none */
 	const char *go_type;      /* Go type for error messages (go=), or NULL */
+	unsigned pb;              /* protobuf field number (pb=N), 0 when none */
+	unsigned char pbzero;     /* pbzero: a zero scalar read from protobuf is
+	                           * kept (Go pointer or no omitempty) */
 	struct schema_type *type; /* OBJECT (and named aliases): the named type */
 	k8c_schema_node_t *items; /* ARRAY, MAP */
 
@@ -93,6 +96,7 @@ struct schema_type {
 	int embedded;            /* used as an embedded (inline) struct */
 	int referenced;          /* used as the type of a field */
 	int state;               /* flattening: 0 todo, 1 in progress, 2 done */
+	int noproto;             /* +protobuf=false: no protobuf encoding */
 
 	/* Entries as written (fields and embeds), then, after resolution,
 	 * the flattened fields in declaration order and an index by name. */
@@ -101,6 +105,10 @@ struct schema_type {
 	struct schema_field *fields;
 	size_t n_fields;
 	struct schema_field **by_name;
+	/* Entries as written with a protobuf number (fields and embedded
+	 * structs, name NULL), sorted by number (schema.c). */
+	struct schema_field **by_pb;
+	size_t n_pb;
 
 	const char *file;
 	int line;
