@@ -12,6 +12,7 @@
 #include "apiserver/kinds/util.h"
 #include "apiserver/objects.h"
 #include "apiserver/patch.h"
+#include "apiserver/protobuf.h"
 #include "apiserver/schema.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -39,14 +40,26 @@ static void write_opts(const k8c_api_request_t *req, k8c_write_opts_t *o)
 	o->user_agent = req->user_agent;
 }
 
-/* Decode the request body (JSON, or YAML for application/yaml and
- * apply patches).  NULL with resp filled on failure. */
-static cJSON *decode_body(const k8c_api_request_t *req, k8c_api_response_t *resp)
+/* Decode the request body (JSON, YAML for application/yaml and apply
+ * patches, Kubernetes protobuf as kind's schema type).  NULL with resp
+ * filled on failure. */
+static cJSON *decode_body(const k8c_api_request_t *req, const k8c_kind_t *kind,
+                          k8c_api_response_t *resp)
 {
 	const char *ct = req->content_type ? req->content_type : "application/json";
+	size_t pblen = strlen(K8C_PROTOBUF_CONTENT_TYPE);
 	cJSON *obj = NULL;
 	k8c_error_t err;
 
+	if (strncmp(ct, K8C_PROTOBUF_CONTENT_TYPE, pblen) == 0 &&
+	    (ct[pblen] == '\0' || ct[pblen] == ';' || ct[pblen] == ' ') && kind != NULL &&
+	    kind->schema_type != NULL) {
+		if (k8c_protobuf_decode(req->body, req->body_len, kind->schema_type, &obj, &err) < 0) {
+			k8c_api_respond_status(resp, 400, "BadRequest", NULL, "%s", err.message);
+			return NULL;
+		}
+		return obj;
+	}
 	if (strstr(ct, "protobuf") != NULL || strstr(ct, "cbor") != NULL) {
 		k8c_api_respond_status(resp, 415, "UnsupportedMediaType", NULL,
 		                       "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
@@ -110,7 +123,7 @@ static int check_schema(const k8c_kind_t *kind, cJSON *obj, const k8c_api_reques
 static void handle_create(k8c_apiserver_t *srv, const k8c_api_request_t *req,
                           const k8c_route_t *r, k8c_api_response_t *resp)
 {
-	_cleanup_json_ cJSON *obj = decode_body(req, resp);
+	_cleanup_json_ cJSON *obj = decode_body(req, r->kind, resp);
 	k8c_write_opts_t o;
 
 	if (obj == NULL || check_schema(r->kind, obj, req, resp) < 0)
@@ -145,7 +158,7 @@ static void handle_get(k8c_apiserver_t *srv, const k8c_api_request_t *req, const
 static void handle_update(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,
                           int status, k8c_api_response_t *resp)
 {
-	_cleanup_json_ cJSON *obj = decode_body(req, resp);
+	_cleanup_json_ cJSON *obj = decode_body(req, r->kind, resp);
 	_cleanup_json_ cJSON *old = NULL;
 	k8c_write_opts_t o;
 	k8c_error_t err;
@@ -253,7 +266,7 @@ static void handle_patch(k8c_apiserver_t *srv, const k8c_api_request_t *req, con
 		                       "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
 		return;
 	}
-	patch = decode_body(req, resp);
+	patch = decode_body(req, r->kind, resp);
 	if (patch == NULL)
 		return;
 	write_opts(req, &o);

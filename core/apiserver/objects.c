@@ -252,8 +252,15 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 		return respond_invalid(kind, obj, &errs, resp);
 	if (kind->namespaced && (ret = check_namespace(srv, ns, resp)) < 0)
 		return ret;
-	if (o != NULL && o->dry_run)
+	if (o != NULL && o->dry_run) {
+		/* everything a real create checks, including that the name is free */
+		_cleanup_json_ cJSON *existing = NULL;
+		if (k8c_storage_get(srv, kind, ns, meta_str(obj, "name"), &existing, &err) == 0) {
+			k8c_respond_error(resp, kind, meta_str(obj, "name"), -K8C_EEXIST, &err);
+			return -K8C_EEXIST;
+		}
 		return 0;
+	}
 	ret = k8c_storage_create(srv, kind, obj, &err);
 	if (ret < 0) {
 		k8c_respond_error(resp, kind, meta_str(obj, "name"), ret, &err);
@@ -291,6 +298,16 @@ static int spec_changed(const cJSON *a, const cJSON *b)
 		if (strcmp(x->string, "metadata") != 0 && strcmp(x->string, "status") != 0)
 			nb++;
 	return na != nb;
+}
+
+/* obj and old are equal but for metadata.managedFields. */
+static int same_but_managed_fields(const cJSON *obj, const cJSON *old)
+{
+	_cleanup_json_ cJSON *a = cJSON_Duplicate(obj, 1), *b = cJSON_Duplicate(old, 1);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "metadata"), "managedFields");
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(b, "metadata"), "managedFields");
+	return cJSON_Compare(a, b, 1);
 }
 
 static void keep_field(cJSON *obj, const cJSON *old, const char *field)
@@ -390,6 +407,16 @@ int k8c_object_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 		               &errs);
 	if (errs.n > 0)
 		return respond_invalid(kind, obj, &errs, resp);
+	/* A write that changes nothing (managedFields aside) is not written:
+	 * same resourceVersion, no watch event, as Kubernetes. */
+	if (same_but_managed_fields(obj, old)) {
+		cJSON *copy = cJSON_Duplicate(old, 1);
+		cJSON tmp = *obj;
+		obj->child = copy->child;
+		copy->child = tmp.child;
+		cJSON_Delete(copy);
+		return 0;
+	}
 	if (o != NULL && o->dry_run)
 		return 0;
 	/* An object being deleted goes once its last finalizer is removed. */

@@ -1635,6 +1635,215 @@ static void test_openapi(void)
 	free(url1);
 }
 
+/* --- protobuf field numbers (pb=N) ------------------------------------------------------ */
+
+static void test_pb_language(void)
+{
+	static const char text[] =
+		"group example.com v3 as ex\n"
+		"type Base\n"
+		"  id string pb=1 pbzero\n"
+		"kind Thing list\n"
+		"  meta.TypeMeta\n"
+		"  Base pb=7\n"
+		"  count int32 pb=2\n"
+		"  when time pb=19999999\n"
+		"type Row noproto\n"
+		"  cells []any\n";
+	static const char meta[] =
+		"group meta.k8s.io v1 package io.k8s.apimachinery.pkg.apis.meta.v1 as meta\n"
+		"type TypeMeta\n  apiVersion string pb=2\n  kind string pb=1\n"
+		"type ListMeta\n  resourceVersion string pb=2\n";
+	const char *names[] = { "pb.schema", "meta.schema" };
+	const char *texts[] = { text, meta };
+	const k8c_schema_node_t *t, *n;
+	const char *name = "x";
+	k8c_error_t err = { 0 };
+
+	is_int(k8c_schema_init_from(names, texts, 2, &err), 0, "pb=, pbzero and noproto parse");
+	if (err.message[0] != '\0')
+		diag("%s", err.message);
+	t = k8c_schema_type("io.k8s.api.example.v3.Thing");
+	n = k8c_schema_pb_field(t, 2, &name);
+	ok(n == k8c_schema_field(t, "count") && name != NULL && strcmp(name, "count") == 0,
+	   "pb_field finds a field by number");
+	is_int(k8c_schema_pb_number(n), 2, "pb_number");
+	ok(!k8c_schema_pb_keep_zero(n), "without pbzero a zero is dropped");
+	n = k8c_schema_pb_field(t, 7, &name);
+	ok(n != NULL && name == NULL && k8c_schema_kind(n) == K8C_SCHEMA_OBJECT &&
+	           strcmp(k8c_schema_name(n), "io.k8s.api.example.v3.Base") == 0,
+	   "an embedded struct with pb= is an entry without a name");
+	ok(k8c_schema_pb_keep_zero(k8c_schema_pb_field(n, 1, NULL)), "pbzero");
+	ok(k8c_schema_pb_field(t, 1, NULL) == NULL, "an embedded struct's fields have no number in "
+	                                            "the embedding type");
+	ok(k8c_schema_pb_field(t, 19999999, NULL) == k8c_schema_field(t, "when"), "large numbers");
+	ok(k8c_schema_pb_field(t, 3, NULL) == NULL, "an unknown number");
+	ok(k8c_schema_has_proto(t) && !k8c_schema_has_proto(k8c_schema_type("io.k8s.api.example.v3.Row")),
+	   "noproto");
+	t = k8c_schema_type("io.k8s.api.example.v3.ThingList");
+	is_int(k8c_schema_pb_number(k8c_schema_field(t, "metadata")), 1, "XList.metadata is 1");
+	is_int(k8c_schema_pb_number(k8c_schema_field(t, "items")), 2, "XList.items is 2");
+	is_int(k8c_schema_format(k8c_schema_field(k8c_schema_type("io.k8s.api.example.v3.Thing"),
+	                                          "count")),
+	       K8C_SCHEMA_FORMAT_INT32, "format");
+	k8c_schema_fini();
+
+	parse_error("group g v1\ntype A\n  b string pb=0\n",
+	            "bad.schema:3: bad protobuf field number \"0\"", "pb=0");
+	parse_error("group g v1\ntype A\n  b string pb=x1\n",
+	            "bad.schema:3: bad protobuf field number \"x1\"", "pb= not a number");
+	parse_error("group g v1\ntype A\n  b string pb=536870912\n",
+	            "bad.schema:3: bad protobuf field number", "pb= past 2^29-1");
+	parse_error("group g v1\ntype A\n  b string pb=19500\n",
+	            "bad.schema:3: bad protobuf field number", "pb= in the reserved range");
+	parse_error("group g v1\ntype A\n  b string pb=1 pb=2\n", "bad.schema:3: pb= given twice",
+	            "pb= twice");
+	parse_error("group g v1\ntype A\n  b string pb=1\n  c int32 pb=1\n",
+	            "bad.schema:4: A: protobuf field 1 is already used by b (line 3)",
+	            "a number used twice");
+	parse_error("group g v1\ntype A\n  B pb=1\n  c int32 pb=1\ntype B\n  x string pb=1\n",
+	            "bad.schema:4: A: protobuf field 1 is already used by B", "an embed's number reused");
+	parse_error("group g v1\ntype A\n  b B pbzero\ntype B\n  x string\n",
+	            "bad.schema:3: A.b: pbzero applies to strings, numbers and booleans",
+	            "pbzero on a struct");
+	parse_error("group g v1\ntype A\n  B pb=1 atomic\ntype B\n  x string\n",
+	            "bad.schema:3: an embedded type takes pb=N only", "other flags on an embed");
+}
+
+/* Every field of every type that has a protobuf encoding carries a number
+ * (embedded structs too, but TypeMeta, which travels in the envelope), and
+ * no type reachable from a served kind lacks an encoding.  Returns the
+ * first problem or NULL. */
+static const char *pb_reach(const struct schema_type *t, int depth, char *buf, size_t len)
+{
+	if (depth > 40)
+		return NULL;
+	if (t->noproto) {
+		snprintf(buf, len, "%s is reachable but has no protobuf encoding", t->name);
+		return buf;
+	}
+	for (size_t i = 0; i < t->n_fields; i++) {
+		const k8c_schema_node_t *n = t->fields[i].node;
+		const char *bad;
+
+		while (n->items != NULL && (n->kind == K8C_SCHEMA_ARRAY || n->kind == K8C_SCHEMA_MAP))
+			n = n->items;
+		if (n->kind == K8C_SCHEMA_OBJECT && n->type != NULL && n->type != t &&
+		    (bad = pb_reach(n->type, depth + 1, buf, len)) != NULL)
+			return bad;
+	}
+	return NULL;
+}
+
+static void test_pb_builtin(void)
+{
+	/* The schema types of the served kinds (core/apiserver/kinds/) and of
+	 * the bodies their subresources take. */
+	static const char *const served[] = {
+		"io.k8s.api.core.v1.Pod", "io.k8s.api.core.v1.Namespace",
+		"io.k8s.api.core.v1.Service", "io.k8s.api.core.v1.ConfigMap",
+		"io.k8s.api.core.v1.Secret", "io.k8s.api.core.v1.ServiceAccount",
+		"io.k8s.api.core.v1.Endpoints", "io.k8s.api.core.v1.Event", "io.k8s.api.core.v1.Node",
+		"io.k8s.api.core.v1.PersistentVolume", "io.k8s.api.core.v1.PersistentVolumeClaim",
+		"io.k8s.api.core.v1.Binding", "io.k8s.api.apps.v1.Deployment",
+		"io.k8s.api.apps.v1.ReplicaSet", "io.k8s.api.apps.v1.StatefulSet",
+		"io.k8s.api.apps.v1.DaemonSet", "io.k8s.api.apps.v1.ControllerRevision",
+		"io.k8s.api.batch.v1.Job", "io.k8s.api.batch.v1.CronJob",
+		"io.k8s.api.coordination.v1.Lease", "io.k8s.api.discovery.v1.EndpointSlice",
+		"io.k8s.api.events.v1.Event", "io.k8s.api.rbac.v1.Role", "io.k8s.api.rbac.v1.ClusterRole",
+		"io.k8s.api.rbac.v1.RoleBinding", "io.k8s.api.rbac.v1.ClusterRoleBinding",
+		"io.k8s.api.autoscaling.v1.Scale", "io.k8s.api.policy.v1.Eviction",
+		"io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
+		"io.k8s.apimachinery.pkg.apis.meta.v1.Status",
+	};
+	static const struct {
+		const char *type, *field;
+		unsigned pb;
+		int keep_zero;
+	} spots[] = {
+		{ "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "managedFields", 17, 0 },
+		{ "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "creationTimestamp", 8, 0 },
+		{ "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference", "apiVersion", 5, 1 },
+		{ "io.k8s.api.core.v1.PodSpec", "ephemeralContainers", 34, 0 },
+		{ "io.k8s.api.core.v1.PodSpec", "resources", 40, 0 },
+		{ "io.k8s.api.core.v1.PodSpec", "priority", 25, 1 },
+		{ "io.k8s.api.core.v1.Container", "envFrom", 19, 0 },
+		{ "io.k8s.api.core.v1.ServiceSpec", "trafficDistribution", 23, 1 },
+		{ "io.k8s.api.core.v1.ServicePort", "port", 3, 1 },
+		{ "io.k8s.api.core.v1.ServicePort", "nodePort", 5, 0 },
+		{ "io.k8s.api.core.v1.NamespaceCondition", "lastTransitionTime", 4, 0 },
+		{ "io.k8s.api.core.v1.ISCSIVolumeSource", "chapAuthSession", 11, 0 },
+		{ "io.k8s.api.apps.v1.DeploymentSpec", "replicas", 1, 1 },
+		{ "io.k8s.api.apps.v1.DeploymentSpec", "minReadySeconds", 5, 0 },
+		{ "io.k8s.api.apps.v1.DeploymentSpec", "progressDeadlineSeconds", 9, 1 },
+		{ "io.k8s.api.batch.v1.JobSpec", "successPolicy", 16, 0 },
+		{ "io.k8s.api.batch.v1.CronJobSpec", "timeZone", 8, 1 },
+		{ "io.k8s.api.rbac.v1.Subject", "apiGroup", 2, 0 },
+		{ "io.k8s.api.discovery.v1.EndpointSlice", "addressType", 4, 1 },
+		{ "io.k8s.api.events.v1.Event", "deprecatedCount", 15, 0 },
+	};
+	const struct schema_state *st;
+	const k8c_schema_node_t *n;
+	const char *name, *bad = NULL;
+	char buf[300], what[200];
+	size_t unnumbered = 0;
+	k8c_error_t err;
+
+	if (k8c_schema_init(&err) < 0) {
+		ok(0, "the built-in schema parses: %s", err.message);
+		return;
+	}
+	st = k8c_schema_state;
+	for (const struct schema_type *t = st->types; t != NULL; t = t->next) {
+		if (t->is_alias || t->noproto)
+			continue;
+		for (size_t i = 0; i < t->n_raw; i++) {
+			const struct schema_field *r = &t->raw[i];
+
+			if (r->node->pb != 0 || (r->name == NULL && strcmp(r->node->type->short_name, "TypeMeta") == 0))
+				continue;
+			if (unnumbered++ == 0)
+				snprintf(buf, sizeof(buf), "%s:%d: %s.%s", r->file, r->line, t->short_name,
+				         r->name != NULL ? r->name : r->node->type->short_name);
+		}
+	}
+	ok(unnumbered == 0, "every field of every type with protobuf has a number (pb=N)");
+	if (unnumbered != 0)
+		diag("%zu without a number, the first %s", unnumbered, buf);
+	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++) {
+		const struct schema_type *t = k8c_schema_lookup(st, served[i]);
+
+		if (t == NULL) {
+			bad = served[i];
+			break;
+		}
+		if ((bad = pb_reach(t, 0, buf, sizeof(buf))) != NULL)
+			break;
+	}
+	ok(bad == NULL, "every type reachable from a served kind has protobuf");
+	if (bad != NULL)
+		diag("%s", bad);
+	for (size_t i = 0; i < sizeof(spots) / sizeof(spots[0]); i++) {
+		n = k8c_schema_field(k8c_schema_type(spots[i].type), spots[i].field);
+		snprintf(what, sizeof(what), "%s.%s is pb=%u%s", strrchr(spots[i].type, '.') + 1,
+		         spots[i].field, spots[i].pb, spots[i].keep_zero ? " pbzero" : "");
+		ok(n != NULL && k8c_schema_pb_number(n) == spots[i].pb &&
+		           k8c_schema_pb_keep_zero(n) == spots[i].keep_zero,
+		   "%s", what);
+	}
+	n = k8c_schema_pb_field(k8c_schema_type("io.k8s.api.core.v1.Volume"), 2, &name);
+	ok(n != NULL && name == NULL && strcmp(k8c_schema_name(n), "io.k8s.api.core.v1.VolumeSource") == 0,
+	   "Volume embeds VolumeSource as field 2");
+	n = k8c_schema_pb_field(k8c_schema_type("io.k8s.api.core.v1.Probe"), 1, &name);
+	ok(n != NULL && name == NULL && strcmp(k8c_schema_name(n), "io.k8s.api.core.v1.ProbeHandler") == 0,
+	   "Probe embeds ProbeHandler as field 1");
+	n = k8c_schema_pb_field(k8c_schema_type("io.k8s.api.core.v1.PersistentVolumeSpec"), 2, &name);
+	ok(n != NULL && name == NULL, "PersistentVolumeSpec embeds PersistentVolumeSource as field 2");
+	ok(!k8c_schema_has_proto(k8c_schema_type("io.k8s.apimachinery.pkg.apis.meta.v1.Table")),
+	   "Table has no protobuf");
+	k8c_schema_fini();
+}
+
 int main(void)
 {
 	test_language();
@@ -1644,5 +1853,7 @@ int main(void)
 	test_type_errors();
 	test_openapi();
 	k8c_schema_fini();
+	test_pb_language();
+	test_pb_builtin();
 	return done_testing();
 }
