@@ -13,6 +13,8 @@
 
 #include "apiserver/kinds/util.h"
 #include "apiserver/managed_fields.h"
+#include "apiserver/omitempty.h"
+#include "apiserver/schema.h"
 #include "apiserver/objects.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -250,6 +252,7 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 		kind->validate(K8C_OP_CREATE, obj, NULL, &errs);
 	if (errs.n > 0)
 		return respond_invalid(kind, obj, &errs, resp);
+	k8c_omit_empty(kind->schema_type ? k8c_schema_type(kind->schema_type) : NULL, obj);
 	if (kind->namespaced && (ret = check_namespace(srv, ns, resp)) < 0)
 		return ret;
 	if (o != NULL && o->dry_run) {
@@ -407,6 +410,7 @@ int k8c_object_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 		               &errs);
 	if (errs.n > 0)
 		return respond_invalid(kind, obj, &errs, resp);
+	k8c_omit_empty(kind->schema_type ? k8c_schema_type(kind->schema_type) : NULL, obj);
 	/* A write that changes nothing (managedFields aside) is not written:
 	 * same resourceVersion, no watch event, as Kubernetes. */
 	if (same_but_managed_fields(obj, old)) {

@@ -231,8 +231,7 @@ k annotate pod web note- >/dev/null 2>&1
 out=$(k get pod web -o jsonpath='{.metadata.annotations}' 2>&1)
 like "$out" '^(\{\})?$' "annotate KEY- removes the annotation"
 [ -z "$out" ]
-todo $? "and leaves no empty annotations map" \
-	"server bug: JSON merge patch {\"metadata\":{\"annotations\":{\"note\":null}}} leaves metadata.annotations: {} (Kubernetes drops empty maps, omitempty)"
+ok $? "and leaves no empty annotations map (omitempty)"
 out=$(k get pods -l tier=backend -o name 2>&1)
 is "$out" "pod/web" "the new label selects the pod"
 
@@ -313,14 +312,12 @@ data:
 EOF
 k create -f "$TMP/plain.yaml" >/dev/null 2>&1
 out=$(k diff -f "$TMP/plain.yaml" 2>&1); st=$?
-todo $st "kubectl diff of an unchanged object made by kubectl create exits 0" \
-	"server bug: PATCH ?dryRun=All with {\"metadata\":{\"annotations\":{}}} answers metadata.annotations: {} (Kubernetes drops empty maps, omitempty)"
+is "$st" 0 "kubectl diff of an unchanged object made by kubectl create exits 0"
 out=$(api POST /api/v1/namespaces/default/configmaps -H 'Content-Type: application/json' \
 	-d '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"empties","labels":{},"annotations":{}},"data":{}}')
 like "$out" '"name":"empties"' "POST of a configmap with empty maps"
 printf '%s' "$out" | grep -Eq '"(labels|annotations|data)":\{\}'
-todo $((1 - $?)) "empty labels, annotations and data maps are not stored" \
-	"server bug: POST configmaps with metadata.labels {}, metadata.annotations {}, data {} answers and stores them; Kubernetes omits empty maps"
+ok $((1 - $?)) "empty labels, annotations and data maps are not stored"
 
 # --- nodes: cordon, uncordon, taint -----------------------------------------
 cat >"$TMP/node.yaml" <<'EOF'
