@@ -20,6 +20,8 @@ typedef struct k8c_apiserver_config {
 	const char *kubeconfig;          /* where to write the admin kubeconfig, or NULL */
 	const k8c_plugin_set_t *plugins; /* borrowed: the store plugin comes from here */
 	const struct cJSON *plugin_config; /* the config file's plugins section, or NULL */
+	const char *service_cidr;        /* "10.43.0.0/16" when NULL */
+	const char *node_port_range;     /* "30000-32767" when NULL */
 } k8c_apiserver_config_t;
 
 /* Open the datastore, create the built-in namespaces, listen, write the

@@ -29,6 +29,12 @@ struct k8c_apiserver {
 	pthread_mutex_t lock;
 	pthread_cond_t shutdown_cond;    /* broadcast when shutting down */
 	struct k8c_hub *hubs[K8C_MAX_HUBS]; /* watch hubs by kind index, made on first use (lock) */
+	/* Service address allocation (service_alloc.c) */
+	uint32_t svc_net, svc_size;      /* --service-cidr, host order */
+	int node_port_lo, node_port_hi;  /* --service-node-port-range */
+	char *cfg_service_cidr;          /* owned, for messages */
+	pthread_mutex_t svc_lock;        /* held from allocation to stored create */
+	int svc_lock_ready;
 };
 
 /* What a URL names. */

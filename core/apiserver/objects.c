@@ -15,6 +15,7 @@
 #include "apiserver/managed_fields.h"
 #include "apiserver/omitempty.h"
 #include "apiserver/schema.h"
+#include "apiserver/service_alloc.h"
 #include "apiserver/objects.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -174,6 +175,9 @@ static int check_namespace(k8c_apiserver_t *srv, const char *ns, k8c_api_respons
 	return 0;
 }
 
+static int store_new(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns, cJSON *obj,
+                     const k8c_write_opts_t *o, k8c_api_response_t *resp);
+
 int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
                            cJSON *obj, const k8c_write_opts_t *o, k8c_api_response_t *resp)
 {
@@ -181,7 +185,6 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 	char uid[K8C_UUID_STRLEN], ts[K8C_TIME_STRLEN];
 	const char *name, *body_ns;
 	cJSON *md;
-	k8c_error_t err;
 	int ret;
 
 	if (!cJSON_IsObject(obj)) {
@@ -255,6 +258,27 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 	k8c_omit_empty(kind->schema_type ? k8c_schema_type(kind->schema_type) : NULL, obj);
 	if (kind->namespaced && (ret = check_namespace(srv, ns, resp)) < 0)
 		return ret;
+	if (kind == k8c_kind_by_resource("", "v1", "services")) {
+		/* addresses are chosen and stored under one lock */
+		pthread_mutex_lock(&srv->svc_lock);
+		if (k8c_service_alloc(srv, obj, &errs) < 0) {
+			pthread_mutex_unlock(&srv->svc_lock);
+			return respond_invalid(kind, obj, &errs, resp);
+		}
+		ret = store_new(srv, kind, ns, obj, o, resp);
+		pthread_mutex_unlock(&srv->svc_lock);
+		return ret;
+	}
+	return store_new(srv, kind, ns, obj, o, resp);
+}
+
+/* The last step of a create: dry run or store. */
+static int store_new(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns, cJSON *obj,
+                     const k8c_write_opts_t *o, k8c_api_response_t *resp)
+{
+	k8c_error_t err;
+	int ret;
+
 	if (o != NULL && o->dry_run) {
 		/* everything a real create checks, including that the name is free */
 		_cleanup_json_ cJSON *existing = NULL;

@@ -13,6 +13,7 @@
 #include "apiserver/bootstrap.h"
 #include "apiserver/internal.h"
 #include "apiserver/metrics.h"
+#include "apiserver/service_alloc.h"
 #include "apiserver/watch_hub.h"
 #include "apiserver/schema.h"
 #include "common/log.h"
@@ -339,6 +340,10 @@ int k8c_apiserver_start(const k8c_apiserver_config_t *cfg, k8c_apiserver_t **out
 	if (ret < 0)
 		goto fail;
 	srv->schema_ready = 1;
+	ret = k8c_service_alloc_init(srv, cfg->service_cidr ? cfg->service_cidr : "10.43.0.0/16",
+	                             cfg->node_port_range ? cfg->node_port_range : "30000-32767", err);
+	if (ret < 0)
+		goto fail;
 	ret = open_store(srv, err);
 	if (ret < 0)
 		goto fail;
@@ -346,6 +351,9 @@ int k8c_apiserver_start(const k8c_apiserver_config_t *cfg, k8c_apiserver_t **out
 	if (ret < 0)
 		goto fail;
 	ret = k8c_http_start(srv, srv->cfg.bind_address, cfg->port, &srv->http, err);
+	if (ret < 0)
+		goto fail;
+	ret = k8c_bootstrap_kubernetes_service(srv, err);
 	if (ret < 0)
 		goto fail;
 	if (srv->cfg.kubeconfig != NULL) {
@@ -384,6 +392,9 @@ void k8c_apiserver_stop(k8c_apiserver_t *srv)
 	if (srv->schema_ready)
 		k8c_schema_fini();
 	free_cfg_strings(&srv->cfg);
+	free(srv->cfg_service_cidr);
+	if (srv->svc_lock_ready)
+		pthread_mutex_destroy(&srv->svc_lock);
 	pthread_cond_destroy(&srv->shutdown_cond);
 	pthread_mutex_destroy(&srv->lock);
 	free(srv);

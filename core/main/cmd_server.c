@@ -138,6 +138,8 @@ static int start_api(server_t *s, const cJSON *values, k8c_error_t *err)
 	cfg.kubeconfig = kubeconfig;
 	cfg.plugins = &s->plugins;
 	cfg.plugin_config = k8c_opt_section(values, "plugins");
+	cfg.service_cidr = k8c_opt_string(values, "service-cidr", NULL);
+	cfg.node_port_range = k8c_opt_string(values, "service-node-port-range", NULL);
 	if (cfg.port < 0 || cfg.port > 65535)
 		return k8c_error_make(err, K8C_EINVAL, "--port %d is not a TCP port", cfg.port);
 	return k8c_apiserver_start(&cfg, &s->api, err);

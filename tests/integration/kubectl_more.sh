@@ -124,12 +124,15 @@ like "$out" "^pod/web +0/1 +Pending" "get all: the pod"
 like "$out" "^service/api +ClusterIP " "get all: the service"
 like "$out" "^deployment.apps/api +0/2 " "get all: the deployment"
 out=$(k get svc kubernetes 2>&1)
-todo $? "the default namespace has the apiserver's own service kubernetes" \
-	"server bug: GET /api/v1/namespaces/default/services/kubernetes is 404; Kubernetes creates it at start"
-out=$(k get svc api -o jsonpath='{.spec.clusterIP}' 2>&1)
-printf '%s' "$out" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$'
-todo $? "a ClusterIP service gets spec.clusterIP allocated on create" \
-	"server bug: POST services returns no spec.clusterIP/clusterIPs; Kubernetes allocates one from the service CIDR"
+like "$out" "^kubernetes +ClusterIP +10\.43\.0\.1 +<none> +443/TCP" "the default namespace has the apiserver's own service kubernetes at the first service IP"
+out=$(k get endpoints kubernetes -o jsonpath='{.subsets[0].ports[0].port}' 2>&1)
+is "$out" "$K8C_PORT" "its endpoints name the API server's port"
+out=$(k get svc api -o jsonpath='{.spec.clusterIP} {.spec.clusterIPs[0]}' 2>&1)
+like "$out" '^10\.43\.[0-9]+\.[0-9]+ 10\.43\.' "a ClusterIP service gets spec.clusterIP(s) allocated from the service CIDR"
+out=$(k create service clusterip taken --tcp=80 --clusterip=10.43.0.1 2>&1)
+like "$out" 'spec.clusterIPs: Invalid value: \["10.43.0.1"\]: failed to allocate IP 10.43.0.1: provided IP is already allocated' "an allocated cluster IP cannot be taken again"
+out=$(k create service nodeport np --tcp=80:8080 2>&1)
+like "$(k get svc np 2>&1)" "^np +NodePort +10\.43\.[0-9.]+ +<none> +80:3[0-9]{4}/TCP" "a NodePort service gets a node port from 30000-32767"
 
 out=$(k get pods -o wide 2>&1)
 like "$out" "^NAME +READY +STATUS +RESTARTS +AGE +IP +NODE +NOMINATED NODE +READINESS GATES$" "get pods -o wide: columns"
