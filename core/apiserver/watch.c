@@ -22,6 +22,7 @@
 #include "common/timestamp.h"
 
 #define QUEUE_MAX 4096            /* events a watcher may have pending */
+#define QUEUE_MAX_BYTES (32u << 20) /* and bytes */
 #define BOOKMARK_NS (60LL * 1000000000LL)
 
 typedef struct line {
@@ -35,6 +36,7 @@ typedef struct watcher {
 	pthread_cond_t cond;
 	line_t *head, *tail;
 	size_t queued;
+	size_t queued_bytes;
 	int ended;                 /* the store side ended (or overflow) */
 	int64_t last_rv;           /* newest revision delivered or queued */
 	k8c_store_watch_t *sw;     /* own store watch, when the hub cannot serve the start */
@@ -110,6 +112,7 @@ static void enqueue(watcher_t *w, char *text)
 		w->head = l;
 	w->tail = l;
 	w->queued++;
+	w->queued_bytes += l->len;
 	pthread_cond_signal(&w->cond);
 }
 
@@ -166,9 +169,9 @@ static void on_store_event(void *udata, const k8c_store_event_t *ev, const k8c_e
 			prev = NULL;
 		else
 			cur = NULL;
-		if (w->queued >= QUEUE_MAX) {
-			K8C_WARN("watcher of %s fell %d events behind: closing it (it resumes from its last resourceVersion)",
-			         w->kind->resource, QUEUE_MAX);
+		if (w->queued >= QUEUE_MAX || w->queued_bytes >= QUEUE_MAX_BYTES) {
+			K8C_WARN("watcher of %s fell %zu events (%zu bytes) behind: closing it (it resumes from its last resourceVersion)",
+			         w->kind->resource, w->queued, w->queued_bytes);
 			w->ended = 1;
 			cJSON_Delete(obj);
 		} else {
@@ -189,9 +192,9 @@ static void sink_deliver(void *ctx, const char *type, const char *json, const cJ
 	pthread_mutex_lock(&w->lock);
 	w->last_rv = k8c_storage_rv(obj);
 	if (!w->ended) {
-		if (w->queued >= QUEUE_MAX) {
-			K8C_WARN("watcher of %s fell %d events behind: closing it (it resumes from its last resourceVersion)",
-			         w->kind->resource, QUEUE_MAX);
+		if (w->queued >= QUEUE_MAX || w->queued_bytes >= QUEUE_MAX_BYTES) {
+			K8C_WARN("watcher of %s fell %zu events (%zu bytes) behind: closing it (it resumes from its last resourceVersion)",
+			         w->kind->resource, w->queued, w->queued_bytes);
 			w->ended = 1;
 			pthread_cond_signal(&w->cond);
 		} else {
@@ -260,6 +263,7 @@ static long watch_next(void *ctx, char **buf)
 	if (w->head == NULL)
 		w->tail = NULL;
 	w->queued--;
+	w->queued_bytes -= l->len;
 	pthread_mutex_unlock(&w->lock);
 	*buf = l->text;
 	n = (long)l->len;
