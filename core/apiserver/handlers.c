@@ -138,7 +138,20 @@ static void handle_get(k8c_apiserver_t *srv, const k8c_api_request_t *req, const
 {
 	cJSON *obj = NULL;
 	k8c_error_t err;
-	int ret = k8c_storage_get(srv, r->kind, r->ns, r->name, &obj, &err);
+	int ret;
+
+	if (!k8c_wants_table(req)) {
+		/* the stored bytes with the resourceVersion spliced in */
+		char *json = NULL;
+		size_t len = 0;
+		ret = k8c_storage_get_json(srv, r->kind, r->ns, r->name, &json, &len, &err);
+		if (ret < 0)
+			k8c_respond_error(resp, r->kind, r->name, ret, &err);
+		else
+			k8c_api_respond_raw(resp, 200, "application/json", json, len);
+		return;
+	}
+	ret = k8c_storage_get(srv, r->kind, r->ns, r->name, &obj, &err);
 
 	if (ret < 0) {
 		k8c_respond_error(resp, r->kind, r->name, ret, &err);

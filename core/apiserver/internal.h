@@ -54,6 +54,13 @@ char *k8c_storage_key(const k8c_kind_t *kind, const char *ns, const char *name);
 /* Read one object; *obj gets metadata.resourceVersion.  -K8C_ENOTFOUND. */
 int k8c_storage_get(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
                     const char *name, struct cJSON **obj, k8c_error_t *err);
+/* The stored JSON text of one object with its resourceVersion spliced in,
+ * without parsing it (the GET fast path); caller frees *json. */
+int k8c_storage_get_json(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
+                         const char *name, char **json, size_t *len, k8c_error_t *err);
+/* Insert "resourceVersion" into the top-level metadata of a stored value;
+ * NULL when it has none.  Caller frees. */
+char *k8c_storage_splice_rv(const char *value, size_t len, int64_t rev, size_t *out_len);
 /* Create; obj's resourceVersion is removed before storing and set after. */
 int k8c_storage_create(k8c_apiserver_t *srv, const k8c_kind_t *kind, struct cJSON *obj,
                        k8c_error_t *err);

@@ -57,15 +57,130 @@ cJSON *k8c_storage_decode(const char *value, size_t len, int64_t rev)
 	return obj;
 }
 
+/* Put metadata right after apiVersion and kind, so that a reader finds it
+ * within the first bytes of the stored value (k8c_storage_splice_rv). */
+static void metadata_third(cJSON *obj)
+{
+	cJSON *md = cJSON_DetachItemFromObjectCaseSensitive(obj, "metadata");
+	cJSON *after = NULL, *c;
+
+	if (md == NULL)
+		return;
+	cJSON_ArrayForEach(c, obj)
+		if (strcmp(c->string, "apiVersion") == 0 || strcmp(c->string, "kind") == 0)
+			after = c;
+		else
+			break;
+	if (after == NULL) { /* at the head */
+		md->next = obj->child;
+		md->prev = obj->child ? obj->child->prev : md;
+		if (obj->child)
+			obj->child->prev = md;
+		obj->child = md;
+		return;
+	}
+	md->next = after->next;
+	md->prev = after;
+	if (after->next)
+		after->next->prev = md;
+	else
+		obj->child->prev = md; /* the new tail */
+	after->next = md;
+}
+
 /* The value to store: obj without its resourceVersion. */
 static char *encode(cJSON *obj)
 {
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	cJSON *rv = cJSON_DetachItemFromObjectCaseSensitive(md, "resourceVersion");
-	char *s = cJSON_PrintUnformatted(obj);
+	char *s;
 
+	metadata_third(obj);
+	s = cJSON_PrintUnformatted(obj);
 	cJSON_Delete(rv);
 	return s;
+}
+
+char *k8c_storage_splice_rv(const char *value, size_t len, int64_t rev, size_t *out_len)
+{
+	static const char key[] = "\"metadata\":{";
+	int depth = 0, in_str = 0;
+	char rv[64];
+	size_t rvlen, i;
+
+	for (i = 0; i < len; i++) {
+		char c = value[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+			continue;
+		}
+		if (depth == 1 && c == '"' && len - i >= sizeof(key) - 1 &&
+		    memcmp(value + i, key, sizeof(key) - 1) == 0)
+			break;
+		if (c == '"')
+			in_str = 1;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']')
+			depth--;
+	}
+	if (i >= len)
+		return NULL;
+	i += sizeof(key) - 1; /* just after the metadata's '{' */
+	rvlen = (size_t)snprintf(rv, sizeof(rv), "\"resourceVersion\":\"%lld\"%s", (long long)rev,
+	                         i < len && value[i] == '}' ? "" : ",");
+	{
+		char *out = k8c_xmalloc(len + rvlen + 1);
+		memcpy(out, value, i);
+		memcpy(out + i, rv, rvlen);
+		memcpy(out + i + rvlen, value + i, len - i);
+		out[len + rvlen] = '\0';
+		*out_len = len + rvlen;
+		return out;
+	}
+}
+
+typedef struct raw_got {
+	char *json;
+	size_t len;
+} raw_got_t;
+
+static int raw_kv(void *udata, const k8c_store_kv_t *kv)
+{
+	raw_got_t *g = udata;
+
+	free(g->json);
+	g->json = k8c_storage_splice_rv(kv->value, kv->value_len, kv->mod_revision, &g->len);
+	if (g->json == NULL) { /* no top-level metadata: parse and print */
+		cJSON *o = k8c_storage_decode(kv->value, kv->value_len, kv->mod_revision);
+		g->json = o ? cJSON_PrintUnformatted(o) : NULL;
+		g->len = g->json ? strlen(g->json) : 0;
+		cJSON_Delete(o);
+	}
+	return 0;
+}
+
+int k8c_storage_get_json(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
+                         const char *name, char **json, size_t *len, k8c_error_t *err)
+{
+	_cleanup_free_ char *key = k8c_storage_key(kind, ns, name);
+	raw_got_t g = {NULL, 0};
+	int64_t t0 = k8c_time_monotonic_ns();
+	int ret = srv->store->get(srv->store_cookie, key, 0, raw_kv, &g, err);
+
+	k8c_metrics_store(K8C_MS_GET, k8c_time_monotonic_ns() - t0);
+	if (ret < 0) {
+		free(g.json);
+		return ret;
+	}
+	if (g.json == NULL)
+		return k8c_error_make(err, K8C_EINTERNAL, "stored value of %s is not JSON", key);
+	*json = g.json;
+	*len = g.len;
+	return 0;
 }
 
 typedef struct got {
