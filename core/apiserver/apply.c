@@ -253,8 +253,15 @@ void k8c_apply(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_rou
 			cJSON_AddStringToObject(k8c_jobject(obj, "metadata"), "name", r->name);
 			cJSON_DeleteItemFromObjectCaseSensitive(k8c_jobject(obj, "metadata"), "managedFields");
 			record_manager(obj, r->kind, manager, set);
-			if (k8c_object_create_opts(srv, r->kind, r->ns, obj, o, resp) == 0)
-				k8c_api_respond_json(resp, 201, K8C_STEAL(obj));
+			if (k8c_object_create_opts(srv, r->kind, r->ns, obj, o, resp) == 0) {
+				if (o->stored_json != NULL)
+					k8c_api_respond_raw(resp, 201, "application/json",
+					                    K8C_STEAL(o->stored_json), o->stored_len);
+				else
+					k8c_api_respond_json(resp, 201, K8C_STEAL(obj));
+			}
+			free(o->stored_json);
+			o->stored_json = NULL;
 			return;
 		}
 		if (ret < 0) {

@@ -129,8 +129,14 @@ static void handle_create(k8c_apiserver_t *srv, const k8c_api_request_t *req,
 	if (obj == NULL || check_schema(r->kind, obj, req, resp) < 0)
 		return;
 	write_opts(req, &o);
-	if (k8c_object_create_opts(srv, r->kind, r->ns, obj, &o, resp) == 0)
-		k8c_api_respond_json(resp, 201, K8C_STEAL(obj));
+	if (k8c_object_create_opts(srv, r->kind, r->ns, obj, &o, resp) == 0) {
+		if (o.stored_json != NULL)
+			k8c_api_respond_raw(resp, 201, "application/json", K8C_STEAL(o.stored_json),
+			                    o.stored_len);
+		else
+			k8c_api_respond_json(resp, 201, K8C_STEAL(obj));
+	}
+	free(o.stored_json);
 }
 
 static void handle_get(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,

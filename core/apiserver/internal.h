@@ -62,6 +62,10 @@ int k8c_storage_get_json(k8c_apiserver_t *srv, const k8c_kind_t *kind, const cha
  * NULL when it has none.  Caller frees. */
 char *k8c_storage_splice_rv(const char *value, size_t len, int64_t rev, size_t *out_len);
 /* Create; obj's resourceVersion is removed before storing and set after. */
+/* The same, and *json (caller frees, may come back NULL) receives the
+ * stored text with its resourceVersion: the create's response. */
+int k8c_storage_create_json(k8c_apiserver_t *srv, const k8c_kind_t *kind, struct cJSON *obj,
+                            char **json, size_t *json_len, k8c_error_t *err);
 int k8c_storage_create(k8c_apiserver_t *srv, const k8c_kind_t *kind, struct cJSON *obj,
                        k8c_error_t *err);
 /* Update if the stored mod revision is expected (from obj's

@@ -176,10 +176,10 @@ static int check_namespace(k8c_apiserver_t *srv, const char *ns, k8c_api_respons
 }
 
 static int store_new(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns, cJSON *obj,
-                     const k8c_write_opts_t *o, k8c_api_response_t *resp);
+                     k8c_write_opts_t *o, k8c_api_response_t *resp);
 
 int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
-                           cJSON *obj, const k8c_write_opts_t *o, k8c_api_response_t *resp)
+                           cJSON *obj, k8c_write_opts_t *o, k8c_api_response_t *resp)
 {
 	k8c_field_errors_t errs = K8C_FIELD_ERRORS_INIT;
 	char uid[K8C_UUID_STRLEN], ts[K8C_TIME_STRLEN];
@@ -274,7 +274,7 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 
 /* The last step of a create: dry run or store. */
 static int store_new(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns, cJSON *obj,
-                     const k8c_write_opts_t *o, k8c_api_response_t *resp)
+                     k8c_write_opts_t *o, k8c_api_response_t *resp)
 {
 	k8c_error_t err;
 	int ret;
@@ -288,7 +288,8 @@ static int store_new(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *n
 		}
 		return 0;
 	}
-	ret = k8c_storage_create(srv, kind, obj, &err);
+	ret = k8c_storage_create_json(srv, kind, obj, o ? &o->stored_json : NULL,
+	                              o ? &o->stored_len : NULL, &err);
 	if (ret < 0) {
 		k8c_respond_error(resp, kind, meta_str(obj, "name"), ret, &err);
 		return ret;

@@ -16,12 +16,16 @@ typedef struct k8c_write_opts {
 	int status;                 /* through the status subresource */
 	int applying;               /* server-side apply recorded managedFields itself */
 	const char *user_agent;     /* for the default field manager */
+	/* out: a create stores the object's JSON text here (owned by the
+	 * caller, free()) so the response need not print it again */
+	char *stored_json;
+	size_t stored_len;
 } k8c_write_opts_t;
 
 /* Create obj (modified in place into what was stored) in ns (NULL for
  * cluster-scoped kinds or to take the object's own). */
 int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
-                           struct cJSON *obj, const k8c_write_opts_t *o,
+                           struct cJSON *obj, k8c_write_opts_t *o,
                            k8c_api_response_t *resp);
 /* For internal callers that only need an error code. */
 int k8c_object_create(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,

@@ -221,20 +221,29 @@ static const char *meta_str(const cJSON *obj, const char *field)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-int k8c_storage_create(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
-                       k8c_error_t *err)
+int k8c_storage_create_json(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
+                            char **json, size_t *json_len, k8c_error_t *err)
 {
 	_cleanup_free_ char *key = k8c_storage_key(kind, meta_str(obj, "namespace"),
 	                                           meta_str(obj, "name"));
 	_cleanup_free_ char *value = encode(obj);
+	size_t len = strlen(value);
 	int64_t rev = 0, t0 = k8c_time_monotonic_ns();
-	int ret = srv->store->create(srv->store_cookie, key, value, strlen(value), &rev, err);
+	int ret = srv->store->create(srv->store_cookie, key, value, len, &rev, err);
 
 	k8c_metrics_store(K8C_MS_CREATE, k8c_time_monotonic_ns() - t0);
 	if (ret < 0)
 		return ret;
 	set_rv(obj, rev);
+	if (json != NULL) /* the stored bytes are the response: no second print */
+		*json = k8c_storage_splice_rv(value, len, rev, json_len);
 	return 0;
+}
+
+int k8c_storage_create(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
+                       k8c_error_t *err)
+{
+	return k8c_storage_create_json(srv, kind, obj, NULL, NULL, err);
 }
 
 int k8c_storage_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
