@@ -139,7 +139,8 @@ static unsigned ps_strategy(const void *node)
 	return node ? k8c_schema_patch_strategy(node) : 0;
 }
 
-static const k8c_patch_schema_t schema_view = {ps_field, ps_items, ps_merge_key, ps_strategy};
+/* The schema as the patch library sees it (shared with handlers.c). */
+const k8c_patch_schema_t k8c_schema_patch_view = {ps_field, ps_items, ps_merge_key, ps_strategy};
 
 /* Replace manager's Apply entry in obj's managedFields. */
 static void record_manager(cJSON *obj, const k8c_kind_t *kind, const char *manager, cJSON *set)
@@ -289,7 +290,7 @@ void k8c_apply(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_rou
 			_cleanup_json_ cJSON *patch = cJSON_Duplicate(applied, 1);
 			cJSON_DeleteItemFromObjectCaseSensitive(k8c_jobject(patch, "metadata"), "managedFields");
 			cJSON_DeleteItemFromObjectCaseSensitive(k8c_jobject(patch, "metadata"), "resourceVersion");
-			if (k8c_strategic_merge_patch(&obj, patch, &schema_view, type, &err) < 0) {
+			if (k8c_strategic_merge_patch(&obj, patch, &k8c_schema_patch_view, type, &err) < 0) {
 				cJSON_Delete(set);
 				k8c_api_respond_status(resp, 422, "Invalid", NULL, "%s", err.message);
 				return;

@@ -6,7 +6,13 @@
 
 #include "apiserver/objects.h"
 
+#include "apiserver/patch.h"
+
 struct cJSON;
+
+/* The API schema through the patch library's k8c_patch_schema_t: maps
+ * merge, lists by their merge keys. */
+extern const k8c_patch_schema_t k8c_schema_patch_view;
 
 void k8c_apply(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,
                const struct cJSON *applied, const k8c_write_opts_t *o, k8c_api_response_t *resp);

@@ -210,35 +210,6 @@ static void handle_update(k8c_apiserver_t *srv, const k8c_api_request_t *req, co
 		k8c_api_respond_json(resp, 200, K8C_STEAL(obj));
 }
 
-/* Adapter from the schema to the patch library's view of it. */
-static const void *ps_field(const void *node, const char *name)
-{
-	int k = node ? k8c_schema_kind(node) : 0;
-
-	if (k == K8C_SCHEMA_OBJECT)
-		return k8c_schema_field(node, name);
-	if (k == K8C_SCHEMA_MAP)
-		return k8c_schema_items(node);
-	return NULL;
-}
-
-static const void *ps_items(const void *node)
-{
-	return node && k8c_schema_kind(node) == K8C_SCHEMA_ARRAY ? k8c_schema_items(node) : NULL;
-}
-
-static const char *ps_merge_key(const void *node)
-{
-	return node ? k8c_schema_merge_key(node) : NULL;
-}
-
-static unsigned ps_strategy(const void *node)
-{
-	return node ? k8c_schema_patch_strategy(node) : 0;
-}
-
-static const k8c_patch_schema_t patch_schema = {ps_field, ps_items, ps_merge_key, ps_strategy};
-
 /* Apply the request's patch to a copy of old; NULL with resp filled. */
 static cJSON *apply_patch(const k8c_kind_t *kind, const k8c_api_request_t *req, const cJSON *old,
                           const cJSON *patch, k8c_api_response_t *resp)
@@ -253,7 +224,7 @@ static cJSON *apply_patch(const k8c_kind_t *kind, const k8c_api_request_t *req, 
 	else if (strncmp(ct, "application/json-patch+json", 27) == 0)
 		ret = k8c_json_patch(&target, patch, &err);
 	else if (strncmp(ct, "application/strategic-merge-patch+json", 38) == 0)
-		ret = k8c_strategic_merge_patch(&target, patch, &patch_schema,
+		ret = k8c_strategic_merge_patch(&target, patch, &k8c_schema_patch_view,
 		                                kind->schema_type ? k8c_schema_type(kind->schema_type) : NULL,
 		                                &err);
 	else {
