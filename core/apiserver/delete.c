@@ -195,6 +195,7 @@ static void delete_one(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char 
 			needs_update = 1;
 		}
 		if (is_namespace(kind) && !d->dry_run) {
+			k8c_namespace_cache_forget(srv, name);
 			/* Terminating, contents removed, then the namespace itself */
 			cJSON *st = k8c_jobject(obj, "status");
 			cJSON_DeleteItemFromObjectCaseSensitive(st, "phase");

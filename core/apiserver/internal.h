@@ -35,6 +35,10 @@ struct k8c_apiserver {
 	char *cfg_service_cidr;          /* owned, for messages */
 	pthread_mutex_t svc_lock;        /* held from allocation to stored create */
 	int svc_lock_ready;
+	/* Active namespaces seen recently (objects.c): name -> expiry (ns,
+	 * monotonic), so a create needs no store read; ns_lock */
+	struct cJSON *ns_cache;
+	pthread_mutex_t ns_lock;
 };
 
 /* What a URL names. */
@@ -124,6 +128,9 @@ int k8c_wants_table(const k8c_api_request_t *req);
 /* A meta.k8s.io/v1 Table of objs (an array, borrowed) for kind. */
 struct cJSON *k8c_table(const k8c_kind_t *kind, const struct cJSON *objs,
                         const struct cJSON *list_meta, int include_object);
+
+/* Forget what the namespace cache knows about ns (it changed). */
+void k8c_namespace_cache_forget(k8c_apiserver_t *srv, const char *ns);
 
 /* --- errors: map a k8c error to a Status response ------------------------ */
 void k8c_respond_error(k8c_api_response_t *resp, const k8c_kind_t *kind, const char *name,

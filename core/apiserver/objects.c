@@ -147,13 +147,50 @@ static int respond_invalid(const k8c_kind_t *kind, const cJSON *obj, k8c_field_e
 	return -K8C_EINVAL;
 }
 
-/* The namespace of a new object must exist and not be terminating. */
+#define NS_CACHE_NS 1000000000LL /* an active namespace is trusted for 1 s */
+
+void k8c_namespace_cache_forget(k8c_apiserver_t *srv, const char *ns)
+{
+	pthread_mutex_lock(&srv->ns_lock);
+	cJSON_DeleteItemFromObjectCaseSensitive(srv->ns_cache, ns);
+	pthread_mutex_unlock(&srv->ns_lock);
+}
+
+static int namespace_cached(k8c_apiserver_t *srv, const char *ns)
+{
+	const cJSON *e;
+	int hit;
+
+	pthread_mutex_lock(&srv->ns_lock);
+	e = cJSON_GetObjectItemCaseSensitive(srv->ns_cache, ns);
+	hit = e != NULL && e->valuedouble > (double)k8c_time_monotonic_ns();
+	pthread_mutex_unlock(&srv->ns_lock);
+	return hit;
+}
+
+static void namespace_remember(k8c_apiserver_t *srv, const char *ns)
+{
+	double until = (double)(k8c_time_monotonic_ns() + NS_CACHE_NS);
+
+	pthread_mutex_lock(&srv->ns_lock);
+	if (!cJSON_ReplaceItemInObjectCaseSensitive(srv->ns_cache, ns, cJSON_CreateNumber(until)))
+		cJSON_AddNumberToObject(srv->ns_cache, ns, until);
+	pthread_mutex_unlock(&srv->ns_lock);
+}
+
+/* The namespace of a new object must exist and not be terminating (as
+ * Kubernetes' NamespaceLifecycle admission, with a short-lived cache of
+ * active namespaces in place of its informer). */
 static int check_namespace(k8c_apiserver_t *srv, const char *ns, k8c_api_response_t *resp)
 {
 	const k8c_kind_t *nsk = k8c_kind_by_resource("", "v1", "namespaces");
 	_cleanup_json_ cJSON *n = NULL;
 	k8c_error_t err;
-	int ret = k8c_storage_get(srv, nsk, NULL, ns, &n, &err);
+	int ret;
+
+	if (namespace_cached(srv, ns))
+		return 0;
+	ret = k8c_storage_get(srv, nsk, NULL, ns, &n, &err);
 
 	if (ret == -K8C_ENOTFOUND) {
 		k8c_respond_error(resp, nsk, ns, ret, &err);
@@ -172,6 +209,7 @@ static int check_namespace(k8c_apiserver_t *srv, const char *ns, k8c_api_respons
 		                       ns);
 		return -K8C_EPERM;
 	}
+	namespace_remember(srv, ns);
 	return 0;
 }
 

@@ -329,6 +329,8 @@ int k8c_apiserver_start(const k8c_apiserver_config_t *cfg, k8c_apiserver_t **out
 	srv->cfg.kubeconfig = cfg->kubeconfig ? k8c_xstrdup(cfg->kubeconfig) : NULL;
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_cond_init(&srv->shutdown_cond, NULL);
+	pthread_mutex_init(&srv->ns_lock, NULL);
+	srv->ns_cache = cJSON_CreateObject();
 
 	if (!is_loopback(srv->cfg.bind_address) && !cfg->insecure_bind_any) {
 		ret = k8c_error_make(err, K8C_EINVAL,
@@ -396,6 +398,8 @@ void k8c_apiserver_stop(k8c_apiserver_t *srv)
 	if (srv->svc_lock_ready)
 		pthread_mutex_destroy(&srv->svc_lock);
 	pthread_cond_destroy(&srv->shutdown_cond);
+	cJSON_Delete(srv->ns_cache);
+	pthread_mutex_destroy(&srv->ns_lock);
 	pthread_mutex_destroy(&srv->lock);
 	free(srv);
 }
