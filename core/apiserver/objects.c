@@ -173,8 +173,8 @@ static void namespace_remember(k8c_apiserver_t *srv, const char *ns)
 	double until = (double)(k8c_time_monotonic_ns() + NS_CACHE_NS);
 
 	pthread_mutex_lock(&srv->ns_lock);
-	if (!cJSON_ReplaceItemInObjectCaseSensitive(srv->ns_cache, ns, cJSON_CreateNumber(until)))
-		cJSON_AddNumberToObject(srv->ns_cache, ns, until);
+	cJSON_DeleteItemFromObjectCaseSensitive(srv->ns_cache, ns);
+	cJSON_AddNumberToObject(srv->ns_cache, ns, until);
 	pthread_mutex_unlock(&srv->ns_lock);
 }
 

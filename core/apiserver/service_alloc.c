@@ -248,8 +248,9 @@ int k8c_bootstrap_kubernetes_service(k8c_apiserver_t *srv, k8c_error_t *err)
 	         strcmp(srv->cfg.bind_address, "0.0.0.0") == 0 ? "127.0.0.1" : srv->cfg.bind_address, port);
 	if (k8c_storage_get(srv, epk, "default", "kubernetes", &obj, err) == 0) {
 		cJSON *want = cJSON_Parse(text);
-		cJSON_ReplaceItemInObjectCaseSensitive(obj, "subsets",
-		                                       cJSON_Duplicate(cJSON_GetObjectItem(want, "subsets"), 1));
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, "subsets");
+		cJSON_AddItemToObject(obj, "subsets",
+		                      cJSON_Duplicate(cJSON_GetObjectItem(want, "subsets"), 1));
 		cJSON_Delete(want);
 		ret = k8c_storage_update(srv, epk, obj, 0, err);
 		cJSON_Delete(obj);
