@@ -9,10 +9,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
+#include "common/dirs.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "apiserver/apiserver.h"
@@ -103,24 +103,6 @@ static void server_free(server_t *s)
 	free(s->data_dir);
 }
 
-static int make_dir(const char *path, k8c_error_t *err)
-{
-	_cleanup_free_ char *p = k8c_xstrdup(path);
-
-	for (char *c = p + 1; *c != '\0'; c++) {
-		if (*c != '/')
-			continue;
-		*c = '\0';
-		if (mkdir(p, 0755) != 0 && errno != EEXIST)
-			return k8c_error_make(err, K8C_EIO, "cannot create %s: %s", p, strerror(errno));
-		*c = '/';
-	}
-	if (mkdir(p, 0700) != 0 && errno != EEXIST)
-		return k8c_error_make(err, K8C_EIO, "cannot create data directory %s: %s (choose another with --data-dir)",
-		                      p, strerror(errno));
-	return 0;
-}
-
 static int start_api(server_t *s, const cJSON *values, k8c_error_t *err)
 {
 	_cleanup_free_ char *endpoint = NULL, *kubeconfig = NULL;
@@ -167,8 +149,12 @@ int k8c_cmd_server(const k8c_command_t *cmd, cJSON *values)
 		return K8C_EXIT_USAGE;
 	}
 	s.data_dir = k8c_data_dir(values);
-	if (make_dir(s.data_dir, &err) < 0 || start_api(&s, values, &err) < 0 ||
-	    start_instances(&s, values, &err) < 0) {
+	if (k8c_mkdir_p(s.data_dir, 0700, &err) < 0) {
+		K8C_ERROR("data directory: %s (choose another with --data-dir)", err.message);
+		server_free(&s);
+		return K8C_EXIT_FAILURE;
+	}
+	if (start_api(&s, values, &err) < 0 || start_instances(&s, values, &err) < 0) {
 		K8C_ERROR("%s", err.message);
 		server_free(&s);
 		return K8C_EXIT_FAILURE;

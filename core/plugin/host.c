@@ -2,12 +2,11 @@
 #define K8C_LOG_COMPONENT "plugin"
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
+#include "common/dirs.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/timestamp.h"
@@ -48,21 +47,6 @@ static int64_t host_monotonic_ns(void *ctx)
 	return k8c_time_monotonic_ns();
 }
 
-static int mkdir_p(const char *path)
-{
-	_cleanup_free_ char *p = k8c_xstrdup(path);
-
-	for (char *s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0700) != 0 && errno != EEXIST)
-			return -1;
-		*s = '/';
-	}
-	return mkdir(p, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 int k8c_plugin_instance_new(const k8c_loaded_plugin_t *p, const cJSON *config,
                             const char *data_dir, k8c_plugin_instance_t **out,
                             k8c_error_t *err)
@@ -77,9 +61,8 @@ int k8c_plugin_instance_new(const k8c_loaded_plugin_t *p, const cJSON *config,
 	if (data_dir != NULL) {
 		inst->data_dir = k8c_xasprintf("%s/plugins/%s-%s", data_dir, kind,
 		                               p->desc->name);
-		if (mkdir_p(inst->data_dir) < 0) {
-			ret = k8c_error_make(err, K8C_EIO, "%s: cannot create %s: %s",
-			                     inst->label, inst->data_dir, strerror(errno));
+		if ((ret = k8c_mkdir_p(inst->data_dir, 0700, err)) < 0) {
+			inst->p = NULL; /* init never ran: no fini */
 			k8c_plugin_instance_free(inst);
 			return ret;
 		}
