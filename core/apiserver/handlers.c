@@ -20,14 +20,6 @@
 
 #define UPDATE_RETRIES 5
 
-static const char *meta_str(const cJSON *obj, const char *field)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(obj, "metadata"), field);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static void write_opts(const k8c_api_request_t *req, k8c_write_opts_t *o)
 {
 	const char *dry = k8c_api_param(req, "dryRun");
@@ -186,15 +178,15 @@ static void handle_update(k8c_apiserver_t *srv, const k8c_api_request_t *req, co
 
 	if (obj == NULL || check_schema(r->kind, obj, req, resp) < 0)
 		return;
-	name = meta_str(obj, "name");
+	name = k8c_meta_str(obj, "name");
 	if (name != NULL && strcmp(name, r->name) != 0) {
 		k8c_api_respond_status(resp, 400, "BadRequest", NULL,
 		                       "the name of the object (%s) does not match the name on the URL (%s)",
 		                       name, r->name);
 		return;
 	}
-	if (r->kind->namespaced && meta_str(obj, "namespace") != NULL &&
-	    meta_str(obj, "namespace")[0] && strcmp(meta_str(obj, "namespace"), r->ns) != 0) {
+	if (r->kind->namespaced && k8c_meta_str(obj, "namespace") != NULL &&
+	    k8c_meta_str(obj, "namespace")[0] && strcmp(k8c_meta_str(obj, "namespace"), r->ns) != 0) {
 		k8c_api_respond_status(resp, 400, "BadRequest", NULL,
 		                       "the namespace of the provided object does not match the namespace sent on the request");
 		return;

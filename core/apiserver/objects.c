@@ -23,14 +23,6 @@
 #include "common/timestamp.h"
 #include "common/uuid.h"
 
-static const char *meta_str(const cJSON *obj, const char *field)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(obj, "metadata"), field);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static void meta_set_str(cJSON *md, const char *field, const char *value)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(md, field);
@@ -119,7 +111,7 @@ static void validate_labels(const cJSON *labels, k8c_field_errors_t *errs)
 static void validate_meta(const k8c_kind_t *kind, const cJSON *obj, k8c_field_errors_t *errs)
 {
 	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	const char *name = meta_str(obj, "name");
+	const char *name = k8c_meta_str(obj, "name");
 	char msg[K8C_NAME_MSG_MAX];
 
 	if (name == NULL || name[0] == '\0')
@@ -139,7 +131,7 @@ static void validate_meta(const k8c_kind_t *kind, const cJSON *obj, k8c_field_er
 static int respond_invalid(const k8c_kind_t *kind, const cJSON *obj, k8c_field_errors_t *errs,
                            k8c_api_response_t *resp)
 {
-	const char *name = meta_str(obj, "name");
+	const char *name = k8c_meta_str(obj, "name");
 
 	k8c_api_respond_json(resp, 422, k8c_field_errors_status(errs, kind->group, kind->kind,
 	                                                        name ? name : ""));
@@ -200,7 +192,7 @@ static int check_namespace(k8c_apiserver_t *srv, const char *ns, k8c_api_respons
 		k8c_respond_error(resp, NULL, NULL, ret, &err);
 		return ret;
 	}
-	if (meta_str(n, "deletionTimestamp") != NULL) {
+	if (k8c_meta_str(n, "deletionTimestamp") != NULL) {
 		cJSON *d = cJSON_CreateObject();
 		cJSON_AddStringToObject(d, "name", ns);
 		cJSON_AddStringToObject(d, "kind", "namespaces");
@@ -240,7 +232,7 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 		k8c_api_respond_status(resp, 400, "BadRequest", NULL, "metadata must be an object");
 		return -K8C_EINVAL;
 	}
-	body_ns = meta_str(obj, "namespace");
+	body_ns = k8c_meta_str(obj, "namespace");
 	if (kind->namespaced) {
 		if (ns != NULL && body_ns != NULL && body_ns[0] && strcmp(ns, body_ns) != 0) {
 			k8c_api_respond_status(resp, 400, "BadRequest", NULL,
@@ -253,18 +245,18 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 	} else {
 		cJSON_DeleteItemFromObjectCaseSensitive(md, "namespace");
 	}
-	if (meta_str(obj, "resourceVersion") != NULL && meta_str(obj, "resourceVersion")[0]) {
+	if (k8c_meta_str(obj, "resourceVersion") != NULL && k8c_meta_str(obj, "resourceVersion")[0]) {
 		k8c_api_respond_status(resp, 400, "BadRequest", NULL,
 		                       "resourceVersion should not be set on objects to be created");
 		return -K8C_EINVAL;
 	}
-	name = meta_str(obj, "name");
-	if ((name == NULL || name[0] == '\0') && meta_str(obj, "generateName") != NULL &&
-	    meta_str(obj, "generateName")[0]) {
+	name = k8c_meta_str(obj, "name");
+	if ((name == NULL || name[0] == '\0') && k8c_meta_str(obj, "generateName") != NULL &&
+	    k8c_meta_str(obj, "generateName")[0]) {
 		char suffix[6];
 		_cleanup_free_ char *gen = NULL;
 		random_suffix(suffix);
-		gen = k8c_xasprintf("%.*s%s", 58, meta_str(obj, "generateName"), suffix);
+		gen = k8c_xasprintf("%.*s%s", 58, k8c_meta_str(obj, "generateName"), suffix);
 		meta_set_str(md, "name", gen);
 	}
 	/* what the server owns */
@@ -320,8 +312,8 @@ static int store_new(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *n
 	if (o != NULL && o->dry_run) {
 		/* everything a real create checks, including that the name is free */
 		_cleanup_json_ cJSON *existing = NULL;
-		if (k8c_storage_get(srv, kind, ns, meta_str(obj, "name"), &existing, &err) == 0) {
-			k8c_respond_error(resp, kind, meta_str(obj, "name"), -K8C_EEXIST, &err);
+		if (k8c_storage_get(srv, kind, ns, k8c_meta_str(obj, "name"), &existing, &err) == 0) {
+			k8c_respond_error(resp, kind, k8c_meta_str(obj, "name"), -K8C_EEXIST, &err);
 			return -K8C_EEXIST;
 		}
 		return 0;
@@ -329,7 +321,7 @@ static int store_new(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *n
 	ret = k8c_storage_create_json(srv, kind, obj, o ? &o->stored_json : NULL,
 	                              o ? &o->stored_len : NULL, &err);
 	if (ret < 0) {
-		k8c_respond_error(resp, kind, meta_str(obj, "name"), ret, &err);
+		k8c_respond_error(resp, kind, k8c_meta_str(obj, "name"), ret, &err);
 		return ret;
 	}
 	return 0;
@@ -414,14 +406,14 @@ int k8c_object_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 	if (new_rv < 0 || (new_rv > 0 && new_rv != old_rv)) {
 		k8c_error_make(&err, K8C_ECONFLICT,
 		               "the object has been modified; please apply your changes to the latest version and try again");
-		k8c_respond_error(resp, kind, meta_str(old, "name"), -K8C_ECONFLICT, &err);
+		k8c_respond_error(resp, kind, k8c_meta_str(old, "name"), -K8C_ECONFLICT, &err);
 		return -K8C_ECONFLICT;
 	}
-	if (meta_str(obj, "uid") != NULL && meta_str(obj, "uid")[0] &&
-	    strcmp(meta_str(obj, "uid"), meta_str(old, "uid") ? meta_str(old, "uid") : "") != 0) {
+	if (k8c_meta_str(obj, "uid") != NULL && k8c_meta_str(obj, "uid")[0] &&
+	    strcmp(k8c_meta_str(obj, "uid"), k8c_meta_str(old, "uid") ? k8c_meta_str(old, "uid") : "") != 0) {
 		k8c_error_make(&err, K8C_ECONFLICT, "Precondition failed: UID in precondition: %s, UID in object meta: %s",
-		               meta_str(obj, "uid"), meta_str(old, "uid") ? meta_str(old, "uid") : "");
-		k8c_respond_error(resp, kind, meta_str(old, "name"), -K8C_ECONFLICT, &err);
+		               k8c_meta_str(obj, "uid"), k8c_meta_str(old, "uid") ? k8c_meta_str(old, "uid") : "");
+		k8c_respond_error(resp, kind, k8c_meta_str(old, "name"), -K8C_ECONFLICT, &err);
 		return -K8C_ECONFLICT;
 	}
 	if (o != NULL && o->status) {
@@ -487,13 +479,13 @@ int k8c_object_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 	if (o != NULL && o->dry_run)
 		return 0;
 	/* An object being deleted goes once its last finalizer is removed. */
-	if (meta_str(obj, "deletionTimestamp") != NULL) {
+	if (k8c_meta_str(obj, "deletionTimestamp") != NULL) {
 		const cJSON *f = cJSON_GetObjectItemCaseSensitive(md, "finalizers");
 		if (cJSON_GetArraySize(f) == 0) {
-			ret = k8c_storage_delete(srv, kind, meta_str(obj, "namespace"), meta_str(obj, "name"),
+			ret = k8c_storage_delete(srv, kind, k8c_meta_str(obj, "namespace"), k8c_meta_str(obj, "name"),
 			                         old_rv, NULL, &err);
 			if (ret < 0) {
-				k8c_respond_error(resp, kind, meta_str(obj, "name"), ret, &err);
+				k8c_respond_error(resp, kind, k8c_meta_str(obj, "name"), ret, &err);
 				return ret;
 			}
 			return 0;
@@ -504,7 +496,7 @@ int k8c_object_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 		if (ret == -K8C_ECONFLICT && !guaranteed)
 			k8c_error_make(&err, K8C_ECONFLICT,
 			               "the object has been modified; please apply your changes to the latest version and try again");
-		k8c_respond_error(resp, kind, meta_str(obj, "name"), ret, &err);
+		k8c_respond_error(resp, kind, k8c_meta_str(obj, "name"), ret, &err);
 		return ret;
 	}
 	return 0;

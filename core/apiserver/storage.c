@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "apiserver/internal.h"
+#include "apiserver/kinds/util.h"
 #include "apiserver/metrics.h"
 #include "common/timestamp.h"
 #include "common/mem.h"
@@ -213,19 +214,11 @@ int k8c_storage_get(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns
 	return 0;
 }
 
-static const char *meta_str(const cJSON *obj, const char *field)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(obj, "metadata"), field);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 int k8c_storage_create_json(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
                             char **json, size_t *json_len, k8c_error_t *err)
 {
-	_cleanup_free_ char *key = k8c_storage_key(kind, meta_str(obj, "namespace"),
-	                                           meta_str(obj, "name"));
+	_cleanup_free_ char *key = k8c_storage_key(kind, k8c_meta_str(obj, "namespace"),
+	                                           k8c_meta_str(obj, "name"));
 	_cleanup_free_ char *value = encode(obj);
 	size_t len = strlen(value);
 	int64_t rev = 0, t0 = k8c_time_monotonic_ns();
@@ -249,8 +242,8 @@ int k8c_storage_create(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 int k8c_storage_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
                        int64_t expected, k8c_error_t *err)
 {
-	_cleanup_free_ char *key = k8c_storage_key(kind, meta_str(obj, "namespace"),
-	                                           meta_str(obj, "name"));
+	_cleanup_free_ char *key = k8c_storage_key(kind, k8c_meta_str(obj, "namespace"),
+	                                           k8c_meta_str(obj, "name"));
 	_cleanup_free_ char *value = NULL;
 	int64_t rev = 0;
 	int ret;

@@ -20,6 +20,19 @@ static void not_allowed(k8c_api_response_t *resp)
 	                       "the server does not allow this method on the requested resource");
 }
 
+/* 201 with a Success Status, as binding and eviction answer. */
+static void respond_success(k8c_api_response_t *resp)
+{
+	cJSON *st = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(st, "kind", "Status");
+	cJSON_AddStringToObject(st, "apiVersion", "v1");
+	cJSON_AddObjectToObject(st, "metadata");
+	cJSON_AddStringToObject(st, "status", "Success");
+	cJSON_AddNumberToObject(st, "code", 201);
+	k8c_api_respond_json(resp, 201, st);
+}
+
 /* A dotted path's integer, or def. */
 static long long path_int(const cJSON *obj, const char *path, long long def)
 {
@@ -173,16 +186,7 @@ static void handle_binding(k8c_apiserver_t *srv, const k8c_api_request_t *req, c
 			k8c_respond_error(resp, r->kind, r->name, ret, &err);
 			return;
 		}
-		{
-			/* Kubernetes answers a Success Status */
-			cJSON *st = cJSON_CreateObject();
-			cJSON_AddStringToObject(st, "kind", "Status");
-			cJSON_AddStringToObject(st, "apiVersion", "v1");
-			cJSON_AddObjectToObject(st, "metadata");
-			cJSON_AddStringToObject(st, "status", "Success");
-			cJSON_AddNumberToObject(st, "code", 201);
-			k8c_api_respond_json(resp, 201, st);
-		}
+		respond_success(resp); /* Kubernetes answers a Success Status */
 		return;
 	}
 }
@@ -227,15 +231,8 @@ void k8c_handle_subresource(k8c_apiserver_t *srv, const k8c_api_request_t *req, 
 		k8c_handle_delete(srv, &(k8c_api_request_t){.method = "DELETE", .path = req->path,
 		                                          .body = (char *)"", .body_len = 0},
 		                  r, resp);
-		if (resp->code == 200) {
-			cJSON *st = cJSON_CreateObject();
-			cJSON_AddStringToObject(st, "kind", "Status");
-			cJSON_AddStringToObject(st, "apiVersion", "v1");
-			cJSON_AddObjectToObject(st, "metadata");
-			cJSON_AddStringToObject(st, "status", "Success");
-			cJSON_AddNumberToObject(st, "code", 201);
-			k8c_api_respond_json(resp, 201, st);
-		}
+		if (resp->code == 200)
+			respond_success(resp);
 		return;
 	}
 	k8c_api_respond_status(resp, 404, "NotFound", NULL, "the server could not find the requested resource");

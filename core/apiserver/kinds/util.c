@@ -32,6 +32,14 @@ const char *k8c_jstr(const cJSON *obj, const char *path)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+const char *k8c_meta_str(const cJSON *obj, const char *field)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(obj, "metadata"), field);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 long long k8c_jint(const cJSON *obj, const char *path, long long def)
 {
 	const cJSON *v = k8c_jget(obj, path);

@@ -12,6 +12,8 @@ struct cJSON;
 const struct cJSON *k8c_jget(const struct cJSON *obj, const char *path);
 /* The string at path, or NULL when absent or not a string. */
 const char *k8c_jstr(const struct cJSON *obj, const char *path);
+/* metadata.FIELD as a string, or NULL. */
+const char *k8c_meta_str(const struct cJSON *obj, const char *field);
 /* The integer at path, or def when absent or not a number. */
 long long k8c_jint(const struct cJSON *obj, const char *path, long long def);
 /* 1/0 for true/false at path, def otherwise. */
