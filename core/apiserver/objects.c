@@ -339,33 +339,52 @@ int k8c_object_create(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *
 	return ret;
 }
 
-/* Everything of obj but metadata and status: what bumps generation. */
-static int spec_changed(const cJSON *a, const cJSON *b)
+
+static int skipped(const char *key, const char *const *skip)
+{
+	for (; *skip != NULL; skip++)
+		if (strcmp(key, *skip) == 0)
+			return 1;
+	return 0;
+}
+
+/* Are the members of a and b equal, those named in skip (NULL-terminated)
+ * aside? */
+static int same_members(const cJSON *a, const cJSON *b, const char *const *skip)
 {
 	const cJSON *x;
 	int na = 0, nb = 0;
 
 	cJSON_ArrayForEach(x, a) {
-		if (strcmp(x->string, "metadata") == 0 || strcmp(x->string, "status") == 0)
+		if (skipped(x->string, skip))
 			continue;
 		na++;
 		if (!cJSON_Compare(x, cJSON_GetObjectItemCaseSensitive(b, x->string), 1))
-			return 1;
+			return 0;
 	}
 	cJSON_ArrayForEach(x, b)
-		if (strcmp(x->string, "metadata") != 0 && strcmp(x->string, "status") != 0)
-			nb++;
-	return na != nb;
+		nb += !skipped(x->string, skip);
+	return na == nb;
 }
 
-/* obj and old are equal but for metadata.managedFields. */
+/* Everything of obj but metadata and status: what bumps generation. */
+static int spec_changed(const cJSON *a, const cJSON *b)
+{
+	return !same_members(a, b, (const char *const[]){"metadata", "status", NULL});
+}
+
+/* obj and old are equal but for metadata.managedFields (no copies: this
+ * runs on every update). */
 static int same_but_managed_fields(const cJSON *obj, const cJSON *old)
 {
-	_cleanup_json_ cJSON *a = cJSON_Duplicate(obj, 1), *b = cJSON_Duplicate(old, 1);
+	const cJSON *ma = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	const cJSON *mb = cJSON_GetObjectItemCaseSensitive(old, "metadata");
 
-	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "metadata"), "managedFields");
-	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(b, "metadata"), "managedFields");
-	return cJSON_Compare(a, b, 1);
+	if (!same_members(obj, old, (const char *const[]){"metadata", NULL}))
+		return 0;
+	if (cJSON_IsObject(ma) && cJSON_IsObject(mb))
+		return same_members(ma, mb, (const char *const[]){"managedFields", NULL});
+	return cJSON_Compare(ma, mb, 1);
 }
 
 static void keep_field(cJSON *obj, const cJSON *old, const char *field)
