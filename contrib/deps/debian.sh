@@ -8,7 +8,7 @@
 set -e
 build="build-essential autoconf automake libtool pkg-config
   libyaml-dev libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev uuid-dev
-  libsqlite3-dev"
+  libsqlite3-dev libgoogle-perftools-dev"
 test="clang libclang-rt-14-dev binutils curl python3 python3-kubernetes etcd-server"
 # kubernetes-client installs /usr/bin/kubectl, which would replace the image's
 # kubectl 1.32: it is only downloaded and unpacked into its own tree.

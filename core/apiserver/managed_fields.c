@@ -180,7 +180,14 @@ void k8c_managed_fields_update(const k8c_kind_t *kind, cJSON *obj, const cJSON *
 	} else {
 		set = k8c_managed_fields_of(kind, obj);
 	}
-	changed(set, old, obj, diff);
+	if (old == NULL) {
+		/* a create changes every field it sets: the diff is the set */
+		cJSON_Delete(diff);
+		diff = set;
+		set = NULL;
+	} else {
+		changed(set, old, obj, diff);
+	}
 	/* ownership is the server's record: start from the stored entries */
 	{
 		cJSON *md = k8c_jobject(obj, "metadata");
@@ -202,12 +209,14 @@ void k8c_managed_fields_update(const k8c_kind_t *kind, cJSON *obj, const cJSON *
 		cJSON_AddStringToObject(mine, "apiVersion", av);
 		cJSON_AddStringToObject(mine, "time", "");
 		cJSON_AddStringToObject(mine, "fieldsType", "FieldsV1");
-		cJSON_AddItemToObject(mine, "fieldsV1", cJSON_CreateObject());
+		cJSON_AddItemToObject(mine, "fieldsV1", diff); /* moved: nothing to merge into */
+		diff = NULL;
 		if (subresource != NULL)
 			cJSON_AddStringToObject(mine, "subresource", subresource);
 		cJSON_AddItemToArray(mf, mine);
 	}
-	set_union(cJSON_GetObjectItemCaseSensitive(mine, "fieldsV1"), diff);
+	if (diff != NULL)
+		set_union(cJSON_GetObjectItemCaseSensitive(mine, "fieldsV1"), diff);
 	cJSON_ReplaceItemInObjectCaseSensitive(mine, "time",
 	                                       cJSON_CreateString(k8c_time_format(k8c_time_now_ns(), ts)));
 }

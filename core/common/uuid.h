@@ -1,4 +1,4 @@
-/* Random (version 4) UUIDs for metadata.uid, from libuuid. */
+/* Random (version 4) UUIDs for metadata.uid. */
 #ifndef K8C_COMMON_UUID_H
 #define K8C_COMMON_UUID_H
 
