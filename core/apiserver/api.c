@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "apiserver/api.h"
+#include "common/json_print.h"
 #include "common/mem.h"
 
 const char *k8c_api_param(const k8c_api_request_t *req, const char *key)
@@ -58,10 +59,11 @@ void k8c_api_respond_raw(k8c_api_response_t *resp, int code, const char *content
 
 void k8c_api_respond_json(k8c_api_response_t *resp, int code, cJSON *json)
 {
-	char *s = cJSON_PrintUnformatted(json);
+	size_t len;
+	char *s = k8c_json_print(json, &len);
 
 	cJSON_Delete(json);
-	k8c_api_respond_raw(resp, code, "application/json", s, strlen(s));
+	k8c_api_respond_raw(resp, code, "application/json", s, len);
 }
 
 void k8c_api_respond_status(k8c_api_response_t *resp, int code, const char *reason,

@@ -35,34 +35,44 @@ static const k8c_schema_node_t *child(const k8c_schema_node_t *node, const char 
 	return NULL;
 }
 
+/* Add item to obj under "PREFIX:NAME" (built once, owned by the item: one
+ * allocation instead of a formatted copy that cJSON copies again). */
+static void add_prefixed(cJSON *obj, char prefix, const char *name, cJSON *item)
+{
+	size_t n = strlen(name);
+	char *key = k8c_xmalloc(n + 3);
+
+	key[0] = prefix;
+	key[1] = ':';
+	memcpy(key + 2, name, n + 1);
+	item->string = key;
+	cJSON_AddItemToArray(obj, item); /* an object is an array of named items */
+}
+
 static cJSON *fields_of(const cJSON *v, const k8c_schema_node_t *node)
 {
 	cJSON *set = cJSON_CreateObject();
 	const cJSON *c;
 
 	if (cJSON_IsObject(v)) {
-		cJSON_ArrayForEach(c, v) {
-			_cleanup_free_ char *k = k8c_xasprintf("f:%s", c->string);
-			cJSON_AddItemToObject(set, k, fields_of(c, child(node, c->string)));
-		}
+		cJSON_ArrayForEach(c, v)
+			add_prefixed(set, 'f', c->string, fields_of(c, child(node, c->string)));
 	} else if (cJSON_IsArray(v) && node != NULL && k8c_schema_merge_key(node) != NULL) {
 		const char *mk = k8c_schema_merge_key(node);
 		const k8c_schema_node_t *items = k8c_schema_items(node);
 		cJSON_ArrayForEach(c, v) {
 			const cJSON *key = cJSON_GetObjectItemCaseSensitive(c, mk);
-			cJSON *kobj = cJSON_CreateObject(), *sub;
-			_cleanup_free_ char *ks = NULL, *name = NULL;
-			if (key == NULL) {
-				cJSON_Delete(kobj);
+			cJSON *kobj, *sub;
+			_cleanup_free_ char *ks = NULL;
+			if (key == NULL)
 				continue;
-			}
+			kobj = cJSON_CreateObject();
 			cJSON_AddItemToObject(kobj, mk, cJSON_Duplicate(key, 1));
 			ks = cJSON_PrintUnformatted(kobj);
 			cJSON_Delete(kobj);
-			name = k8c_xasprintf("k:%s", ks);
 			sub = fields_of(c, items);
 			cJSON_AddItemToObject(sub, ".", cJSON_CreateObject());
-			cJSON_AddItemToObject(set, name, sub);
+			add_prefixed(set, 'k', ks, sub);
 		}
 	}
 	return set;

@@ -155,9 +155,17 @@ static void number_literal(double x, char *out, size_t len)
 	}
 }
 
-/* Whether a JSON number fits an integer field (Go's ParseInt + overflow);
- * lit receives the number as written. */
-static int integer_ok(const cJSON *v, int fmt, char *lit, size_t len)
+/* The number as written, for error messages. */
+static void literal_of(const cJSON *v, char *lit, size_t len)
+{
+	if (cJSON_IsRaw(v))
+		snprintf(lit, len, "%s", v->valuestring);
+	else
+		number_literal(v->valuedouble, lit, len);
+}
+
+/* Whether a JSON number fits an integer field (Go's ParseInt + overflow). */
+static int integer_ok(const cJSON *v, int fmt)
 {
 	double x;
 
@@ -166,7 +174,6 @@ static int integer_ok(const cJSON *v, int fmt, char *lit, size_t len)
 		char *end;
 		long long n;
 
-		snprintf(lit, len, "%s", s);
 		errno = 0;
 		n = strtoll(s, &end, 10);
 		if (errno != 0 || end == s || *end != '\0')
@@ -174,7 +181,6 @@ static int integer_ok(const cJSON *v, int fmt, char *lit, size_t len)
 		return fmt != FMT_INT32 || (n >= INT32_MIN && n <= INT32_MAX);
 	}
 	x = v->valuedouble;
-	number_literal(x, lit, len);
 	if (x != floor(x) || isinf(x))
 		return 0;
 	if (fmt == FMT_INT32)
@@ -446,10 +452,14 @@ static void decode_items(struct dec *d, const k8c_schema_node_t *node, cJSON *v)
 		if (node->kind == K8C_SCHEMA_MAP) {
 			buf_push(&d->path, ".", c->string, strlen(c->string));
 		} else {
-			char idx[32];
+			char idx[24], *p = idx + sizeof(idx);
+			unsigned long u = (unsigned long)i;
 
-			snprintf(idx, sizeof(idx), "[%ld]", i);
-			buf_push(&d->path, "[", idx + 1, strlen(idx + 1));
+			*--p = ']';
+			do
+				*--p = (char)('0' + u % 10);
+			while ((u /= 10) != 0);
+			buf_push(&d->path, "[", p, (size_t)(idx + sizeof(idx) - p));
 		}
 		if (cJSON_IsNull(c)) {
 			cJSON *z = zero_value(node->items);
@@ -485,9 +495,10 @@ static void decode_value(struct dec *d, const k8c_schema_node_t *node, cJSON *v)
 	case K8C_SCHEMA_INTEGER:
 		if (!is_number(v)) {
 			node_type_error(d, v, node);
-		} else if (!integer_ok(v, node->fmt, lit, sizeof(lit))) {
+		} else if (!integer_ok(v, node->fmt)) {
 			char what[96], gotype[300];
 
+			literal_of(v, lit, sizeof(lit));
 			snprintf(what, sizeof(what), "number %s", lit);
 			k8c_schema_go_type(node, gotype, sizeof(gotype));
 			type_error(d, what, gotype, 0);
@@ -523,11 +534,12 @@ static void decode_value(struct dec *d, const k8c_schema_node_t *node, cJSON *v)
 		/* Not a string: decoded into its int32. */
 		if (cJSON_IsString(v))
 			return;
-		if (is_number(v) && integer_ok(v, FMT_INT32, lit, sizeof(lit)))
+		if (is_number(v) && integer_ok(v, FMT_INT32))
 			return;
 		if (is_number(v)) {
 			char what[96];
 
+			literal_of(v, lit, sizeof(lit));
 			snprintf(what, sizeof(what), "number %s", lit);
 			type_error(d, what, "int32", 1);
 			return;

@@ -10,6 +10,7 @@
 #include "apiserver/internal.h"
 #include "apiserver/kinds/util.h"
 #include "apiserver/metrics.h"
+#include "common/json_print.h"
 #include "common/timestamp.h"
 #include "common/mem.h"
 
@@ -97,7 +98,7 @@ static char *encode(cJSON *obj)
 	char *s;
 
 	metadata_third(obj);
-	s = cJSON_PrintUnformatted(obj);
+	s = k8c_json_print(obj, NULL);
 	cJSON_Delete(rv);
 	return s;
 }
@@ -157,8 +158,9 @@ static int raw_kv(void *udata, const k8c_store_kv_t *kv)
 	g->json = k8c_storage_splice_rv(kv->value, kv->value_len, kv->mod_revision, &g->len);
 	if (g->json == NULL) { /* no top-level metadata: parse and print */
 		cJSON *o = k8c_storage_decode(kv->value, kv->value_len, kv->mod_revision);
-		g->json = o ? cJSON_PrintUnformatted(o) : NULL;
-		g->len = g->json ? strlen(g->json) : 0;
+		g->json = o ? k8c_json_print(o, &g->len) : NULL;
+		if (g->json == NULL)
+			g->len = 0;
 		cJSON_Delete(o);
 	}
 	return 0;

@@ -17,6 +17,7 @@
 #include "apiserver/list.h"
 #include "apiserver/metrics.h"
 #include "apiserver/watch_hub.h"
+#include "common/json_print.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/timestamp.h"
@@ -69,7 +70,7 @@ static char *render_json(const watcher_t *w, const char *type, const char *json,
 		cJSON_AddStringToObject(ev, "type", type);
 		cJSON_AddItemToObject(ev, "object", k8c_table(w->kind, arr, NULL, 1));
 		cJSON_Delete(arr);
-		s = cJSON_PrintUnformatted(ev);
+		s = k8c_json_print(ev, NULL);
 		cJSON_Delete(ev);
 		line = k8c_xasprintf("%s\n", s);
 		free(s);
@@ -92,7 +93,7 @@ static char *render(const watcher_t *w, const char *type, cJSON *obj)
 	} else {
 		cJSON_AddItemToObject(ev, "object", obj);
 	}
-	s = cJSON_PrintUnformatted(ev);
+	s = k8c_json_print(ev, NULL);
 	cJSON_Delete(ev);
 	line = k8c_xasprintf("%s\n", s);
 	free(s);

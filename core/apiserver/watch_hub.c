@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "apiserver/watch_hub.h"
+#include "common/json_print.h"
 #include "common/log.h"
 #include "common/mem.h"
 
@@ -149,7 +150,7 @@ static void fan_out(k8c_hub_t *h, int64_t rev, int deleted, const char *cur_json
 
 static char *print(cJSON *obj)
 {
-	return obj != NULL ? cJSON_PrintUnformatted(obj) : NULL;
+	return obj != NULL ? k8c_json_print(obj, NULL) : NULL;
 }
 
 static void process(k8c_hub_t *h, raw_event_t *r)

@@ -652,8 +652,27 @@ static void test_pod_fields(void)
 
 #include "test_kinds_core_more.h"
 
+#include "apiserver/kinds/core_internal.h"
+
+/* Field paths: %s and %d formatted in place, the rest through vsnprintf,
+ * cut short to the buffer like snprintf. */
+static void test_pathf(void)
+{
+	char buf[64], small[8];
+
+	is_str(CORE_PATH(buf, "%s.containers[%d].ports[%d]", "spec", 3, -12), "spec.containers[3].ports[-12]",
+	       "strings and ints");
+	is_str(CORE_PATH(buf, "plain"), "plain", "no conversions");
+	is_str(CORE_PATH(buf, "%d", -2147483647 - 1), "-2147483648", "INT_MIN");
+	is_str(CORE_PATH(small, "%s.%s", "spec", "containers"), "spec.co", "cut short at the buffer");
+	is_str(CORE_PATH(small, "abcdefghij"), "abcdefg", "literal cut short");
+	is_str(CORE_PATH(small, "x[%d]", 123456789), "x[12345", "number cut short");
+	is_str(CORE_PATH(buf, "%s[%zu] 100%%", "a", (size_t)7), "a[7] 100%", "other conversions (%%zu, %%%%) via vsnprintf");
+}
+
 int main(void)
 {
+	test_pathf();
 	test_discovery();
 	test_pod_defaults();
 	test_pod_validation();

@@ -98,13 +98,52 @@ void k8c_core_set(cJSON *obj, const char *key, cJSON *item)
 		cJSON_AddItemToObject(obj, key, item);
 }
 
+/* Paths are formatted for every field validated, error or not (~40 per
+ * pod create): %s and %d are done here, anything else by vsnprintf. */
 char *k8c_core_pathf(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
+	size_t n = 0;
+	const char *f;
 
+	for (f = strchr(fmt, '%'); f != NULL; f = strchr(f + 2, '%'))
+		if (f[1] != 's' && f[1] != 'd') {
+			va_start(ap, fmt);
+			vsnprintf(buf, len, fmt, ap);
+			va_end(ap);
+			return buf;
+		}
 	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
+	for (f = fmt; *f != '\0' && n + 1 < len; f++) {
+		char num[16], *p = num + sizeof(num);
+		const char *s;
+		size_t sl;
+		if (*f != '%') {
+			buf[n++] = *f;
+			continue;
+		}
+		if (*++f == 's') {
+			s = va_arg(ap, const char *);
+			s = s ? s : "(null)";
+			sl = strlen(s);
+		} else {
+			int v = va_arg(ap, int);
+			unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+			do
+				*--p = (char)('0' + u % 10);
+			while ((u /= 10) != 0);
+			if (v < 0)
+				*--p = '-';
+			s = p;
+			sl = (size_t)(num + sizeof(num) - p);
+		}
+		if (sl > len - 1 - n)
+			sl = len - 1 - n;
+		memcpy(buf + n, s, sl);
+		n += sl;
+	}
 	va_end(ap);
+	buf[n] = '\0';
 	return buf;
 }
 

@@ -65,11 +65,12 @@ void k8c_core_resource_quantity(k8c_field_errors_t *e, const char *path, const c
 		k8c_core_invalid_raw(e, path, raw ? raw : "null", QTY_FORMAT_ERR);
 		return;
 	}
-	k8c_quantity_format(&q, buf, sizeof(buf));
+	/* formatted for error messages only: this runs for every request and limit */
 	if (k8c_quantity_cmp(&q, &zero) < 0)
-		k8c_core_invalid_str(e, path, buf, "must be greater than or equal to 0");
+		k8c_core_invalid_str(e, path, k8c_quantity_format(&q, buf, sizeof(buf)),
+		                     "must be greater than or equal to 0");
 	if ((k8c_core_in(name, ints) || is_extended(name)) && k8c_quantity_milli(&q) % 1000 != 0)
-		k8c_core_invalid_raw(e, path, buf, "must be an integer");
+		k8c_core_invalid_raw(e, path, k8c_quantity_format(&q, buf, sizeof(buf)), "must be an integer");
 }
 
 static void resource_name(k8c_field_errors_t *e, const char *path, const char *name)
