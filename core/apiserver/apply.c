@@ -19,6 +19,7 @@
 #include "apiserver/managed_fields.h"
 #include "apiserver/patch.h"
 #include "apiserver/schema.h"
+#include "common/json_print.h"
 #include "common/mem.h"
 #include "common/timestamp.h"
 
@@ -93,6 +94,96 @@ cJSON *k8c_fields_v1(const cJSON *config, const void *schema_node)
 			cJSON_DeleteItemFromObjectCaseSensitive(set, "f:metadata");
 	}
 	return set;
+}
+
+static int named_in(const char *name, const char *const *names)
+{
+	for (; names != NULL && *names != NULL; names++)
+		if (strcmp(name, *names) == 0)
+			return 1;
+	return 0;
+}
+
+/* "PREFIX:NAME" as a JSON string */
+static void out_key(k8c_json_out_t *o, char prefix, const char *name)
+{
+	char small[128], *key = small;
+	size_t n = strlen(name);
+
+	if (n + 3 > sizeof(small))
+		key = k8c_xmalloc(n + 3);
+	key[0] = prefix;
+	key[1] = ':';
+	memcpy(key + 2, name, n + 1);
+	k8c_json_out_string(o, key);
+	if (key != small)
+		free(key);
+}
+
+/* The text of fields_of(v, node) with "." last when dot; returns the
+ * number of members written (the dot aside). */
+static size_t out_set(k8c_json_out_t *o, const cJSON *v, const k8c_schema_node_t *node, int dot,
+                      const char *const *skip, const char *const *skip_meta)
+{
+	const cJSON *c;
+	size_t n = 0;
+
+	k8c_json_out_raw(o, "{", 1);
+	if (cJSON_IsObject(v)) {
+		cJSON_ArrayForEach(c, v) {
+			int meta = skip_meta != NULL && strcmp(c->string, "metadata") == 0;
+			size_t mark = o->len;
+			if (named_in(c->string, skip))
+				continue;
+			if (n > 0)
+				k8c_json_out_raw(o, ",", 1);
+			out_key(o, 'f', c->string);
+			k8c_json_out_raw(o, ":", 1);
+			if (out_set(o, c, child(node, c->string), 0, meta ? skip_meta : NULL, NULL) == 0 &&
+			    meta) {
+				o->len = mark; /* nothing of metadata is anybody's */
+				continue;
+			}
+			n++;
+		}
+	} else if (cJSON_IsArray(v) && node != NULL && k8c_schema_merge_key(node) != NULL) {
+		const char *mk = k8c_schema_merge_key(node);
+		const k8c_schema_node_t *items = k8c_schema_items(node);
+		cJSON_ArrayForEach(c, v) {
+			const cJSON *key = cJSON_GetObjectItemCaseSensitive(c, mk);
+			k8c_json_out_t kt;
+			_cleanup_free_ char *ks = NULL;
+			if (key == NULL)
+				continue;
+			k8c_json_out_init(&kt);
+			k8c_json_out_raw(&kt, "{", 1);
+			k8c_json_out_string(&kt, mk);
+			k8c_json_out_raw(&kt, ":", 1);
+			k8c_json_out_item(&kt, key);
+			k8c_json_out_raw(&kt, "}", 1);
+			ks = k8c_json_out_finish(&kt, NULL);
+			if (n > 0)
+				k8c_json_out_raw(o, ",", 1);
+			out_key(o, 'k', ks);
+			k8c_json_out_raw(o, ":", 1);
+			out_set(o, c, items, 1, NULL, NULL);
+			n++;
+		}
+	}
+	if (dot)
+		k8c_json_out_raw(o, n > 0 ? ",\".\":{}" : "\".\":{}", n > 0 ? 7 : 6);
+	k8c_json_out_raw(o, "}", 1);
+	return n;
+}
+
+char *k8c_fields_v1_text(const cJSON *config, const void *schema_node, const char *const *skip_top,
+                         const char *const *skip_meta)
+{
+	k8c_json_out_t o;
+
+	k8c_json_out_init(&o);
+	out_set(&o, config, schema_node, 0, skip_top, skip_meta);
+	return k8c_json_out_finish(&o, NULL);
 }
 
 /* Remove from obj the fields in old_set that new_set no longer has. */

@@ -21,4 +21,12 @@ void k8c_apply(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_rou
  * list items keyed by their merge key as k:{"name":"c"}.  Caller frees. */
 struct cJSON *k8c_fields_v1(const struct cJSON *config, const void *schema_node);
 
+/* The same set written straight as JSON text (what k8c_json_print writes for
+ * it), for a create, where the set is only stored: without building it.
+ * skip_top names the top-level members left out and skip_meta those of
+ * metadata (NULL-terminated field names, not "f:" keys); a metadata left
+ * empty is left out.  Caller frees. */
+char *k8c_fields_v1_text(const struct cJSON *config, const void *schema_node,
+                         const char *const *skip_top, const char *const *skip_meta);
+
 #endif

@@ -1,6 +1,7 @@
 /* metadata.managedFields bookkeeping (see managed_fields.h). */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -29,22 +30,41 @@ const char *k8c_field_manager(const char *field_manager, const char *user_agent,
 	return buf;
 }
 
+/* What the server owns is nobody's: metadata it sets, and status. */
+static const char *const server_metadata[] = {"uid", "resourceVersion", "creationTimestamp",
+                                              "generation", "managedFields", "deletionTimestamp",
+                                              "deletionGracePeriodSeconds", "selfLink", NULL};
+
 cJSON *k8c_managed_fields_of(const k8c_kind_t *kind, const cJSON *config)
 {
 	const k8c_schema_node_t *type = kind->schema_type ? k8c_schema_type(kind->schema_type) : NULL;
 	cJSON *set = k8c_fields_v1(config, type);
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(set, "f:metadata");
 
-	/* what the server owns is nobody's */
-	for (const char *const *f = (const char *const[]){"f:uid", "f:resourceVersion", "f:creationTimestamp",
-	                                                   "f:generation", "f:managedFields", "f:deletionTimestamp",
-	                                                   "f:deletionGracePeriodSeconds", "f:selfLink", NULL};
-	     *f != NULL; f++)
-		cJSON_DeleteItemFromObjectCaseSensitive(md, *f);
+	for (const char *const *f = server_metadata; *f != NULL; f++) {
+		char key[64];
+		snprintf(key, sizeof(key), "f:%s", *f);
+		cJSON_DeleteItemFromObjectCaseSensitive(md, key);
+	}
 	if (md != NULL && md->child == NULL)
 		cJSON_DeleteItemFromObjectCaseSensitive(set, "f:metadata");
 	cJSON_DeleteItemFromObjectCaseSensitive(set, "f:status");
 	return set;
+}
+
+/* The set of a new object as text: what k8c_managed_fields_of gives,
+ * printed, in one walk (creates are the hot path). */
+static cJSON *created_set(const k8c_kind_t *kind, const cJSON *obj)
+{
+	static const char *const top[] = {"apiVersion", "kind", "status", NULL};
+	static const char *const meta[] = {"name", "namespace", "uid", "resourceVersion",
+	                                   "creationTimestamp", "generation", "managedFields",
+	                                   "deletionTimestamp", "deletionGracePeriodSeconds",
+	                                   "selfLink", NULL};
+	const k8c_schema_node_t *type = kind->schema_type ? k8c_schema_type(kind->schema_type) : NULL;
+	_cleanup_free_ char *text = k8c_fields_v1_text(obj, type, top, meta);
+
+	return cJSON_CreateRaw(text);
 }
 
 /* The value a set path points at in obj (NULL when absent). */
@@ -169,6 +189,22 @@ void k8c_managed_fields_update(const k8c_kind_t *kind, cJSON *obj, const cJSON *
 	cJSON *mf, *e, *mine = NULL;
 	char ts[K8C_TIME_STRLEN];
 
+	if (old == NULL && subresource == NULL) {
+		/* a create: one entry owning every field set, stored as text */
+		cJSON *md = k8c_jobject(obj, "metadata");
+		mf = cJSON_CreateArray();
+		mine = cJSON_CreateObject();
+		cJSON_AddStringToObject(mine, "manager", manager);
+		cJSON_AddStringToObject(mine, "operation", "Update");
+		cJSON_AddStringToObject(mine, "apiVersion", av);
+		cJSON_AddStringToObject(mine, "time", k8c_time_format(k8c_time_now_ns(), ts));
+		cJSON_AddStringToObject(mine, "fieldsType", "FieldsV1");
+		cJSON_AddItemToObject(mine, "fieldsV1", created_set(kind, obj));
+		cJSON_AddItemToArray(mf, mine);
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "managedFields");
+		cJSON_AddItemToObject(md, "managedFields", mf);
+		return;
+	}
 	if (subresource != NULL && strcmp(subresource, "status") == 0) {
 		const k8c_schema_node_t *type = kind->schema_type ? k8c_schema_type(kind->schema_type) : NULL;
 		cJSON *only = cJSON_CreateObject();

@@ -19,19 +19,15 @@
 #include "common/json_print.h"
 #include "common/mem.h"
 
-struct out {
-	char *buf; /* owned */
-	size_t len, cap;
-};
 
-static void grow(struct out *o, size_t n)
+static void grow(k8c_json_out_t *o, size_t n)
 {
 	while (o->len + n + 1 > o->cap)
 		o->cap *= 2;
 	o->buf = k8c_xrealloc(o->buf, o->cap);
 }
 
-static inline void put(struct out *o, const char *s, size_t n)
+static inline void put(k8c_json_out_t *o, const char *s, size_t n)
 {
 	if (o->len + n + 1 > o->cap)
 		grow(o, n);
@@ -39,7 +35,7 @@ static inline void put(struct out *o, const char *s, size_t n)
 	o->len += n;
 }
 
-static inline void put_char(struct out *o, char c)
+static inline void put_char(k8c_json_out_t *o, char c)
 {
 	if (o->len + 2 > o->cap)
 		grow(o, 1);
@@ -52,7 +48,7 @@ static const unsigned char escaped[256] = {
 	[0 ... 31] = 1, ['"'] = 1, ['\\'] = 1,
 };
 
-static void put_string(struct out *o, const char *s)
+static void put_string(k8c_json_out_t *o, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -88,7 +84,7 @@ static void put_string(struct out *o, const char *s)
 	put_char(o, '"');
 }
 
-static void put_number(struct out *o, double d)
+static void put_number(k8c_json_out_t *o, double d)
 {
 	char tmp[32];
 	int n;
@@ -116,7 +112,7 @@ static void put_number(struct out *o, double d)
 	put(o, tmp, (size_t)n);
 }
 
-static void put_item(struct out *o, const cJSON *item)
+static void put_item(k8c_json_out_t *o, const cJSON *item)
 {
 	const cJSON *c;
 
@@ -161,13 +157,45 @@ static void put_item(struct out *o, const cJSON *item)
 	}
 }
 
+void k8c_json_out_init(k8c_json_out_t *o)
+{
+	o->cap = 1024;
+	o->len = 0;
+	o->buf = k8c_xmalloc(o->cap);
+}
+
+void k8c_json_out_raw(k8c_json_out_t *o, const char *s, size_t n)
+{
+	put(o, s, n);
+}
+
+void k8c_json_out_string(k8c_json_out_t *o, const char *s)
+{
+	put_string(o, s);
+}
+
+void k8c_json_out_item(k8c_json_out_t *o, const cJSON *item)
+{
+	put_item(o, item);
+}
+
+char *k8c_json_out_finish(k8c_json_out_t *o, size_t *len)
+{
+	char *s = o->buf;
+
+	s[o->len] = '\0';
+	if (len != NULL)
+		*len = o->len;
+	o->buf = NULL;
+	o->len = o->cap = 0;
+	return s;
+}
+
 char *k8c_json_print(const cJSON *item, size_t *len)
 {
-	struct out o = {.buf = k8c_xmalloc(1024), .cap = 1024};
+	k8c_json_out_t o;
 
+	k8c_json_out_init(&o);
 	put_item(&o, item);
-	o.buf[o.len] = '\0';
-	if (len != NULL)
-		*len = o.len;
-	return o.buf;
+	return k8c_json_out_finish(&o, len);
 }

@@ -17,4 +17,21 @@ struct cJSON;
  * and an item of no JSON type prints null instead of failing. */
 char *k8c_json_print(const struct cJSON *item, size_t *len);
 
+/* For writers that emit JSON text piece by piece with the same printing
+ * rules: a growing buffer (owned by the struct until finished). */
+typedef struct k8c_json_out {
+	char *buf; /* owned; NUL-terminated after k8c_json_out_finish */
+	size_t len, cap;
+} k8c_json_out_t;
+
+void k8c_json_out_init(k8c_json_out_t *o);
+/* Append n bytes as they are. */
+void k8c_json_out_raw(k8c_json_out_t *o, const char *s, size_t n);
+/* Append s as a quoted, escaped JSON string. */
+void k8c_json_out_string(k8c_json_out_t *o, const char *s);
+/* Append the JSON text of item (as k8c_json_print). */
+void k8c_json_out_item(k8c_json_out_t *o, const struct cJSON *item);
+/* The text (caller frees with free()) and its length; o is empty after. */
+char *k8c_json_out_finish(k8c_json_out_t *o, size_t *len);
+
 #endif

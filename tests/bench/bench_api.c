@@ -24,7 +24,7 @@
  * Everything lives under one mkdtemp directory in $TMPDIR (default /tmp),
  * removed at exit with the servers stopped, also on failure or a signal.
  * With --perf DIR, `perf record --call-graph dwarf` is attached to the k8c
- * process during the create and the get phases (DIR/k8c-create.perf.data,
+ * process during the create, paced and get phases (DIR/k8c-create.perf.data,
  * DIR/k8c-get.perf.data); it slows the server, so take figures without it.
  * Not a test: run it on purpose and record the figures (doc/benchmarks.md). */
 #include "config.h"
@@ -1548,7 +1548,9 @@ static char *run_k8c(figures_t *f)
 	l = (load_t){.what = "paced create", .ns = "default", .prefix = "paced", .t = &t,
 	             .count = (long)(opt.rate * opt.paced_seconds), .rate = opt.rate,
 	             .op = op_k8c_create};
+	perf = perf_start(&t, "paced");
 	load_run(&l, &f->paced);
+	perf_stop(perf);
 
 	l = (load_t){.what = "get", .ns = "default", .prefix = "bench", .t = &t,
 	             .count = opt.gets, .range = opt.count, .op = op_k8c_get};

@@ -146,16 +146,13 @@ void k8c_core_container_resources(k8c_field_errors_t *e, const cJSON *res, const
 				char bq[K8C_QUANTITY_STRLEN], bl[K8C_QUANTITY_STRLEN];
 				_cleanup_free_ char *d = NULL;
 				int c = k8c_quantity_cmp(&qr, &ql);
-				k8c_quantity_format(&qr, bq, sizeof(bq));
-				k8c_quantity_format(&ql, bl, sizeof(bl));
-				if (c != 0 && !overcommit_allowed(it->string)) {
-					d = k8c_xasprintf("must be equal to %s limit of %s",
+				int must_equal = c != 0 && !overcommit_allowed(it->string);
+				if (must_equal || c > 0) { /* formatted for the message only */
+					k8c_quantity_format(&qr, bq, sizeof(bq));
+					k8c_quantity_format(&ql, bl, sizeof(bl));
+					d = k8c_xasprintf(must_equal ? "must be equal to %s limit of %s"
+					                             : "must be less than or equal to %s limit of %s",
 					                  it->string, bl);
-					k8c_core_invalid_str(e, rp, bq, d);
-				} else if (c > 0) {
-					d = k8c_xasprintf(
-					    "must be less than or equal to %s limit of %s",
-					    it->string, bl);
 					k8c_core_invalid_str(e, rp, bq, d);
 				}
 			}
