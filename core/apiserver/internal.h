@@ -39,6 +39,10 @@ struct k8c_apiserver {
 	 * monotonic), so a create needs no store read; ns_lock */
 	struct cJSON *ns_cache;
 	pthread_mutex_t ns_lock;
+	/* /readyz and /healthz: whether the datastore answered, checked at
+	 * most once a second (atomics) */
+	int64_t store_checked_ns;
+	int store_ok;
 };
 
 /* What a URL names. */

@@ -81,6 +81,25 @@ void k8c_respond_error(k8c_api_response_t *resp, const k8c_kind_t *kind, const c
 	}
 }
 
+/* Whether the datastore answers a revision read, asked at most once a
+ * second (probes are frequent; an etcd without quorum takes its request
+ * timeout to say no). */
+static int store_answers(k8c_apiserver_t *srv)
+{
+	int64_t now = k8c_time_monotonic_ns();
+	int64_t checked = __atomic_load_n(&srv->store_checked_ns, __ATOMIC_ACQUIRE);
+	k8c_error_t err;
+	int64_t rev;
+	int good;
+
+	if (checked != 0 && now - checked < 1000000000LL)
+		return __atomic_load_n(&srv->store_ok, __ATOMIC_ACQUIRE);
+	good = srv->store->revision(srv->store_cookie, &rev, &err) == 0;
+	__atomic_store_n(&srv->store_ok, good, __ATOMIC_RELEASE);
+	__atomic_store_n(&srv->store_checked_ns, k8c_time_monotonic_ns(), __ATOMIC_RELEASE);
+	return good;
+}
+
 /* --- routing ---------------------------------------------------------------- */
 
 static void route_free(k8c_route_t *r)
@@ -200,9 +219,13 @@ static void serve(k8c_apiserver_t *srv, const k8c_api_request_t *req, k8c_api_re
 		return;
 	}
 	if (strcmp(p, "/healthz") == 0 || strcmp(p, "/livez") == 0 || strcmp(p, "/readyz") == 0) {
-		int ready = !__atomic_load_n(&srv->shutting_down, __ATOMIC_RELAXED);
-		k8c_api_respond_raw(resp, ready ? 200 : 503, "text/plain; charset=utf-8",
-		                    k8c_xstrdup(ready ? "ok" : "shutting down"), ready ? 2 : 13);
+		/* livez: the process; readyz and healthz also need the
+		 * datastore, as Kubernetes' etcd check */
+		const char *why = __atomic_load_n(&srv->shutting_down, __ATOMIC_RELAXED) ? "shutting down"
+		                  : strcmp(p, "/livez") != 0 && !store_answers(srv) ? "datastore not reachable"
+		                                                                     : NULL;
+		k8c_api_respond_raw(resp, why ? 503 : 200, "text/plain; charset=utf-8",
+		                    k8c_xstrdup(why ? why : "ok"), why ? strlen(why) : 2);
 		return;
 	}
 	if (strcmp(p, "/metrics") == 0) {
