@@ -12,6 +12,7 @@
 
 #include "apiserver/bootstrap.h"
 #include "apiserver/internal.h"
+#include "plugin/store_open.h"
 #include "apiserver/metrics.h"
 #include "apiserver/service_alloc.h"
 #include "apiserver/watch_hub.h"
@@ -294,41 +295,16 @@ static int is_loopback(const char *addr)
 
 static int open_store(k8c_apiserver_t *srv, k8c_error_t *err)
 {
-	const char *ep = srv->cfg.datastore_endpoint;
-	const char *colon = strstr(ep, "://");
-	size_t slen = colon ? (size_t)(colon - ep) : 0;
-	const k8c_plugin_set_t *set = srv->cfg.plugins;
-	int ret;
+	k8c_store_handle_t h;
+	int ret = k8c_store_open(srv->cfg.plugins, srv->cfg.plugin_config, srv->cfg.data_dir,
+	                         srv->cfg.datastore_endpoint, &h, err);
 
-	if (colon == NULL)
-		return k8c_error_make(err, K8C_EINVAL,
-		                      "--datastore-endpoint %s: expected sqlite://PATH or http://HOST:PORT", ep);
-	for (size_t i = 0; set != NULL && i < set->n_loaded; i++) {
-		const k8c_loaded_plugin_t *p = &set->loaded[i];
-		const k8c_store_ops_t *ops = p->desc->ops;
-		if (p->desc->kind != K8C_PLUGIN_STORE)
-			continue;
-		for (const char *const *s = ops->schemes; *s != NULL; s++) {
-			if (strlen(*s) != slen || strncmp(*s, ep, slen) != 0)
-				continue;
-			ret = k8c_plugin_instance_new(
-				p, k8c_plugin_config_for(srv->cfg.plugin_config, K8C_PLUGIN_STORE, p->desc->name),
-				srv->cfg.data_dir, &srv->store_inst, err);
-			if (ret < 0)
-				return ret;
-			srv->store = ops;
-			srv->store_cookie = k8c_plugin_instance_cookie(srv->store_inst);
-			ret = ops->open(srv->store_cookie, ep, err);
-			if (ret < 0) {
-				k8c_plugin_instance_free(srv->store_inst);
-				srv->store_inst = NULL;
-				srv->store = NULL;
-			}
-			return ret;
-		}
-	}
-	return k8c_error_make(err, K8C_EINVAL,
-	                      "no store plugin serves %.*s:// endpoints (see `k8c plugins`)", (int)slen, ep);
+	if (ret < 0)
+		return ret;
+	srv->store_inst = h.inst;
+	srv->store = h.ops;
+	srv->store_cookie = h.cookie;
+	return 0;
 }
 
 static void free_cfg_strings(k8c_apiserver_config_t *c)

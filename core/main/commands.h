@@ -14,6 +14,8 @@ int k8c_cmd_plugins(const k8c_command_t *cmd, struct cJSON *values);
 int k8c_cmd_server(const k8c_command_t *cmd, struct cJSON *values);
 /* `k8c apiserver`: k8c server without any other component. */
 int k8c_cmd_apiserver(const k8c_command_t *cmd, struct cJSON *values);
+/* `k8c datastore backup|restore FILE`. */
+int k8c_cmd_datastore(const k8c_command_t *cmd, struct cJSON *values);
 /* Components that are not part of this build yet: say so, exit 2. */
 int k8c_cmd_not_built(const k8c_command_t *cmd, struct cJSON *values);
 

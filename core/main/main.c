@@ -37,6 +37,13 @@ const k8c_command_t k8c_commands[] = {
 	 "Scans the built-in plugin directory and every --plugin-dir, checks each *.so file without\n"
 	 "running it and prints what loads and what is refused.  Exits 1 when a file was refused.",
 	 k8c_cmd_plugins},
+	{"datastore", K8C_CMD_DATASTORE, "Back up the datastore to a file, or restore a backup into an empty one.",
+	 "backup FILE writes every key of the datastore at one revision to FILE (written to FILE.tmp and\n"
+	 "renamed when complete).  restore FILE writes a backup into an empty datastore, in the order of the\n"
+	 "backed-up revisions, so resourceVersions keep their order.  Both take --datastore-endpoint and\n"
+	 "--data-dir as the server does (stop the server first when the datastore is SQLite); a backup\n"
+	 "made from one store restores into the other.",
+	 k8c_cmd_datastore, "backup|restore FILE"},
 	{"version", K8C_CMD_VERSION, "Print the version of k8c, its plugin ABI and the Kubernetes API it serves.",
 	 "The same as k8c --version.", cmd_version},
 	{NULL, 0, NULL, NULL, NULL},

@@ -20,6 +20,7 @@
 #define KLT K8C_CMD_KUBELET
 #define PRX K8C_CMD_PROXY
 #define PLG K8C_CMD_PLUGINS
+#define DS K8C_CMD_DATASTORE
 #define COMPONENTS (SRV | AGT | API | SCH | CM | CCM | KLT | PRX)
 #define CLIENTS (AGT | SCH | CM | CCM | KLT | PRX)
 
@@ -28,13 +29,13 @@ static const char *const plugin_kinds[] = {
 };
 
 const k8c_option_t k8c_options[] = {
-	{"config", K8C_OPT_STRING, "FILE", COMPONENTS | PLG,
+	{"config", K8C_OPT_STRING, "FILE", COMPONENTS | PLG | DS,
 	 "Read settings from a YAML file whose keys are these long flag names; flags on the command line win."},
-	{"log-level", K8C_OPT_STRING, "LEVEL", COMPONENTS | PLG,
+	{"log-level", K8C_OPT_STRING, "LEVEL", COMPONENTS | PLG | DS,
 	 "Log verbosity: error, warn, info, debug or trace (default info)."},
-	{"plugin-dir", K8C_OPT_LIST, "DIR", COMPONENTS | PLG,
+	{"plugin-dir", K8C_OPT_LIST, "DIR", COMPONENTS | PLG | DS,
 	 "Also load plugins from DIR (repeatable), after the built-in plugin directory."},
-	{"data-dir", K8C_OPT_STRING, "DIR", SRV | AGT | API | KLT,
+	{"data-dir", K8C_OPT_STRING, "DIR", SRV | AGT | API | KLT | DS,
 	 "State directory (default /var/lib/k8c as root, else $XDG_DATA_HOME/k8c)."},
 	{"bind-address", K8C_OPT_STRING, "ADDR", SRV | API,
 	 "Address the API server listens on (default 127.0.0.1)."},
@@ -42,8 +43,8 @@ const k8c_option_t k8c_options[] = {
 	 "Port the API server listens on (default 6443)."},
 	{"insecure-bind-any", K8C_OPT_BOOL, NULL, SRV | API,
 	 "Allow --bind-address to be a non-loopback address although requests are not authenticated yet."},
-	{"datastore-endpoint", K8C_OPT_STRING, "URL", SRV | API,
-	 "Datastore: sqlite://PATH (default sqlite://DATA-DIR/state.db) or http://HOST:PORT of etcd."},
+	{"datastore-endpoint", K8C_OPT_STRING, "URL", SRV | API | DS,
+	 "Datastore: sqlite://PATH (default sqlite://DATA-DIR/state.db), or etcd: http(s)://HOST:PORT[,http(s)://HOST:PORT...]."},
 	{"service-cidr", K8C_OPT_STRING, "CIDR", SRV | API,
 	 "IPv4 range Service cluster IPs are allocated from (default 10.43.0.0/16; .1 is the kubernetes Service)."},
 	{"service-node-port-range", K8C_OPT_STRING, "LOW-HIGH", SRV | API,
@@ -62,7 +63,7 @@ const k8c_option_t k8c_options[] = {
 	 "Name of this node (default the host name)."},
 	{"server", K8C_OPT_STRING, "URL", CLIENTS,
 	 "URL of the API server to connect to, e.g. http://127.0.0.1:6443."},
-	{"plugins", K8C_OPT_SECTION, NULL, COMPONENTS | PLG,
+	{"plugins", K8C_OPT_SECTION, NULL, COMPONENTS | PLG | DS,
 	 "Config file only: per-plugin settings, plugins: {KIND: {NAME: {...}}}.",
 	 plugin_kinds, 2},
 	{"apiserver", K8C_OPT_SECTION, NULL, SRV | API,
@@ -154,6 +155,13 @@ int k8c_options_parse(const k8c_command_t *cmd, int argc, char **argv,
 			k8c_options_help(cmd, stdout);
 			return 1;
 		}
+		if ((strncmp(a, "--", 2) != 0 || a[2] == '\0') && cmd->args != NULL) {
+			cJSON *args = cJSON_GetObjectItemCaseSensitive(values, "args");
+			if (args == NULL)
+				args = cJSON_AddArrayToObject(values, "args");
+			cJSON_AddItemToArray(args, cJSON_CreateString(a));
+			continue;
+		}
 		if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
 			return k8c_error_make(err, K8C_EINVAL,
 			                      "unexpected argument \"%s\" (see k8c %s --help)",
@@ -192,8 +200,8 @@ void k8c_options_help(const k8c_command_t *cmd, FILE *out)
 {
 	const k8c_option_t *opt;
 
-	fprintf(out, "Usage: k8c %s [FLAGS]\n\n%s\n\n%s\n\nFlags:\n", cmd->name,
-	        cmd->summary, cmd->details);
+	fprintf(out, "Usage: k8c %s [FLAGS]%s%s\n\n%s\n\n%s\n\nFlags:\n", cmd->name,
+	        cmd->args ? " " : "", cmd->args ? cmd->args : "", cmd->summary, cmd->details);
 	for (opt = k8c_options; opt->name != NULL; opt++) {
 		char left[64];
 		if (!(opt->commands & cmd->bit) || opt->type == K8C_OPT_SECTION)

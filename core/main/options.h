@@ -20,6 +20,7 @@ enum k8c_command_bit {
 	K8C_CMD_PROXY = 1u << 7,
 	K8C_CMD_PLUGINS = 1u << 8,
 	K8C_CMD_VERSION = 1u << 9,
+	K8C_CMD_DATASTORE = 1u << 10,
 };
 
 typedef struct k8c_command {
@@ -28,6 +29,9 @@ typedef struct k8c_command {
 	const char *summary;   /* one line for `k8c --help` */
 	const char *details;   /* paragraph for `k8c NAME --help` */
 	int (*run)(const struct k8c_command *cmd, struct cJSON *values);
+	/* Words it takes besides flags, for --help ("backup|restore FILE"),
+	 * or NULL: none.  They reach run() in values as the list "args". */
+	const char *args;
 } k8c_command_t;
 
 /* The option table, ending with a {NULL} entry. */
