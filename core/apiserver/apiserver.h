@@ -22,6 +22,8 @@ typedef struct k8c_apiserver_config {
 	const struct cJSON *plugin_config; /* the config file's plugins section, or NULL */
 	const char *service_cidr;        /* "10.43.0.0/16" when NULL */
 	const char *node_port_range;     /* "30000-32767" when NULL */
+	int64_t event_ttl_seconds;       /* events expire this long after their last
+	                                    write (a store with TTL keys); 0: never */
 } k8c_apiserver_config_t;
 
 /* Open the datastore, create the built-in namespaces, listen, write the

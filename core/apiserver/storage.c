@@ -216,6 +216,19 @@ int k8c_storage_get(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns
 	return 0;
 }
 
+/* The time to live of a kind's objects in seconds, 0 for good: events
+ * expire (--event-ttl) when the store has TTL keys, as in Kubernetes. */
+static int64_t ttl_of(const k8c_apiserver_t *srv, const k8c_kind_t *kind)
+{
+	const k8c_store_ops_t *ops = srv->store;
+
+	if (srv->cfg.event_ttl_seconds <= 0 || strcmp(kind->resource, "events") != 0 ||
+	    !K8C_HAS_MEMBER(ops->struct_size, k8c_store_ops_t, update_ttl) || ops->create_ttl == NULL ||
+	    ops->update_ttl == NULL)
+		return 0;
+	return srv->cfg.event_ttl_seconds;
+}
+
 int k8c_storage_create_json(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
                             char **json, size_t *json_len, k8c_error_t *err)
 {
@@ -223,8 +236,9 @@ int k8c_storage_create_json(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON 
 	                                           k8c_meta_str(obj, "name"));
 	_cleanup_free_ char *value = encode(obj);
 	size_t len = strlen(value);
-	int64_t rev = 0, t0 = k8c_time_monotonic_ns();
-	int ret = srv->store->create(srv->store_cookie, key, value, len, &rev, err);
+	int64_t rev = 0, t0 = k8c_time_monotonic_ns(), ttl = ttl_of(srv, kind);
+	int ret = ttl > 0 ? srv->store->create_ttl(srv->store_cookie, key, value, len, ttl, &rev, err)
+	                  : srv->store->create(srv->store_cookie, key, value, len, &rev, err);
 
 	k8c_metrics_store(K8C_MS_CREATE, k8c_time_monotonic_ns() - t0);
 	if (ret < 0)
@@ -255,8 +269,11 @@ int k8c_storage_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 	value = encode(obj);
 	{
 		int64_t t0 = k8c_time_monotonic_ns();
-		ret = srv->store->update(srv->store_cookie, key, value, strlen(value), expected, &rev,
-		                         NULL, NULL, err);
+		int64_t ttl = ttl_of(srv, kind);
+		ret = ttl > 0 ? srv->store->update_ttl(srv->store_cookie, key, value, strlen(value),
+		                                       expected, ttl, &rev, NULL, NULL, err)
+		              : srv->store->update(srv->store_cookie, key, value, strlen(value), expected,
+		                                   &rev, NULL, NULL, err);
 		k8c_metrics_store(K8C_MS_UPDATE, k8c_time_monotonic_ns() - t0);
 	}
 	if (ret < 0)

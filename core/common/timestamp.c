@@ -209,3 +209,42 @@ int64_t k8c_time_monotonic_ns(void)
 {
 	return clock_ns(CLOCK_MONOTONIC);
 }
+
+int k8c_duration_parse(const char *s, int64_t *seconds, k8c_error_t *err)
+{
+	const char *p = s;
+	int64_t total = 0;
+	int units = 0;
+
+	if (s == NULL || *s == '\0')
+		return k8c_error_make(err, K8C_EINVAL, "empty duration");
+	while (*p != '\0') {
+		int64_t n = 0, mult;
+		const char *digits = p;
+		while (*p >= '0' && *p <= '9') {
+			if (n > INT64_C(1) << 40)
+				return k8c_error_make(err, K8C_EINVAL, "duration \"%s\" is too long", s);
+			n = n * 10 + (*p++ - '0');
+		}
+		if (p == digits)
+			return k8c_error_make(err, K8C_EINVAL,
+			                      "duration \"%s\": expected a number before \"%s\" (e.g. 1h30m, 90s)", s, p);
+		switch (*p) {
+		case 'h': mult = 3600; p++; break;
+		case 'm': mult = 60; p++; break;
+		case 's': mult = 1; p++; break;
+		case '\0':
+			if (units > 0)
+				return k8c_error_make(err, K8C_EINVAL, "duration \"%s\": a unit (h, m, s) is missing at the end", s);
+			mult = 1; /* plain seconds */
+			break;
+		default:
+			return k8c_error_make(err, K8C_EINVAL,
+			                      "duration \"%s\": unknown unit \"%c\" (use h, m or s)", s, *p);
+		}
+		total += n * mult;
+		units++;
+	}
+	*seconds = total;
+	return 0;
+}

@@ -21,6 +21,9 @@ int k8c_time_parse(const char *s, int64_t *ns, k8c_error_t *err);
 char *k8c_time_format(int64_t ns, char buf[K8C_TIME_STRLEN]);
 /* Format UTC microseconds ("...T15:04:05.000000Z"); returns buf. */
 char *k8c_time_format_micro(int64_t ns, char buf[K8C_TIME_STRLEN]);
+/* Parse a Go duration of whole seconds as flags take it: "1h", "30m",
+ * "1h30m", "90s", "0", or a plain number of seconds.  *seconds >= 0. */
+int k8c_duration_parse(const char *s, int64_t *seconds, k8c_error_t *err);
 int64_t k8c_time_now_ns(void);       /* CLOCK_REALTIME */
 int64_t k8c_time_monotonic_ns(void); /* CLOCK_MONOTONIC */
 

@@ -15,6 +15,7 @@
 #include "common/dirs.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "common/timestamp.h"
 #include "apiserver/apiserver.h"
 #include "main/commands.h"
 #include "plugin/host.h"
@@ -124,6 +125,9 @@ static int start_api(server_t *s, const cJSON *values, k8c_error_t *err)
 	cfg.node_port_range = k8c_opt_string(values, "service-node-port-range", NULL);
 	if (cfg.port < 0 || cfg.port > 65535)
 		return k8c_error_make(err, K8C_EINVAL, "--port %d is not a TCP port", cfg.port);
+	if (k8c_duration_parse(k8c_opt_string(values, "event-ttl", "1h"), &cfg.event_ttl_seconds,
+	                       err) < 0)
+		return k8c_error_make(err, K8C_EINVAL, "--event-ttl: %s", err->message);
 	return k8c_apiserver_start(&cfg, &s->api, err);
 }
 

@@ -129,10 +129,30 @@ typedef struct k8c_store_ops {
 
 	/* Forget history before revision.  Optional (NULL: never compacts). */
 	int (*compact)(void *cookie, int64_t revision, k8c_error_t *err);
+
+	/* Keys with a time to live (etcd's leases).  Since 1.1.  Optional,
+	 * both or neither (NULL: keys never expire; read them only when
+	 * K8C_HAS_MEMBER(ops->struct_size, k8c_store_ops_t, update_ttl)).
+	 * As create and update, and the store deletes the key — an ordinary
+	 * delete with its own revision and DELETE event — no sooner than
+	 * ttl_seconds (>= 1) after this write, and no later than a minute or so
+	 * after that (etcd shares a lease between writes close in time).  A
+	 * later write without a TTL (create, update) keeps the key for good;
+	 * one with a TTL sets the new deadline. */
+	int (*create_ttl)(void *cookie, const char *key, const char *value,
+	                  size_t value_len, int64_t ttl_seconds,
+	                  int64_t *revision, k8c_error_t *err);
+	int (*update_ttl)(void *cookie, const char *key, const char *value,
+	                  size_t value_len, int64_t expected_revision,
+	                  int64_t ttl_seconds, int64_t *revision,
+	                  k8c_store_kv_fn current_fn, void *udata,
+	                  k8c_error_t *err);
 } k8c_store_ops_t;
 
 #define K8C_STORE_OPS_SIZE_1_0 \
 	(offsetof(k8c_store_ops_t, compact) + sizeof(void *))
+#define K8C_STORE_OPS_SIZE_1_1 \
+	(offsetof(k8c_store_ops_t, update_ttl) + sizeof(void *))
 
 #ifdef __cplusplus
 }

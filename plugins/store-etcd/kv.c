@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -216,12 +217,14 @@ static cJSON *guarded(const char *key, int64_t expected, const char *op, cJSON *
 	return txn;
 }
 
-static cJSON *put_op(const char *key, const char *value, size_t value_len)
+static cJSON *put_op(const char *key, const char *value, size_t value_len, int64_t lease)
 {
 	cJSON *put = cJSON_CreateObject();
 
 	add_b64(put, "key", key, strlen(key));
 	add_b64(put, "value", value, value_len);
+	if (lease != 0) /* a put without one detaches the key from its lease */
+		add_int(put, "lease", lease);
 	return put;
 }
 
@@ -248,14 +251,14 @@ static int guard_failed(const cJSON *ans, const char *key, k8c_store_kv_fn fn, v
 	return k8c_error_make(err, K8C_ECONFLICT, "%s: modified since the revision expected", key);
 }
 
-int etcd_create(void *cookie, const char *key, const char *value, size_t value_len,
-                int64_t *revision, k8c_error_t *err)
+static int create_with(etcd_t *e, const char *key, const char *value, size_t value_len,
+                       int64_t lease, int64_t *revision, k8c_error_t *err)
 {
 	cJSON *ans = NULL;
 	int ret;
 
 	/* mod_revision 0 holds for an absent key only */
-	ret = call(cookie, "kv/txn", guarded(key, 0, "request_put", put_op(key, value, value_len)),
+	ret = call(e, "kv/txn", guarded(key, 0, "request_put", put_op(key, value, value_len, lease)),
 	           ETCD_WRITE, &ans, err);
 	if (ret < 0)
 		return ret;
@@ -267,22 +270,22 @@ int etcd_create(void *cookie, const char *key, const char *value, size_t value_l
 	return ret;
 }
 
-int etcd_update(void *cookie, const char *key, const char *value, size_t value_len,
-                int64_t expected_revision, int64_t *revision, k8c_store_kv_fn current_fn,
-                void *udata, k8c_error_t *err)
+static int update_with(etcd_t *e, const char *key, const char *value, size_t value_len,
+                       int64_t expected_revision, int64_t lease, int64_t *revision,
+                       k8c_store_kv_fn current_fn, void *udata, k8c_error_t *err)
 {
 	cJSON *ans = NULL;
 	int ret;
 
 	if (expected_revision <= 0) {
 		/* no key has mod revision 0 (etcd's guard would create it) */
-		ret = etcd_get(cookie, key, 0, current_fn, udata, err);
+		ret = etcd_get(e, key, 0, current_fn, udata, err);
 		if (ret < 0)
 			return ret;
 		return k8c_error_make(err, K8C_ECONFLICT, "%s: modified since the revision expected", key);
 	}
-	ret = call(cookie, "kv/txn",
-	           guarded(key, expected_revision, "request_put", put_op(key, value, value_len)),
+	ret = call(e, "kv/txn",
+	           guarded(key, expected_revision, "request_put", put_op(key, value, value_len, lease)),
 	           ETCD_WRITE, &ans, err);
 	if (ret < 0)
 		return ret;
@@ -337,5 +340,107 @@ int etcd_compact(void *cookie, int64_t revision, k8c_error_t *err)
 	cJSON_AddTrueToObject(req, "physical"); /* answer once it is done */
 	ret = call(cookie, "kv/compaction", req, ETCD_WRITE, &ans, err);
 	cJSON_Delete(ans);
+	return ret;
+}
+
+int etcd_create(void *cookie, const char *key, const char *value, size_t value_len,
+                int64_t *revision, k8c_error_t *err)
+{
+	return create_with(cookie, key, value, value_len, 0, revision, err);
+}
+
+int etcd_update(void *cookie, const char *key, const char *value, size_t value_len,
+                int64_t expected_revision, int64_t *revision, k8c_store_kv_fn current_fn,
+                void *udata, k8c_error_t *err)
+{
+	return update_with(cookie, key, value, value_len, expected_revision, 0, revision, current_fn,
+	                   udata, err);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A lease for a write with ttl: the shared one while it is young enough
+ * (as the Kubernetes API server does, so that events do not each cost a
+ * lease), else a new one granted for ttl plus the reuse window. */
+static int lease_for(etcd_t *e, int64_t ttl, int64_t *id, k8c_error_t *err)
+{
+	int64_t now = mono_ms(), granted;
+	cJSON *req, *ans = NULL;
+	int ret;
+
+	if (ttl < 1 || ttl > INT64_C(1) << 40)
+		return k8c_error_make(err, K8C_EINVAL, "TTL %lld s", (long long)ttl);
+	pthread_mutex_lock(&e->lease_mu);
+	if (e->lease_id != 0 && e->lease_ttl == ttl && now - e->lease_granted_ms < e->conf.lease_reuse_ms) {
+		*id = e->lease_id;
+		pthread_mutex_unlock(&e->lease_mu);
+		return 0;
+	}
+	pthread_mutex_unlock(&e->lease_mu);
+	req = cJSON_CreateObject();
+	cJSON_AddNumberToObject(req, "TTL", (double)(ttl + e->conf.lease_reuse_ms / 1000));
+	ret = call(e, "lease/grant", req, ETCD_WRITE, &ans, err);
+	if (ret < 0)
+		return ret;
+	granted = etcd_int(ans, "ID");
+	cJSON_Delete(ans);
+	if (granted == 0)
+		return malformed("lease/grant", err);
+	pthread_mutex_lock(&e->lease_mu);
+	e->lease_id = granted;
+	e->lease_ttl = ttl;
+	e->lease_granted_ms = now;
+	pthread_mutex_unlock(&e->lease_mu);
+	*id = granted;
+	return 0;
+}
+
+/* The shared lease is gone (revoked, or expired while unused): forget
+ * it, so that the retry grants a new one. */
+static int lease_lost(etcd_t *e, int ret, const k8c_error_t *err)
+{
+	if (ret >= 0 || strstr(err->message, "lease not found") == NULL)
+		return 0;
+	pthread_mutex_lock(&e->lease_mu);
+	e->lease_id = 0;
+	pthread_mutex_unlock(&e->lease_mu);
+	return 1;
+}
+
+int etcd_create_ttl(void *cookie, const char *key, const char *value, size_t value_len,
+                    int64_t ttl_seconds, int64_t *revision, k8c_error_t *err)
+{
+	int64_t lease;
+	int ret, tries = 0;
+
+	do
+		ret = lease_for(cookie, ttl_seconds, &lease, err);
+	while (ret == 0 && lease_lost(cookie, ret = create_with(cookie, key, value, value_len, lease,
+	                                                        revision, err),
+	                              err) &&
+	       ++tries < 2);
+	return ret;
+}
+
+int etcd_update_ttl(void *cookie, const char *key, const char *value, size_t value_len,
+                    int64_t expected_revision, int64_t ttl_seconds, int64_t *revision,
+                    k8c_store_kv_fn current_fn, void *udata, k8c_error_t *err)
+{
+	int64_t lease;
+	int ret, tries = 0;
+
+	do
+		ret = lease_for(cookie, ttl_seconds, &lease, err);
+	while (ret == 0 && lease_lost(cookie, ret = update_with(cookie, key, value, value_len,
+	                                                        expected_revision, lease, revision,
+	                                                        current_fn, udata, err),
+	                              err) &&
+	       ++tries < 2);
 	return ret;
 }

@@ -10,6 +10,9 @@
  *   requestTimeoutSeconds  deadline of one call, failover included (10)
  *   dialTimeoutSeconds     TCP (and TLS) connect timeout per member (2)
  *   maxConnections         keep-alive connections for unary calls (64)
+ *   leaseReuseSeconds      writes with the same TTL within this long share
+ *                          one lease, granted for TTL + this (60; 0: a
+ *                          lease per write)
  *   caFile, certFile, keyFile
  *                          https: CA bundle, client certificate and key */
 #include "config.h"
@@ -32,6 +35,7 @@ static const struct conf_int {
 	{"requestTimeoutSeconds", offsetof(etcd_conf_t, request_timeout_ms), 1, 3600, 1000},
 	{"dialTimeoutSeconds", offsetof(etcd_conf_t, dial_timeout_ms), 1, 600, 1000},
 	{"maxConnections", offsetof(etcd_conf_t, max_connections), 1, 4096, 1},
+	{"leaseReuseSeconds", offsetof(etcd_conf_t, lease_reuse_ms), 0, 3600, 1000},
 };
 
 static const struct conf_str {
@@ -44,7 +48,9 @@ static const struct conf_str {
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-#define KNOWN_KEYS "requestTimeoutSeconds, dialTimeoutSeconds, maxConnections, caFile, certFile, keyFile"
+#define KNOWN_KEYS \
+	"requestTimeoutSeconds, dialTimeoutSeconds, maxConnections, leaseReuseSeconds, caFile, " \
+	"certFile, keyFile"
 
 static void conf_free(etcd_conf_t *c)
 {
@@ -91,6 +97,7 @@ static int conf_parse(const cJSON *config, etcd_conf_t *c, k8c_error_t *err)
 		.request_timeout_ms = 10000,
 		.dial_timeout_ms = 2000,
 		.max_connections = 64,
+		.lease_reuse_ms = 60000,
 	};
 	if (config == NULL)
 		return 0;
@@ -136,6 +143,7 @@ static int etcd_init(const k8c_host_t *host, const cJSON *config, void **cookie,
 	pthread_mutex_init(&e->pool_mu, NULL);
 	pthread_cond_init(&e->pool_cond, NULL);
 	pthread_mutex_init(&e->w_mu, NULL);
+	pthread_mutex_init(&e->lease_mu, NULL);
 	*cookie = e;
 	return 0;
 }
@@ -224,6 +232,9 @@ static void etcd_close(void *cookie)
 	etcd_watch_end_all(e);
 	etcd_pool_close(e);
 	free_endpoints(e);
+	pthread_mutex_lock(&e->lease_mu);
+	e->lease_id = 0; /* another cluster may come with the next open */
+	pthread_mutex_unlock(&e->lease_mu);
 }
 
 static void etcd_fini(void *cookie)
@@ -236,6 +247,7 @@ static void etcd_fini(void *cookie)
 	pthread_mutex_destroy(&e->pool_mu);
 	pthread_cond_destroy(&e->pool_cond);
 	pthread_mutex_destroy(&e->w_mu);
+	pthread_mutex_destroy(&e->lease_mu);
 	free(e);
 }
 
@@ -255,6 +267,8 @@ static const k8c_store_ops_t etcd_ops = {
 	.watch = etcd_watch,
 	.watch_cancel = etcd_watch_cancel,
 	.compact = etcd_compact,
+	.create_ttl = etcd_create_ttl,
+	.update_ttl = etcd_update_ttl,
 };
 
 K8C_PLUGIN_EXPORT const k8c_plugin_t k8c_plugin = {

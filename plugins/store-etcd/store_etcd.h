@@ -18,6 +18,7 @@ typedef struct etcd_conf {
 	int64_t request_timeout_ms; /* requestTimeoutSeconds (10) */
 	int64_t dial_timeout_ms;    /* dialTimeoutSeconds (2) */
 	int64_t max_connections;    /* maxConnections (64) */
+	int64_t lease_reuse_ms;     /* leaseReuseSeconds (60): TTL writes share a lease */
 	char *ca_file;              /* caFile, https: the CA bundle (owned) */
 	char *cert_file;            /* certFile, https: client certificate (owned) */
 	char *key_file;             /* keyFile, https: its private key (owned) */
@@ -49,6 +50,10 @@ typedef struct etcd {
 
 	pthread_mutex_t w_mu;
 	etcd_watch_t *watches; /* every handle not yet released (w_mu) */
+
+	/* the lease TTL writes share (lease_mu) */
+	pthread_mutex_t lease_mu;
+	int64_t lease_id, lease_ttl, lease_granted_ms;
 } etcd_t;
 
 #define ETCD_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -91,6 +96,11 @@ int etcd_update(void *cookie, const char *key, const char *value, size_t value_l
 int etcd_delete(void *cookie, const char *key, int64_t expected_revision, int64_t *revision,
                 k8c_store_kv_fn prev_fn, void *udata, k8c_error_t *err);
 int etcd_compact(void *cookie, int64_t revision, k8c_error_t *err);
+int etcd_create_ttl(void *cookie, const char *key, const char *value, size_t value_len,
+                    int64_t ttl_seconds, int64_t *revision, k8c_error_t *err);
+int etcd_update_ttl(void *cookie, const char *key, const char *value, size_t value_len,
+                    int64_t expected_revision, int64_t ttl_seconds, int64_t *revision,
+                    k8c_store_kv_fn current_fn, void *udata, k8c_error_t *err);
 
 /* JSON helpers shared by kv.c and watch.c */
 /* An int64 member that etcd writes as a string (absent: 0). */

@@ -32,6 +32,11 @@ static const char schema_sql[] =
 	"  key TEXT PRIMARY KEY,"
 	"  create_revision INTEGER NOT NULL,"
 	"  mod_revision INTEGER NOT NULL) WITHOUT ROWID;"
+	/* keys with a time to live: deadline in ms since the epoch */
+	"CREATE TABLE IF NOT EXISTS expiry ("
+	"  key TEXT PRIMARY KEY,"
+	"  at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS expiry_at ON expiry (at);"
 	"COMMIT;";
 
 /* Reader statements, indexed by enum sqls_rstmt.  Range statements come in

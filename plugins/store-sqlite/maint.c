@@ -117,6 +117,7 @@ static void *maint_main(void *arg)
 		SQLS_STORE(&s->m_kicked, 0);
 
 		checkpoint(s);
+		sqls_expire_step(s);
 		now = mono_ns();
 		timer = interval > 0 && now >= next_compact;
 		if (interval > 0)

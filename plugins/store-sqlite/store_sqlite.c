@@ -188,6 +188,7 @@ static void teardown(sqls_t *s)
 	sqls_watch_end_all(s);
 	sqls_pool_close(s);
 	sqls_wstmts_finalize(s);
+	sqls_expiry_finalize(s);
 	/* the writer's connection last: closing the last connection
 	 * checkpoints the WAL into the database and removes it */
 	if (s->mdb != NULL && sqlite3_close(s->mdb) != SQLITE_OK)
@@ -253,6 +254,8 @@ static int open_files(sqls_t *s, const char *endpoint, k8c_error_t *err)
 		ret = sync_dir(endpoint, s->path, err);
 	if (ret == 0)
 		ret = sqls_wstmts_prepare(s, err);
+	if (ret == 0)
+		ret = sqls_expiry_prepare(s, err);
 	if (ret == 0)
 		ret = sqls_db_open(s, &s->mdb, 2, err);
 	if (ret < 0)
@@ -343,6 +346,8 @@ static const k8c_store_ops_t sqls_ops = {
 	.watch = sqls_watch,
 	.watch_cancel = sqls_watch_cancel,
 	.compact = sqls_compact,
+	.create_ttl = sqls_create_ttl,
+	.update_ttl = sqls_update_ttl,
 };
 
 K8C_PLUGIN_EXPORT const k8c_plugin_t k8c_plugin = {

@@ -115,6 +115,7 @@ enum sqls_wop {
 	WOP_DELETE,
 	WOP_COMPACT,    /* expected = the revision to compact to */
 	WOP_CHECKPOINT, /* passive WAL checkpoint on the write connection */
+	WOP_EXPIRE,     /* delete key if its TTL is due (expiry.c) */
 };
 
 /* A queued write.  Lives on the caller's stack; the caller waits on cond
@@ -125,6 +126,7 @@ typedef struct sqls_wreq {
 	const char *value;   /* borrowed; value_len bytes */
 	size_t value_len;
 	int64_t expected;    /* expected mod revision; compaction target */
+	int64_t ttl_ms;      /* create/update: time to live, 0 = none */
 
 	int rc;              /* 0 or -K8C_E* */
 	char msg[256];       /* detail for EIO */
@@ -175,6 +177,8 @@ typedef struct sqls {
 	/* writer */
 	sqlite3 *wdb;
 	sqlite3_stmt **wst;
+	sqlite3_stmt **xst;    /* expiry.c's statements (writer's connection) */
+	int has_expiry;        /* atomic: the expiry table may have rows */
 	pthread_t writer;
 	pthread_mutex_t q_mu;
 	pthread_cond_t q_cond;
@@ -222,6 +226,21 @@ typedef struct sqls {
 #define SQLS_LOG(s, level, ...) \
 	((s)->host->log((s)->host->ctx, (level), __VA_ARGS__))
 
+/* expiry.c */
+int sqls_expiry_prepare(sqls_t *s, k8c_error_t *err);
+void sqls_expiry_finalize(sqls_t *s);
+/* Writer: set or clear the key's deadline after a write of r. */
+int sqls_expiry_after_write(sqls_t *s, const sqls_wreq_t *r);
+/* Writer: whether key's deadline has passed. */
+int sqls_expiry_due(sqls_t *s, const char *key, int *due);
+/* Maintenance thread: expire the keys that are due. */
+void sqls_expire_step(sqls_t *s);
+int sqls_create_ttl(void *cookie, const char *key, const char *value, size_t value_len,
+                    int64_t ttl_seconds, int64_t *revision, k8c_error_t *err);
+int sqls_update_ttl(void *cookie, const char *key, const char *value, size_t value_len,
+                    int64_t expected_revision, int64_t ttl_seconds, int64_t *revision,
+                    k8c_store_kv_fn current_fn, void *udata, k8c_error_t *err);
+
 /* db.c */
 /* kind: 0 reader, 1 writer (creates the file), 2 maintenance */
 int sqls_db_open(sqls_t *s, sqlite3 **out, int kind, k8c_error_t *err);
@@ -259,6 +278,10 @@ void sqls_wstmts_finalize(sqls_t *s);
 int sqls_writer_start(sqls_t *s, k8c_error_t *err);
 void sqls_writer_stop(sqls_t *s);
 int sqls_submit(sqls_t *s, sqls_wreq_t *r, k8c_error_t *err);
+/* create (WOP_CREATE) or update (WOP_UPDATE) with a TTL in ms (0: none). */
+int sqls_write(void *cookie, int op, const char *key, const char *value, size_t value_len,
+               int64_t expected_revision, int64_t ttl_ms, int64_t *revision,
+               k8c_store_kv_fn current_fn, void *udata, k8c_error_t *err);
 int sqls_create(void *cookie, const char *key, const char *value,
                 size_t value_len, int64_t *revision, k8c_error_t *err);
 int sqls_update(void *cookie, const char *key, const char *value,

@@ -172,6 +172,8 @@ static int apply_create(sqls_t *s, sqls_wreq_t *r)
 	sqlite3_bind_int64(st, 2, rev);
 	sqlite3_bind_int64(st, 3, rev);
 	rc = run(s, WS_INS_KV);
+	if (rc == SQLITE_OK)
+		rc = sqls_expiry_after_write(s, r);
 	if (rc != SQLITE_OK)
 		return rc;
 	s->rev = rev;
@@ -208,6 +210,8 @@ static int apply_change(sqls_t *s, sqls_wreq_t *r)
 	if (!del)
 		sqlite3_bind_int64(st, 2, rev);
 	rc = run(s, del ? WS_DEL_KV : WS_UPD_KV);
+	if (rc == SQLITE_OK)
+		rc = sqls_expiry_after_write(s, r);
 	if (rc != SQLITE_OK)
 		return rc;
 	s->rev = rev;
@@ -315,6 +319,19 @@ static void run_batch(sqls_t *s, sqls_wreq_t *batch)
 		case WOP_CHECKPOINT:
 			checkpoint = 1;
 			break;
+		case WOP_EXPIRE: {
+			int due = 0;
+			rc = sqls_expiry_due(s, r->key, &due);
+			if (rc == SQLITE_OK && !due) {
+				r->rc = -K8C_ENOTFOUND; /* rewritten since */
+				break;
+			}
+			r->op = WOP_DELETE; /* from here on, and for the event */
+			r->expected = 0;
+			if (rc == SQLITE_OK)
+				rc = apply_change(s, r);
+			break;
+		}
 		}
 	}
 	if (rc == SQLITE_OK && s->rev != base) {
@@ -560,32 +577,12 @@ static void give_prev(sqls_wreq_t *r, k8c_store_kv_fn fn, void *udata)
 	r->prev_value = NULL;
 }
 
-int sqls_create(void *cookie, const char *key, const char *value,
-                size_t value_len, int64_t *revision, k8c_error_t *err)
+int sqls_write(void *cookie, int op, const char *key, const char *value, size_t value_len,
+               int64_t expected_revision, int64_t ttl_ms, int64_t *revision,
+               k8c_store_kv_fn current_fn, void *udata, k8c_error_t *err)
 {
-	sqls_wreq_t r = {.op = WOP_CREATE, .key = key, .value = value,
-	                 .value_len = value_len};
-	int ret;
-
-	ret = sqls_check_key(key, NULL, err);
-	if (ret == 0)
-		ret = check_value(key, value, value_len, err);
-	if (ret == 0)
-		ret = sqls_submit(cookie, &r, err);
-	if (ret < 0)
-		return word(&r, ret, err);
-	if (revision != NULL)
-		*revision = r.revision;
-	return 0;
-}
-
-int sqls_update(void *cookie, const char *key, const char *value,
-                size_t value_len, int64_t expected_revision,
-                int64_t *revision, k8c_store_kv_fn current_fn, void *udata,
-                k8c_error_t *err)
-{
-	sqls_wreq_t r = {.op = WOP_UPDATE, .key = key, .value = value,
-	                 .value_len = value_len, .expected = expected_revision};
+	sqls_wreq_t r = {.op = op, .key = key, .value = value, .value_len = value_len,
+	                 .expected = expected_revision, .ttl_ms = ttl_ms};
 	int ret;
 
 	ret = sqls_check_key(key, NULL, err);
@@ -599,6 +596,22 @@ int sqls_update(void *cookie, const char *key, const char *value,
 	if (revision != NULL)
 		*revision = r.revision;
 	return 0;
+}
+
+int sqls_create(void *cookie, const char *key, const char *value,
+                size_t value_len, int64_t *revision, k8c_error_t *err)
+{
+	return sqls_write(cookie, WOP_CREATE, key, value, value_len, 0, 0, revision, NULL, NULL,
+	                  err);
+}
+
+int sqls_update(void *cookie, const char *key, const char *value,
+                size_t value_len, int64_t expected_revision,
+                int64_t *revision, k8c_store_kv_fn current_fn, void *udata,
+                k8c_error_t *err)
+{
+	return sqls_write(cookie, WOP_UPDATE, key, value, value_len, expected_revision, 0, revision,
+	                  current_fn, udata, err);
 }
 
 int sqls_delete(void *cookie, const char *key, int64_t expected_revision,

@@ -4,6 +4,8 @@
 # nothing but cc and pkg-config, and the installed k8c loads it.
 . "$top_srcdir/tests/lib.sh"
 tap_tmpdir
+# the plugin ABI this tree defines, as k8c prints it ("1\.1")
+abi="$(sed -n 's/^#define K8C_ABI_MAJOR //p' "$top_srcdir/include/k8c/plugin.h")\.$(sed -n 's/^#define K8C_ABI_MINOR //p' "$top_srcdir/include/k8c/plugin.h")"
 
 dest="$TMP/dest"
 $MAKE -s -C "$top_builddir" install DESTDIR="$dest" >"$TMP/install.log" 2>&1
@@ -36,7 +38,7 @@ ok $? "the example builds with cc -shared -fPIC \$(pkg-config --cflags --libs k8
 sed 's/^/# /' "$TMP/cc.log"
 out=$(K8C_BUILTIN_PLUGIN_DIR="$dest$k8c_pluginsdir" "$dest$k8c_bindir/k8c" plugins --plugin-dir "$TMP/ex" 2>&1); st=$?
 is "$st" 0 "installed k8c accepts the example plugin"
-like "$out" "scheduler +prefer-label +1\.0\.0 +1\.0 +$TMP/ex/prefer-label.so" "and lists it"
+like "$out" "scheduler +prefer-label +1\.0\.0 +$abi +$TMP/ex/prefer-label.so" "and lists it"
 
 # It runs in a server with its config.
 cat > "$TMP/k8c.yaml" <<YAML

@@ -582,6 +582,7 @@ int store_contract_run(const store_contract_t *c)
 	test_writes(&t);
 	test_range(&t);
 	sc_watch_tests(&t);
+	sc_ttl_tests(&t);
 	test_many_writers(&t);
 	test_compaction(&t);
 	test_lifecycle(&t);

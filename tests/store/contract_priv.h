@@ -72,5 +72,6 @@ int sc_rec_wait_rev(sc_rec_t *r, int64_t rev, int timeout_ms);
 int sc_rec_wait_final(sc_rec_t *r, int timeout_ms);
 
 void sc_watch_tests(sc_t *t);
+void sc_ttl_tests(sc_t *t);
 
 #endif

@@ -85,7 +85,8 @@ static void test_descriptor(void)
 
 static void test_contract(void)
 {
-	cJSON *cfg = cJSON_Parse("{\"requestTimeoutSeconds\": 10}");
+	/* no lease sharing: the TTL tests want keys gone soon after their TTL */
+	cJSON *cfg = cJSON_Parse("{\"requestTimeoutSeconds\": 10, \"leaseReuseSeconds\": 0}");
 	store_contract_t c = {
 		.plugin = &k8c_plugin,
 		.host = &fh.host,

@@ -201,8 +201,32 @@ static void test_clocks(void)
 	ok(m2 >= m1 && m1 > 0, "monotonic clock does not go back");
 }
 
+static void test_durations(void)
+{
+	static const struct {
+		const char *in;
+		long long want; /* -1: refused */
+	} cases[] = {
+		{"1h", 3600}, {"30m", 1800}, {"90s", 90}, {"1h30m", 5400}, {"1h0m0s", 3600},
+		{"0", 0}, {"45", 45}, {"2h5s", 7205}, {"", -1}, {"h", -1}, {"1x", -1},
+		{"1.5h", -1}, {"-1h", -1}, {"1h30", -1}, {"99999999999999h", -1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t got = -1;
+		k8c_error_t err;
+		int ret = k8c_duration_parse(cases[i].in, &got, &err);
+		if (cases[i].want < 0)
+			ok(ret < 0 && err.code == K8C_EINVAL, "duration \"%s\" refused: %s", cases[i].in,
+			   ret < 0 ? err.message : "(accepted)");
+		else
+			ok(ret == 0 && got == cases[i].want, "duration \"%s\" = %lld s", cases[i].in,
+			   (long long)got);
+	}
+}
+
 int main(void)
 {
+	test_durations();
 	/* Nothing may depend on the time zone. */
 	setenv("TZ", "America/Los_Angeles", 1);
 	test_parse();
