@@ -5,7 +5,7 @@
  *
  *   tests/bench/bench_api [-n clients=64] [-c creates=100000] [-g gets=2*creates]
  *       [--quick] [--k8c PATH=./k8c] [--etcd PATH=/usr/bin/etcd] [--no-etcd]
- *       [--rate 5000] [--paced-seconds 5] [--list 10000] [--watchers 1000]
+ *       [--no-k8c-on-etcd] [--rate 5000] [--paced-seconds 5] [--list 10000] [--watchers 1000]
  *       [--watch-events 100] [--perf DIR] [--full-server] [--k8c-config FILE]
  *
  * k8c phases: idle RSS; durable pod creates (POST, each 201 acknowledged
@@ -13,8 +13,10 @@
  * pods" of the RSS figure; creates paced at --rate; GETs of single pods;
  * LIST of a namespace of --list pods; watch delivery latency to --watchers
  * open ?watch=true streams.  etcd phases: the same create (kv/put) and get
- * (kv/range) loads, a range of --list keys, RSS.  k8c runs first and is
- * stopped before etcd starts, so the two never share the machine.
+ * (kv/range) loads, a range of --list keys, RSS.  Then k8c on a fresh etcd
+ * of its own (--datastore-endpoint): the create, get and LIST loads again,
+ * with the etcd process's CPU per request beside k8c's.  Each run stops
+ * before the next starts, so they never share the machine.
  *
  * k8c runs as `k8c server --disable-agent --disable-scheduler
  * --disable-controller-manager --disable-cloud-controller` (the API server
@@ -70,7 +72,7 @@
 /* ---- options --------------------------------------------------------- */
 
 static struct {
-	int clients, watchers, watch_events, no_etcd, full_server;
+	int clients, watchers, watch_events, no_etcd, no_k8c_etcd, full_server;
 	long count, gets, list;
 	double rate, paced_seconds;
 	const char *k8c, *etcd, *perf_dir, *k8c_config;
@@ -707,6 +709,7 @@ fail:
 typedef struct target {
 	const char *name;
 	pid_t pid;
+	pid_t backend; /* k8c's etcd when it runs on one (its CPU is counted apart) */
 	int port;
 	char dir[PATH_MAX + 16], log[PATH_MAX + 16];
 } target_t;
@@ -759,15 +762,16 @@ static int k8c_logged_port(const target_t *t, int *running)
 	return port;
 }
 
-static void start_k8c(target_t *t)
+/* k8c on SQLite in DIR/k8c, or on the etcd at endpoint in DIR/k8c-etcd */
+static void start_k8c(target_t *t, const char *endpoint)
 {
-	char *argv[16];
+	char *argv[18];
 	int n = 0, running = 0;
 	int64_t deadline = now_ns() + 30000000000LL;
 
 	t->name = "k8c";
-	snprintf(t->dir, sizeof(t->dir), "%s/k8c", tmp_root);
-	snprintf(t->log, sizeof(t->log), "%s/k8c.log", tmp_root);
+	snprintf(t->dir, sizeof(t->dir), "%s/k8c%s", tmp_root, endpoint ? "-etcd" : "");
+	snprintf(t->log, sizeof(t->log), "%s/k8c%s.log", tmp_root, endpoint ? "-etcd" : "");
 	argv[n++] = (char *)opt.k8c;
 	argv[n++] = "server";
 	argv[n++] = "--data-dir";
@@ -784,6 +788,10 @@ static void start_k8c(target_t *t)
 		argv[n++] = "--config";
 		argv[n++] = (char *)opt.k8c_config;
 	}
+	if (endpoint != NULL) {
+		argv[n++] = "--datastore-endpoint";
+		argv[n++] = (char *)endpoint;
+	}
 	argv[n] = NULL;
 	t->pid = spawn(argv, t->log);
 	while ((t->port = k8c_logged_port(t, &running)) == 0 || !running) {
@@ -796,7 +804,8 @@ static void start_k8c(target_t *t)
 	}
 }
 
-static void start_etcd(target_t *t)
+/* etcd in DIR/NAME (NAME "etcd" for the reference, "etcd-backend" under k8c) */
+static void start_etcd(target_t *t, const char *name)
 {
 	char client[64], peer[64], cluster[96];
 	int64_t deadline = now_ns() + 30000000000LL;
@@ -812,8 +821,8 @@ static void start_etcd(target_t *t)
 	t->port = free_port();
 	while (t->port == peer_port)
 		t->port = free_port();
-	snprintf(t->dir, sizeof(t->dir), "%s/etcd", tmp_root);
-	snprintf(t->log, sizeof(t->log), "%s/etcd.log", tmp_root);
+	snprintf(t->dir, sizeof(t->dir), "%s/%s", tmp_root, name);
+	snprintf(t->log, sizeof(t->log), "%s/%s.log", tmp_root, name);
 	snprintf(client, sizeof(client), "http://127.0.0.1:%d", t->port);
 	snprintf(peer, sizeof(peer), "http://127.0.0.1:%d", peer_port);
 	snprintf(cluster, sizeof(cluster), "bench=%s", peer);
@@ -889,6 +898,7 @@ typedef struct lstats {
 	double p50, p99, p999, max;   /* ms, from sending the request */
 	double sp50, sp99;            /* ms, from the scheduled time (paced) */
 	double srv_cpu_us, srv_ctx, cli_cpu_us;   /* per operation */
+	double be_cpu_us;     /* the server's etcd, per operation (k8c on etcd) */
 	double others_pct;    /* CPU of other processes, % of one core, during the phase */
 	int have;
 } lstats_t;
@@ -968,7 +978,7 @@ static void load_run(load_t *l, lstats_t *st)
 {
 	int n = opt.clients;
 	pthread_t *th = xcalloc((size_t)n, sizeof(*th));
-	double srv0, srv1, cli0, cli1, all0, all1;
+	double srv0, srv1, cli0, cli1, all0, all1, be0 = 0, be1 = 0;
 	ctxsnap_t ctx0, ctx1;
 	int64_t t1;
 	size_t k;
@@ -987,6 +997,8 @@ static void load_run(load_t *l, lstats_t *st)
 			die("pthread_create: %s", strerror(errno));
 	ctx_snapshot(l->t->pid, &ctx0);
 	srv0 = proc_cpu_s(l->t->pid);
+	if (l->t->backend > 0)
+		be0 = proc_cpu_s(l->t->backend);
 	cli0 = self_cpu_s();
 	all0 = machine_busy_s();
 	l->t0 = now_ns() + 1000000; /* the paced schedule starts 1 ms from now */
@@ -994,6 +1006,8 @@ static void load_run(load_t *l, lstats_t *st)
 	pthread_barrier_wait(&l->end);
 	t1 = now_ns();
 	srv1 = proc_cpu_s(l->t->pid);
+	if (l->t->backend > 0)
+		be1 = proc_cpu_s(l->t->backend);
 	cli1 = self_cpu_s();
 	all1 = machine_busy_s();
 	ctx_snapshot(l->t->pid, &ctx1); /* before the connections (threads) go */
@@ -1020,7 +1034,9 @@ static void load_run(load_t *l, lstats_t *st)
 	st->srv_cpu_us = (srv1 - srv0) * 1e6 / (double)l->count;
 	st->srv_ctx = (double)ctx_growth(&ctx0, &ctx1) / (double)l->count;
 	st->cli_cpu_us = (cli1 - cli0) * 1e6 / (double)l->count;
-	st->others_pct = ((all1 - all0) - (srv1 - srv0) - (cli1 - cli0)) * 100.0 / st->secs;
+	st->be_cpu_us = (be1 - be0) * 1e6 / (double)l->count;
+	st->others_pct = ((all1 - all0) - (srv1 - srv0) - (be1 - be0) - (cli1 - cli0)) * 100.0 /
+	                 st->secs;
 	if (st->others_pct < 0)
 		st->others_pct = 0;
 
@@ -1033,6 +1049,8 @@ static void load_run(load_t *l, lstats_t *st)
 	printf("\n        server %.0f us CPU and %.2f context switches per op; "
 	       "benchmark %.0f us CPU per op; other processes %.0f%% of a core\n",
 	       st->srv_cpu_us, st->srv_ctx, st->cli_cpu_us, st->others_pct);
+	if (l->t->backend > 0)
+		printf("        its etcd %.0f us CPU per op\n", st->be_cpu_us);
 	if (l->first_err[0] != '\0')
 		printf("        first error: %s\n", l->first_err);
 	fflush(stdout);
@@ -1526,7 +1544,7 @@ static char *run_k8c(figures_t *f)
 	char *stored_pod;
 
 	printf("k8c: %s\n", opt.k8c);
-	start_k8c(&t);
+	start_k8c(&t, NULL);
 	printf("  k8c   serving on 127.0.0.1:%d, data in %s\n", t.port, t.dir);
 	f->have = 1;
 	rss_idle(&t, f);
@@ -1586,7 +1604,7 @@ static void run_etcd(figures_t *f, const char *value)
 	char range[512];
 
 	printf("etcd: %s (reference: kv/put and kv/range through the v3 JSON gateway)\n", opt.etcd);
-	start_etcd(&t);
+	start_etcd(&t, "etcd");
 	printf("  etcd  serving on 127.0.0.1:%d, data in %s\n", t.port, t.dir);
 	f->have = 1;
 	rss_idle(&t, f);
@@ -1614,6 +1632,75 @@ static void run_etcd(figures_t *f, const char *value)
 	free(value_b64);
 	free(pfx);
 	free(end);
+}
+
+/* The API server on etcd instead of SQLite: the same create, get and LIST
+ * load, with k8c's and etcd's CPU per request apart. */
+static void run_k8c_on_etcd(figures_t *f)
+{
+	target_t e = {0}, t = {0};
+	char endpoint[64];
+	hconn_t c;
+	load_t l;
+
+	printf("k8c on etcd: %s --datastore-endpoint (its own %s)\n", opt.k8c, opt.etcd);
+	start_etcd(&e, "etcd-backend");
+	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", e.port);
+	start_k8c(&t, endpoint);
+	t.backend = e.pid;
+	printf("  k8c   serving on 127.0.0.1:%d, datastore %s\n", t.port, endpoint);
+	f->have = 1;
+	rss_idle(&t, f);
+	hc_init(&c, t.port);
+	l = (load_t){.what = "create", .ns = "default", .prefix = "bench", .t = &t,
+	             .count = opt.count, .op = op_k8c_create};
+	load_run(&l, &f->create);
+	rss_full(&t, f);
+	l = (load_t){.what = "get", .ns = "default", .prefix = "bench", .t = &t,
+	             .count = opt.gets, .range = opt.count, .op = op_k8c_get};
+	load_run(&l, &f->get);
+	k8c_namespace(&c, "bench-list");
+	l = (load_t){.what = "create (list)", .ns = "bench-list", .prefix = "list", .t = &t,
+	             .count = opt.list, .op = op_k8c_create};
+	load_run(&l, &f->listfill);
+	list_run(&t, &c, "GET", "/api/v1/namespaces/bench-list/pods", NULL, "\"uid\":\"",
+	         &f->list);
+	hc_free(&c);
+	check_alive(&t, "at the end");
+	stop_target(&t);
+	stop_target(&e);
+	printf("  k8c and its etcd stopped\n\n");
+	fflush(stdout);
+}
+
+/* The stores side by side: k8c on SQLite, k8c on etcd, etcd's own rate
+ * (the floor under k8c on etcd). */
+static void print_store_table(const figures_t *k, const figures_t *ke, const figures_t *e)
+{
+	char a[32], b[32], c[32];
+
+	printf("\n| measure | k8c on SQLite | k8c on etcd | etcd alone (floor) |\n");
+	printf("|---|---|---|---|\n");
+	printf("| durable creates/s, %d clients | %s | %s | %s (kv/put) |\n", opt.clients,
+	       fmt_int(a, sizeof(a), (long)k->create.per_s), fmt_int(b, sizeof(b), (long)ke->create.per_s),
+	       fmt_int(c, sizeof(c), (long)e->create.per_s));
+	printf("| create p50 / p99 (ms) | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f |\n", k->create.p50,
+	       k->create.p99, ke->create.p50, ke->create.p99, e->create.p50, e->create.p99);
+	printf("| GETs/s | %s | %s | %s (kv/range) |\n", fmt_int(a, sizeof(a), (long)k->get.per_s),
+	       fmt_int(b, sizeof(b), (long)ke->get.per_s), fmt_int(c, sizeof(c), (long)e->get.per_s));
+	printf("| get p50 / p99 (ms) | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f |\n", k->get.p50,
+	       k->get.p99, ke->get.p50, ke->get.p99, e->get.p50, e->get.p99);
+	printf("| LIST of %s pods, median ms | %.1f | %.1f | %.1f (range) |\n",
+	       fmt_int(a, sizeof(a), k->list.items), k->list.median_ms, ke->list.median_ms,
+	       e->list.median_ms);
+	printf("| CPU per create: k8c + etcd (us) | %.0f | %.0f + %.0f | %.0f |\n",
+	       k->create.srv_cpu_us, ke->create.srv_cpu_us, ke->create.be_cpu_us, e->create.srv_cpu_us);
+	printf("| CPU per get: k8c + etcd (us) | %.0f | %.0f + %.0f | %.0f |\n", k->get.srv_cpu_us,
+	       ke->get.srv_cpu_us, ke->get.be_cpu_us, e->get.srv_cpu_us);
+	printf("| k8c RSS idle / with %s pods (MB) | %.1f / %.1f | %.1f / %.1f | - |\n",
+	       fmt_int(a, sizeof(a), k->stored), (double)k->rss_idle_kb / 1024.0,
+	       (double)k->rss_full_kb / 1024.0, (double)ke->rss_idle_kb / 1024.0,
+	       (double)ke->rss_full_kb / 1024.0);
 }
 
 /* ---- the table --------------------------------------------------------- */
@@ -1721,13 +1808,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "Usage: bench_api [-n CLIENTS] [-c CREATES] [-g GETS] [--quick] [--k8c PATH]\n"
-	        "                 [--etcd PATH] [--no-etcd] [--rate N] [--paced-seconds S]\n"
+	        "                 [--etcd PATH] [--no-etcd] [--no-k8c-on-etcd] [--rate N]\n"
+	        "                 [--paced-seconds S]\n"
 	        "                 [--list N] [--watchers N] [--watch-events N] [--perf DIR]\n"
 	        "                 [--full-server] [--k8c-config FILE]\n"
 	        "Starts k8c (and etcd as the reference) on free loopback ports with fresh\n"
 	        "data directories and measures creates, paced creates, gets, a LIST, watch\n"
 	        "delivery and RSS.  Defaults: 64 clients, 100,000 creates, 2x gets, 5,000/s\n"
-	        "paced for 5 s, LIST of 10,000, 1,000 watchers x 100 events.\n");
+	        "paced for 5 s, LIST of 10,000, 1,000 watchers x 100 events.  Then k8c on\n"
+	        "its own etcd (--datastore-endpoint) with the same create, get and LIST load,\n"
+	        "k8c's and etcd's CPU per request apart (--no-k8c-on-etcd skips it).\n");
 }
 
 static void parse_args(int argc, char **argv)
@@ -1740,6 +1830,7 @@ static void parse_args(int argc, char **argv)
 		{"k8c", required_argument, NULL, 'K'},
 		{"etcd", required_argument, NULL, 'E'},
 		{"no-etcd", no_argument, NULL, 'N'},
+		{"no-k8c-on-etcd", no_argument, NULL, 'B'},
 		{"rate", required_argument, NULL, 'r'},
 		{"paced-seconds", required_argument, NULL, 's'},
 		{"list", required_argument, NULL, 'l'},
@@ -1763,6 +1854,7 @@ static void parse_args(int argc, char **argv)
 		case 'K': opt.k8c = optarg; break;
 		case 'E': opt.etcd = optarg; break;
 		case 'N': opt.no_etcd = 1; break;
+		case 'B': opt.no_k8c_etcd = 1; break;
 		case 'r': opt.rate = atof(optarg); break;
 		case 's': opt.paced_seconds = atof(optarg); break;
 		case 'l': opt.list = atol(optarg); break;
@@ -1885,7 +1977,7 @@ static void print_header(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	figures_t k8c = {0}, etcd = {0};
+	figures_t k8c = {0}, etcd = {0}, k8c_etcd = {0};
 	char *stored_pod;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1895,7 +1987,11 @@ int main(int argc, char **argv)
 	stored_pod = run_k8c(&k8c);
 	if (!opt.no_etcd)
 		run_etcd(&etcd, stored_pod);
+	if (!opt.no_etcd && !opt.no_k8c_etcd)
+		run_k8c_on_etcd(&k8c_etcd);
 	free(stored_pod);
 	print_table(&k8c, &etcd);
+	if (k8c_etcd.have)
+		print_store_table(&k8c, &k8c_etcd, &etcd);
 	return 0;
 }
