@@ -3,6 +3,9 @@
 # its own reason, one log line per refused file, without crashing.
 . "$top_srcdir/tests/lib.sh"
 tap_tmpdir
+# the plugin ABI this tree defines ("1.1") and the next minor
+major=$(sed -n 's/^#define K8C_ABI_MAJOR //p' "$top_srcdir/include/k8c/plugin.h")
+minor=$(sed -n 's/^#define K8C_ABI_MINOR //p' "$top_srcdir/include/k8c/plugin.h")
 
 libs="$top_builddir/tests/abi/.libs"
 dir="$TMP/plugins"
@@ -27,7 +30,7 @@ is "$status" 1 "k8c plugins exits 1 (not a crash) when files are refused"
 sed 's/^/# stdout: /' "$TMP/out"
 sed 's/^/# stderr: /' "$TMP/err"
 
-like "$(cat "$TMP/out")" "scheduler +abi-good +1.0 +1.0 +$dir/good_sched.so" "the good plugin is listed with kind, name, version, ABI and path"
+like "$(cat "$TMP/out")" "scheduler +abi-good +1\.0 +$major\.$minor +$dir/good_sched.so" "the good plugin is listed with kind, name, version, ABI and path"
 
 check_refused() { # file reason
 	like "$(cat "$TMP/out")" "^$dir/$1: \\[$2\\] " "$1 is refused: $2"
@@ -55,7 +58,7 @@ check_refused truncated.so not-loadable
 check_refused directory.so not-loadable
 check_refused dangling.so not-loadable
 like "$(cat "$TMP/out")" "missing required operation store.revision" "the missing store operation is named"
-like "$(cat "$TMP/out")" "ABI 1.1 but the core provides 1.0" "the minor refusal says which versions"
+like "$(cat "$TMP/out")" "ABI $major\.$((minor + 1)) but the core provides $major\.$minor" "the minor refusal says which versions"
 like "$(cat "$TMP/err")" "k8c_abi_test_no_such_function" "the unresolved symbol is named"
 unlike "$(cat "$TMP/out") $(cat "$TMP/err")" "README" "files not named *.so are ignored"
 
