@@ -62,7 +62,7 @@ K8C_DATA="$TMP/data"
 K8C_PID=$!
 tap_at_exit "kill -9 $K8C_PID 2>/dev/null"
 i=0
-while [ $i -lt 100 ] && ! grep -q "running:" "$TMP/server.log"; do sleep 0.1; i=$((i + 1)); done
+while [ $i -lt 100 ] && ! grep -q "running:" "$TMP/server.log" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
 K8C_PORT=$(sed -n 's|.*server: http://127.0.0.1:\([0-9]*\).*|\1|p' "$K8C_DATA/kubeconfig" 2>/dev/null)
 [ -n "$K8C_PORT" ]
 ok $? "k8c server runs on the cluster ($endpoints)"
