@@ -212,6 +212,13 @@ static int etcd_open(void *cookie, const char *endpoint, k8c_error_t *err)
 	ETCD_STORE(&e->is_open, 1);
 	ret = etcd_revision(e, &rev, err);
 	if (ret < 0) {
+		char why[K8C_ERROR_MESSAGE_MAX];
+		snprintf(why, sizeof(why), "%s", err->message);
+		k8c_error_make(err, -ret,
+		               "cannot use the etcd cluster at %s: %s (is etcd running there? check "
+		               "--datastore-endpoint, and plugins.store.etcd caFile/certFile/keyFile "
+		               "for https)",
+		               endpoint, why);
 		ETCD_STORE(&e->is_open, 0);
 		etcd_pool_close(e);
 		free_endpoints(e);
