@@ -10,6 +10,9 @@
  *   requestTimeoutSeconds  deadline of one call, failover included (10)
  *   dialTimeoutSeconds     TCP (and TLS) connect timeout per member (2)
  *   maxConnections         keep-alive connections for unary calls (64)
+ *   compactIntervalSeconds compact etcd to the revision seen one interval
+ *                          earlier, every interval (300; 0: never, e.g.
+ *                          when another tool compacts)
  *   leaseReuseSeconds      writes with the same TTL within this long share
  *                          one lease, granted for TTL + this (60; 0: a
  *                          lease per write)
@@ -21,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -36,6 +40,7 @@ static const struct conf_int {
 	{"dialTimeoutSeconds", offsetof(etcd_conf_t, dial_timeout_ms), 1, 600, 1000},
 	{"maxConnections", offsetof(etcd_conf_t, max_connections), 1, 4096, 1},
 	{"leaseReuseSeconds", offsetof(etcd_conf_t, lease_reuse_ms), 0, 3600, 1000},
+	{"compactIntervalSeconds", offsetof(etcd_conf_t, compact_interval_ms), 0, 366 * 86400, 1000},
 };
 
 static const struct conf_str {
@@ -49,7 +54,8 @@ static const struct conf_str {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define KNOWN_KEYS \
-	"requestTimeoutSeconds, dialTimeoutSeconds, maxConnections, leaseReuseSeconds, caFile, " \
+	"requestTimeoutSeconds, dialTimeoutSeconds, maxConnections, leaseReuseSeconds, " \
+	"compactIntervalSeconds, caFile, " \
 	"certFile, keyFile"
 
 static void conf_free(etcd_conf_t *c)
@@ -98,6 +104,7 @@ static int conf_parse(const cJSON *config, etcd_conf_t *c, k8c_error_t *err)
 		.dial_timeout_ms = 2000,
 		.max_connections = 64,
 		.lease_reuse_ms = 60000,
+		.compact_interval_ms = 300000,
 	};
 	if (config == NULL)
 		return 0;
@@ -144,6 +151,14 @@ static int etcd_init(const k8c_host_t *host, const cJSON *config, void **cookie,
 	pthread_cond_init(&e->pool_cond, NULL);
 	pthread_mutex_init(&e->w_mu, NULL);
 	pthread_mutex_init(&e->lease_mu, NULL);
+	pthread_mutex_init(&e->c_mu, NULL);
+	{
+		pthread_condattr_t attr;
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&e->c_cond, &attr);
+		pthread_condattr_destroy(&attr);
+	}
 	*cookie = e;
 	return 0;
 }
@@ -224,6 +239,13 @@ static int etcd_open(void *cookie, const char *endpoint, k8c_error_t *err)
 		free_endpoints(e);
 		return ret;
 	}
+	ret = etcd_compactor_start(e, err);
+	if (ret < 0) {
+		ETCD_STORE(&e->is_open, 0);
+		etcd_pool_close(e);
+		free_endpoints(e);
+		return ret;
+	}
 	ETCD_LOG(e, K8C_LOG_INFO, "connected to etcd at %s, revision %lld", endpoint, (long long)rev);
 	return 0;
 }
@@ -234,6 +256,7 @@ static void etcd_close(void *cookie)
 
 	if (!ETCD_LOAD(&e->is_open))
 		return;
+	etcd_compactor_stop(e);
 	ETCD_STORE(&e->is_open, 0);
 	ETCD_LOG(e, K8C_LOG_INFO, "closing the connection to etcd at %s", e->endpoint_text);
 	etcd_watch_end_all(e);
@@ -255,6 +278,8 @@ static void etcd_fini(void *cookie)
 	pthread_cond_destroy(&e->pool_cond);
 	pthread_mutex_destroy(&e->w_mu);
 	pthread_mutex_destroy(&e->lease_mu);
+	pthread_mutex_destroy(&e->c_mu);
+	pthread_cond_destroy(&e->c_cond);
 	free(e);
 }
 

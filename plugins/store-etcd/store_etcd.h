@@ -19,6 +19,7 @@ typedef struct etcd_conf {
 	int64_t dial_timeout_ms;    /* dialTimeoutSeconds (2) */
 	int64_t max_connections;    /* maxConnections (64) */
 	int64_t lease_reuse_ms;     /* leaseReuseSeconds (60): TTL writes share a lease */
+	int64_t compact_interval_ms; /* compactIntervalSeconds (300; 0: never) */
 	char *ca_file;              /* caFile, https: the CA bundle (owned) */
 	char *cert_file;            /* certFile, https: client certificate (owned) */
 	char *key_file;             /* keyFile, https: its private key (owned) */
@@ -54,6 +55,13 @@ typedef struct etcd {
 	/* the lease TTL writes share (lease_mu) */
 	pthread_mutex_t lease_mu;
 	int64_t lease_id, lease_ttl, lease_granted_ms;
+
+	/* compact.c */
+	pthread_mutex_t c_mu;
+	pthread_cond_t c_cond; /* CLOCK_MONOTONIC */
+	pthread_t compactor;
+	int c_stop;    /* c_mu */
+	int c_running; /* open/close's thread */
 } etcd_t;
 
 #define ETCD_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -112,6 +120,10 @@ int etcd_kv(const struct cJSON *kv, k8c_store_kv_t *out, char **key_buf, char **
 /* The base64 range fields of a request: "key" and, unless range_end is
  * NULL, "range_end" ("" = every key from key on). */
 void etcd_add_range(struct cJSON *req, const char *key, const char *range_end);
+
+/* compact.c: compaction every compactIntervalSeconds, from open to close */
+int etcd_compactor_start(etcd_t *e, k8c_error_t *err);
+void etcd_compactor_stop(etcd_t *e);
 
 /* watch.c */
 int etcd_watch(void *cookie, const char *key, const char *range_end, int64_t start_revision,
