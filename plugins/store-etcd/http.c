@@ -121,8 +121,10 @@ int etcd_error(const cJSON *answer, long http_code, const char *url, k8c_error_t
 		kerr = K8C_ETIMEOUT;
 	else if (code == 14 || code == 10 || http_code == 503) /* Unavailable, Aborted */
 		kerr = K8C_EUNAVAIL;
-	else if (code == 8 || strstr(msg, "too large") != NULL) /* ResourceExhausted */
+	else if (strstr(msg, "too large") != NULL) /* "request is too large" */
 		kerr = K8C_ETOOLARGE;
+	else if (code == 8) /* ResourceExhausted: too many requests, or out of space */
+		kerr = strstr(msg, "space exceeded") != NULL ? K8C_EIO : K8C_EUNAVAIL;
 	else if (code == 3 || code == 11) /* InvalidArgument, OutOfRange */
 		kerr = K8C_EINVAL;
 	else
@@ -157,14 +159,20 @@ int etcd_call(etcd_t *e, const char *path, const char *body, enum etcd_retry ret
 {
 	struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
 	int64_t deadline = now_ms() + e->conf.request_timeout_ms;
-	size_t n = e->n_endpoints, start = (size_t)ETCD_LOAD(&e->preferred);
+	size_t n, start;
 	etcd_conn_t *c;
 	int ret = 0;
 
-	if (!ETCD_LOAD(&e->is_open) || n == 0) {
+	pthread_mutex_lock(&e->pool_mu);
+	if (!ETCD_LOAD(&e->is_open) || e->n_endpoints == 0) {
+		pthread_mutex_unlock(&e->pool_mu);
 		curl_slist_free_all(headers);
 		return k8c_error_make(err, K8C_EUNAVAIL, "store-etcd: not open");
 	}
+	e->in_flight++; /* close() waits for it before freeing the endpoints */
+	n = e->n_endpoints;
+	start = (size_t)ETCD_LOAD(&e->preferred);
+	pthread_mutex_unlock(&e->pool_mu);
 	c = conn_get(e);
 	for (size_t i = 0; i < n; i++) {
 		size_t idx = (start + i) % n;
@@ -224,5 +232,17 @@ int etcd_call(etcd_t *e, const char *path, const char *body, enum etcd_retry ret
 	}
 	conn_put(e, c);
 	curl_slist_free_all(headers);
+	pthread_mutex_lock(&e->pool_mu);
+	if (--e->in_flight == 0)
+		pthread_cond_broadcast(&e->pool_cond);
+	pthread_mutex_unlock(&e->pool_mu);
 	return ret;
+}
+
+void etcd_calls_drain(etcd_t *e)
+{
+	pthread_mutex_lock(&e->pool_mu);
+	while (e->in_flight > 0)
+		pthread_cond_wait(&e->pool_cond, &e->pool_mu);
+	pthread_mutex_unlock(&e->pool_mu);
 }

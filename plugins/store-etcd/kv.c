@@ -405,7 +405,7 @@ static int lease_for(etcd_t *e, int64_t ttl, int64_t *id, k8c_error_t *err)
  * it, so that the retry grants a new one. */
 static int lease_lost(etcd_t *e, int ret, const k8c_error_t *err)
 {
-	if (ret >= 0 || strstr(err->message, "lease not found") == NULL)
+	if (ret >= 0 || err == NULL || strstr(err->message, "lease not found") == NULL)
 		return 0;
 	pthread_mutex_lock(&e->lease_mu);
 	e->lease_id = 0;
@@ -416,15 +416,18 @@ static int lease_lost(etcd_t *e, int ret, const k8c_error_t *err)
 int etcd_create_ttl(void *cookie, const char *key, const char *value, size_t value_len,
                     int64_t ttl_seconds, int64_t *revision, k8c_error_t *err)
 {
+	k8c_error_t local; /* lease_lost reads the message even when err is NULL */
 	int64_t lease;
 	int ret, tries = 0;
 
 	do
-		ret = lease_for(cookie, ttl_seconds, &lease, err);
+		ret = lease_for(cookie, ttl_seconds, &lease, &local);
 	while (ret == 0 && lease_lost(cookie, ret = create_with(cookie, key, value, value_len, lease,
-	                                                        revision, err),
-	                              err) &&
+	                                                        revision, &local),
+	                              &local) &&
 	       ++tries < 2);
+	if (ret < 0 && err != NULL)
+		*err = local;
 	return ret;
 }
 
@@ -432,15 +435,18 @@ int etcd_update_ttl(void *cookie, const char *key, const char *value, size_t val
                     int64_t expected_revision, int64_t ttl_seconds, int64_t *revision,
                     k8c_store_kv_fn current_fn, void *udata, k8c_error_t *err)
 {
+	k8c_error_t local;
 	int64_t lease;
 	int ret, tries = 0;
 
 	do
-		ret = lease_for(cookie, ttl_seconds, &lease, err);
+		ret = lease_for(cookie, ttl_seconds, &lease, &local);
 	while (ret == 0 && lease_lost(cookie, ret = update_with(cookie, key, value, value_len,
 	                                                        expected_revision, lease, revision,
-	                                                        current_fn, udata, err),
-	                              err) &&
+	                                                        current_fn, udata, &local),
+	                              &local) &&
 	       ++tries < 2);
+	if (ret < 0 && err != NULL)
+		*err = local;
 	return ret;
 }

@@ -150,6 +150,7 @@ static int etcd_init(const k8c_host_t *host, const cJSON *config, void **cookie,
 	pthread_mutex_init(&e->pool_mu, NULL);
 	pthread_cond_init(&e->pool_cond, NULL);
 	pthread_mutex_init(&e->w_mu, NULL);
+	pthread_cond_init(&e->w_cond, NULL);
 	pthread_mutex_init(&e->lease_mu, NULL);
 	pthread_mutex_init(&e->c_mu, NULL);
 	{
@@ -227,13 +228,15 @@ static int etcd_open(void *cookie, const char *endpoint, k8c_error_t *err)
 	ETCD_STORE(&e->is_open, 1);
 	ret = etcd_revision(e, &rev, err);
 	if (ret < 0) {
-		char why[K8C_ERROR_MESSAGE_MAX];
-		snprintf(why, sizeof(why), "%s", err->message);
-		k8c_error_make(err, -ret,
-		               "cannot use the etcd cluster at %s: %s (is etcd running there? check "
-		               "--datastore-endpoint, and plugins.store.etcd caFile/certFile/keyFile "
-		               "for https)",
-		               endpoint, why);
+		if (err != NULL) {
+			char why[K8C_ERROR_MESSAGE_MAX];
+			snprintf(why, sizeof(why), "%s", err->message);
+			k8c_error_make(err, -ret,
+			               "cannot use the etcd cluster at %s: %s (is etcd running there? check "
+			               "--datastore-endpoint, and plugins.store.etcd caFile/certFile/keyFile "
+			               "for https)",
+			               endpoint, why);
+		}
 		ETCD_STORE(&e->is_open, 0);
 		etcd_pool_close(e);
 		free_endpoints(e);
@@ -257,9 +260,12 @@ static void etcd_close(void *cookie)
 	if (!ETCD_LOAD(&e->is_open))
 		return;
 	etcd_compactor_stop(e);
+	pthread_mutex_lock(&e->pool_mu);
 	ETCD_STORE(&e->is_open, 0);
+	pthread_mutex_unlock(&e->pool_mu);
 	ETCD_LOG(e, K8C_LOG_INFO, "closing the connection to etcd at %s", e->endpoint_text);
 	etcd_watch_end_all(e);
+	etcd_calls_drain(e);
 	etcd_pool_close(e);
 	free_endpoints(e);
 	pthread_mutex_lock(&e->lease_mu);
@@ -273,10 +279,12 @@ static void etcd_fini(void *cookie)
 
 	etcd_close(e);
 	etcd_watch_free_all(e);
+	etcd_pool_close(e); /* connections a call returned after close */
 	conf_free(&e->conf);
 	pthread_mutex_destroy(&e->pool_mu);
 	pthread_cond_destroy(&e->pool_cond);
 	pthread_mutex_destroy(&e->w_mu);
+	pthread_cond_destroy(&e->w_cond);
 	pthread_mutex_destroy(&e->lease_mu);
 	pthread_mutex_destroy(&e->c_mu);
 	pthread_cond_destroy(&e->c_cond);

@@ -48,9 +48,12 @@ typedef struct etcd {
 	pthread_cond_t pool_cond;
 	etcd_conn_t *free_conns; /* idle connections */
 	int64_t n_conns;         /* connections in existence */
+	int64_t in_flight;       /* etcd_call()s running (pool_mu; pool_cond at 0) */
 
 	pthread_mutex_t w_mu;
+	pthread_cond_t w_cond;  /* a detached watch thread ended (w_mu) */
 	etcd_watch_t *watches; /* every handle not yet released (w_mu) */
+	int w_detached;        /* threads of self-cancelled watches still running (w_mu) */
 
 	/* the lease TTL writes share (lease_mu) */
 	pthread_mutex_t lease_mu;
@@ -88,6 +91,8 @@ int etcd_error(const struct cJSON *answer, long http_code, const char *url, k8c_
  * pointed anywhere. */
 CURL *etcd_curl_new(etcd_t *e);
 void etcd_pool_close(etcd_t *e);
+/* Wait until no etcd_call() is running (after is_open was cleared). */
+void etcd_calls_drain(etcd_t *e);
 
 /* kv.c: the unary operations of k8c_store_ops_t */
 int etcd_revision(void *cookie, int64_t *revision, k8c_error_t *err);

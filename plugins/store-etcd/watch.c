@@ -6,13 +6,17 @@
  * (to the next member) from the revision after the last one delivered, so
  * that nothing is lost or repeated.
  *
- * Handle life: watch() returns once etcd confirmed the watch.  The final
- * callback (ev NULL) runs on the watch thread: K8C_OK after cancel,
- * K8C_EEXPIRED when etcd compacted past the resume point, K8C_EUNAVAIL on
- * close.  watch_cancel from another thread joins the thread and frees the
- * handle; from the watch's own callback it lets the thread end and free
- * it.  Flags in the "under w_mu" group are read and written with e->w_mu
- * held. */
+ * Handle life: watch() returns once etcd confirmed the watch (within the
+ * request timeout).  The final callback (ev NULL) runs on the watch thread:
+ * K8C_OK after cancel, K8C_EEXPIRED when etcd compacted past the resume
+ * point, K8C_EINVAL/K8C_EUNAVAIL when etcd cancels the watch for good,
+ * K8C_EUNAVAIL on close.  watch_cancel from another thread joins the thread
+ * and frees the handle; from the watch's own callback it lets the thread
+ * end and free it, and close()/fini() wait for such threads.  Two watches
+ * must not cancel each other from their callbacks at the same time (each
+ * would join the other).  close() must not run concurrently with watch()
+ * on the same instance.  Flags in the "under w_mu" group are read and
+ * written with e->w_mu held. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -45,6 +49,7 @@ struct etcd_watch {
 	pthread_cond_t start_cond;
 	int start;             /* enum start_state */
 	k8c_error_t start_err; /* when START_FAILED */
+	int published;         /* watch() returned the handle: events may flow */
 
 	/* stream state (watch thread) */
 	char *line;          /* partial line (owned) */
@@ -52,6 +57,7 @@ struct etcd_watch {
 	int expired;         /* etcd compacted past next_rev */
 	int64_t compacted;   /* its compact_revision */
 	int reconnect;       /* the stream said to start over */
+	k8c_error_t gone;    /* etcd cancelled the watch for good (code 0: not) */
 
 	/* under w_mu */
 	int detached;     /* cancelled from its own callback: the thread frees it */
@@ -77,7 +83,11 @@ static int stopping(const etcd_watch_t *w)
 	return ETCD_LOAD(&w->cancel) || ETCD_LOAD(&w->closing);
 }
 
-static void deliver(etcd_watch_t *w, const cJSON *ev)
+/* One event; *last gets its revision.  Events below next_rev were
+ * delivered before a reconnect.  next_rev moves only after a whole answer:
+ * etcd sends the events of one revision (a transaction, a lease's keys
+ * expiring together) in one answer. */
+static void deliver(etcd_watch_t *w, const cJSON *ev, int64_t *last)
 {
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(ev, "type");
 	const cJSON *prev = cJSON_GetObjectItemCaseSensitive(ev, "prev_kv");
@@ -91,6 +101,7 @@ static void deliver(etcd_watch_t *w, const cJSON *ev)
 	}
 	if (kv.mod_revision < w->next_rev) /* seen before a reconnect */
 		goto out;
+	*last = kv.mod_revision;
 	out.type = cJSON_IsString(type) && strcmp(type->valuestring, "DELETE") == 0 ? K8C_STORE_DELETE
 	                                                                          : K8C_STORE_PUT;
 	if (out.type == K8C_STORE_DELETE) {
@@ -100,7 +111,6 @@ static void deliver(etcd_watch_t *w, const cJSON *ev)
 	out.kv = &kv;
 	if (prev != NULL && etcd_kv(prev, &pkv, &pk, &pv) == 0)
 		out.prev_kv = &pkv;
-	w->next_rev = kv.mod_revision + 1;
 	w->fn(w->udata, &out, NULL);
 out:
 	free(k);
@@ -112,7 +122,8 @@ out:
 static void handle_line(etcd_watch_t *w, const char *line, size_t len)
 {
 	cJSON *msg = cJSON_ParseWithLength(line, len);
-	const cJSON *res = cJSON_GetObjectItemCaseSensitive(msg, "result"), *ev;
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(msg, "result"), *ev, *events;
+	int64_t last = 0;
 
 	if (res == NULL) {
 		/* {"error":{...}}: the gateway lost its stream to etcd */
@@ -121,25 +132,48 @@ static void handle_line(etcd_watch_t *w, const char *line, size_t len)
 		cJSON_Delete(msg);
 		return;
 	}
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "canceled"))) {
-		w->compacted = etcd_int(res, "compact_revision");
-		if (w->compacted > 0) {
-			w->expired = 1;
-		} else {
-			w->reconnect = 1;
-		}
-		cJSON_Delete(msg);
-		return;
-	}
+	/* created first: an empty range answers created and canceled at once */
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "created"))) {
 		if (w->next_rev == 0) /* "from now": after the revision it was created at */
 			w->next_rev = etcd_int(cJSON_GetObjectItemCaseSensitive(res, "header"), "revision") + 1;
 		set_started(w, START_CREATED, NULL);
 	}
-	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(res, "events")) {
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "canceled"))) {
+		const cJSON *why = cJSON_GetObjectItemCaseSensitive(res, "cancel_reason");
+		w->compacted = etcd_int(res, "compact_revision");
+		if (w->compacted > 0)
+			w->expired = 1;
+		else if (cJSON_IsString(why) && why->valuestring[0] != '\0')
+			/* permission denied, an invalid range...: for good */
+			k8c_error_make(&w->gone, strstr(why->valuestring, "permission") ? K8C_EPERM : K8C_EINVAL,
+			               "watch %s: cancelled by etcd: %s", w->key, why->valuestring);
+		else
+			w->reconnect = 1;
+		cJSON_Delete(msg);
+		return;
+	}
+	events = cJSON_GetObjectItemCaseSensitive(res, "events");
+	if (cJSON_GetArraySize(events) > 0) {
+		/* the caller holds its handle before its callback can see one */
+		pthread_mutex_lock(&w->start_mu);
+		while (!w->published && !stopping(w))
+			pthread_cond_wait(&w->start_cond, &w->start_mu);
+		pthread_mutex_unlock(&w->start_mu);
+	}
+	cJSON_ArrayForEach(ev, events) {
 		if (stopping(w))
 			break;
-		deliver(w, ev);
+		deliver(w, ev, &last);
+	}
+	if (last > 0)
+		w->next_rev = last + 1;
+	else if (cJSON_GetArraySize(events) == 0 &&
+	         !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "created"))) {
+		/* a progress notification: every event up to its revision was
+		 * sent, so a quiet watch does not fall behind compaction */
+		int64_t rev = etcd_int(cJSON_GetObjectItemCaseSensitive(res, "header"), "revision");
+		if (rev + 1 > w->next_rev)
+			w->next_rev = rev + 1;
 	}
 	cJSON_Delete(msg);
 }
@@ -159,14 +193,14 @@ static size_t on_stream(char *data, size_t size, size_t n, void *udata)
 	for (size_t i = 0; i < w->line_len; i++) {
 		if (w->line[i] != '\n')
 			continue;
-		if (i > start && !stopping(w) && !w->expired && !w->reconnect)
+		if (i > start && !stopping(w) && !w->expired && !w->reconnect && w->gone.code == 0)
 			handle_line(w, w->line + start, i - start);
 		start = i + 1;
 	}
 	memmove(w->line, w->line + start, w->line_len - start);
 	w->line_len -= start;
 	/* ending the transfer: cancelled, expired, or to reconnect */
-	return stopping(w) || w->expired || w->reconnect ? 0 : add;
+	return stopping(w) || w->expired || w->reconnect || w->gone.code != 0 ? 0 : add;
 }
 
 static char *request_body(const etcd_watch_t *w)
@@ -181,20 +215,44 @@ static char *request_body(const etcd_watch_t *w)
 		cJSON_AddStringToObject(cr, "start_revision", rev);
 	}
 	cJSON_AddTrueToObject(cr, "prev_kv");
+	cJSON_AddTrueToObject(cr, "progress_notify");
 	body = k8c_json_print(req, NULL);
 	cJSON_Delete(req);
 	return body;
 }
 
 /* One stream on one member until it ends; returns the curl result. */
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int is_started(etcd_watch_t *w)
+{
+	int started;
+
+	pthread_mutex_lock(&w->start_mu);
+	started = w->start == START_CREATED;
+	pthread_mutex_unlock(&w->start_mu);
+	return started;
+}
+
 static CURLcode stream_once(etcd_watch_t *w, const char *base, k8c_error_t *err)
 {
 	_cleanup_free_ char *url = k8c_xasprintf("%s/v3/watch", base), *body = request_body(w);
 	struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+	/* until etcd confirms the watch: no longer than a request */
+	int64_t confirm_by = is_started(w) ? 0 : mono_ms() + w->e->conf.request_timeout_ms;
 	CURL *c = etcd_curl_new(w->e);
 	CURLcode result = CURLE_OK;
-	int running = 1;
+	int running = 1, timed_out = 0;
 	long http_code = 0;
+
+	/* a member cut off from its cluster must not serve a stale stream */
+	headers = curl_slist_append(headers, "Grpc-Metadata-hasleader: true");
 
 	w->line_len = 0;
 	w->reconnect = 0;
@@ -216,11 +274,18 @@ static CURLcode stream_once(etcd_watch_t *w, const char *base, k8c_error_t *err)
 		while ((m = curl_multi_info_read(w->multi, &left)) != NULL)
 			if (m->msg == CURLMSG_DONE)
 				result = m->data.result;
+		if (running && confirm_by > 0 && mono_ms() > confirm_by && !is_started(w)) {
+			timed_out = 1;
+			break;
+		}
 		if (running)
-			curl_multi_poll(w->multi, NULL, 0, 1000, NULL);
+			curl_multi_poll(w->multi, NULL, 0, confirm_by > 0 ? 100 : 1000, NULL);
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http_code);
-	if (result == CURLE_OK && http_code != 200 && http_code != 0)
+	if (timed_out)
+		k8c_error_make(err, K8C_ETIMEOUT, "etcd %s: no watch confirmation within %lld ms", url,
+		               (long long)w->e->conf.request_timeout_ms);
+	else if (result == CURLE_OK && http_code != 200 && http_code != 0)
 		k8c_error_make(err, K8C_EUNAVAIL, "etcd %s: HTTP %ld", url, http_code);
 	else if (result != CURLE_OK && result != CURLE_WRITE_ERROR)
 		k8c_error_make(err, K8C_EUNAVAIL, "etcd %s: %s", url, curl_easy_strerror(result));
@@ -272,27 +337,35 @@ static void *watch_main(void *arg)
 	int started, detached;
 
 	for (;;) {
+		int64_t before = w->next_rev;
 		stream_once(w, e->endpoints[idx % e->n_endpoints], &err);
-		pthread_mutex_lock(&w->start_mu);
-		started = w->start == START_CREATED;
-		pthread_mutex_unlock(&w->start_mu);
-		if (!started && (w->expired || ++failures >= (int64_t)e->n_endpoints)) {
+		started = is_started(w);
+		if (!started && (w->expired || w->gone.code != 0 || ++failures >= (int64_t)e->n_endpoints)) {
 			/* watch() is still waiting: its caller gets the error and
 			 * no callback at all */
 			if (w->expired)
 				k8c_error_make(&err, K8C_EEXPIRED,
 				               "watch %s from revision %lld: compacted (at %lld)", w->key,
 				               (long long)w->next_rev, (long long)w->compacted);
+			else if (w->gone.code != 0)
+				err = w->gone;
 			set_started(w, START_FAILED, &err);
 			return NULL;
 		}
-		if (stopping(w) || w->expired)
+		if (stopping(w) || w->expired || w->gone.code != 0)
 			break;
-		if (started && !w->reconnect) {
-			ETCD_LOG(e, K8C_LOG_INFO, "watch %s: %s; resuming from revision %lld", w->key,
-			         err.message, (long long)w->next_rev);
-			sleep_ms(backoff);
+		if (started) {
+			/* a member that keeps ending streams is not hammered; the
+			 * pause ends at once on cancel or close */
+			if (w->next_rev != before)
+				backoff = 100; /* the stream delivered: start over small */
+			if (!w->reconnect)
+				ETCD_LOG(e, K8C_LOG_INFO, "watch %s: %s; resuming from revision %lld in %lld ms",
+				         w->key, err.message, (long long)w->next_rev, (long long)backoff);
+			curl_multi_poll(w->multi, NULL, 0, (int)backoff, NULL);
 			backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
+			if (stopping(w))
+				break;
 		}
 		idx++;
 	}
@@ -301,6 +374,8 @@ static void *watch_main(void *arg)
 		               (long long)w->next_rev, (long long)w->compacted);
 	else if (ETCD_LOAD(&w->cancel))
 		end.code = K8C_OK;
+	else if (w->gone.code != 0)
+		end = w->gone;
 	else
 		k8c_error_make(&end, K8C_EUNAVAIL, "watch %s: the store is closing", w->key);
 	w->fn(w->udata, NULL, &end);
@@ -308,8 +383,11 @@ static void *watch_main(void *arg)
 		w->free_fn(w->udata);
 	pthread_mutex_lock(&e->w_mu);
 	detached = w->detached;
-	if (detached)
+	if (detached) {
 		unlink_watch(e, w);
+		e->w_detached--;
+		pthread_cond_broadcast(&e->w_cond);
+	}
 	pthread_mutex_unlock(&e->w_mu);
 	if (detached)
 		free_handle(w);
@@ -335,7 +413,8 @@ int etcd_watch(void *cookie, const char *key, const char *range_end, int64_t sta
 		k8c_error_t probe;
 		int ret = etcd_range(e, key, NULL, start_revision, 1, NULL, NULL, NULL, &probe);
 		if (ret == -K8C_EEXPIRED || ret == -K8C_EUNAVAIL || ret == -K8C_ETIMEOUT) {
-			*err = probe;
+			if (err != NULL)
+				*err = probe;
 			return ret;
 		}
 	}
@@ -360,16 +439,22 @@ int etcd_watch(void *cookie, const char *key, const char *range_end, int64_t sta
 	state = w->start;
 	pthread_mutex_unlock(&w->start_mu);
 	if (state == START_FAILED) {
+		int code = w->start_err.code;
 		pthread_join(w->thread, NULL);
-		*err = w->start_err;
+		if (err != NULL)
+			*err = w->start_err;
 		free_handle(w);
-		return -err->code;
+		return -code;
 	}
 	pthread_mutex_lock(&e->w_mu);
 	w->next = e->watches;
 	e->watches = w;
 	pthread_mutex_unlock(&e->w_mu);
 	*out = (k8c_store_watch_t *)w;
+	pthread_mutex_lock(&w->start_mu);
+	w->published = 1;
+	pthread_cond_broadcast(&w->start_cond);
+	pthread_mutex_unlock(&w->start_mu);
 	return 0;
 }
 
@@ -383,12 +468,16 @@ void etcd_watch_cancel(void *cookie, k8c_store_watch_t *watch)
 		return;
 	ETCD_STORE(&w->cancel, 1);
 	curl_multi_wakeup(w->multi);
+	pthread_mutex_lock(&w->start_mu);
+	pthread_cond_broadcast(&w->start_cond);
+	pthread_mutex_unlock(&w->start_mu);
 	pthread_mutex_lock(&e->w_mu);
 	if (pthread_equal(pthread_self(), w->thread) && !w->joined) {
 		/* from its own callback: the thread ends after it and frees
 		 * the handle, unless close() is joining it */
 		if (!w->join_pending) {
 			w->detached = 1;
+			e->w_detached++;
 			pthread_detach(w->thread);
 		}
 		pthread_mutex_unlock(&e->w_mu);
@@ -428,11 +517,20 @@ void etcd_watch_end_all(etcd_t *e)
 		}
 		if (pick != NULL)
 			pick->join_pending = 1;
-		pthread_mutex_unlock(&e->w_mu);
-		if (pick == NULL)
+		if (pick == NULL) {
+			/* and the threads of watches cancelled from their own
+			 * callbacks: their final callbacks run before close returns */
+			while (e->w_detached > 0)
+				pthread_cond_wait(&e->w_cond, &e->w_mu);
+			pthread_mutex_unlock(&e->w_mu);
 			return;
+		}
+		pthread_mutex_unlock(&e->w_mu);
 		ETCD_STORE(&pick->closing, 1);
 		curl_multi_wakeup(pick->multi);
+		pthread_mutex_lock(&pick->start_mu);
+		pthread_cond_broadcast(&pick->start_cond);
+		pthread_mutex_unlock(&pick->start_mu);
 		pthread_join(pick->thread, NULL);
 		pthread_mutex_lock(&e->w_mu);
 		pick->joined = 1;

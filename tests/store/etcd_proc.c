@@ -218,6 +218,12 @@ int etcd_cluster_leader(etcd_cluster_t *c)
 	return -1;
 }
 
+int etcd_member_post(etcd_cluster_t *c, int i, const char *path, const char *body, char *out,
+                     size_t len)
+{
+	return http(c->m[i].client_port, "POST", path, body, out, len);
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);

@@ -36,6 +36,10 @@ int etcd_member_restart(etcd_cluster_t *c, int i);
 int etcd_member_wait_healthy(etcd_cluster_t *c, int i, int ms);
 /* The index of the member that is leader now, or -1. */
 int etcd_cluster_leader(etcd_cluster_t *c);
+/* POST body to path ("/v3/kv/deleterange") on member i; the answer's body
+ * into out.  Returns 0, or -1 when the member did not answer. */
+int etcd_member_post(etcd_cluster_t *c, int i, const char *path, const char *body, char *out,
+                     size_t len);
 /* Stop every member and remove the directory. */
 void etcd_cluster_stop(etcd_cluster_t *c);
 

@@ -255,6 +255,76 @@ static void test_watch_resume(void)
 	close_store(s, cfg);
 }
 
+/* Events of one revision (a range delete, a lease expiring with all its
+ * keys) all reach the watch, and a reconnect afterwards repeats none. */
+static void test_same_revision(void)
+{
+	static rec_t r = {.mu = PTHREAD_MUTEX_INITIALIZER};
+	k8c_store_watch_t *w = NULL;
+	char prefix[64], end[64], body[512], answer[4096];
+	int64_t rev = 0;
+	k8c_error_t err;
+	int deletes = 0;
+	cJSON *cfg;
+	void *s = open_store(etcd.endpoints, NULL, &cfg, &err);
+
+	if (!ok(s != NULL, "open for the same-revision test")) {
+		close_store(s, cfg);
+		return;
+	}
+	snprintf(prefix, sizeof(prefix), "/samerev/%d/", (int)getpid());
+	snprintf(end, sizeof(end), "/samerev/%d0", (int)getpid());
+	for (int i = 0; i < 5; i++) {
+		char key[96];
+		snprintf(key, sizeof(key), "%s%d", prefix, i);
+		OPS->create(s, key, "v", 1, &rev, &err);
+	}
+	is_int(OPS->watch(s, prefix, end, rev + 1, on_event, &r, on_free, &w, &err), 0, "watch the prefix");
+	{
+		/* one deleterange over the five keys: one revision, five events */
+		char *k = NULL, *e = NULL;
+		size_t klen = strlen(prefix), elen = strlen(end);
+		k = malloc(klen * 2 + 8);
+		e = malloc(elen * 2 + 8);
+		/* base64 by hand is what the plugin does; use the shell-free way */
+		{
+			static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+			const char *srcs[2] = {prefix, end};
+			char *dsts[2] = {k, e};
+			for (int j = 0; j < 2; j++) {
+				const unsigned char *in = (const unsigned char *)srcs[j];
+				size_t n = strlen(srcs[j]), o = 0;
+				for (size_t i = 0; i < n; i += 3) {
+					unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
+					             (i + 2 < n ? in[i + 2] : 0);
+					dsts[j][o++] = b64[v >> 18 & 63];
+					dsts[j][o++] = b64[v >> 12 & 63];
+					dsts[j][o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
+					dsts[j][o++] = i + 2 < n ? b64[v & 63] : '=';
+				}
+				dsts[j][o] = '\0';
+			}
+		}
+		snprintf(body, sizeof(body), "{\"key\":\"%s\",\"range_end\":\"%s\"}", k, e);
+		free(k);
+		free(e);
+	}
+	ok(etcd_member_post(&etcd, 0, "/v3/kv/deleterange", body, answer, sizeof(answer)) == 0 &&
+	           strstr(answer, "\"deleted\":\"5\"") != NULL,
+	   "deleterange removed the five keys in one revision: %.100s", answer);
+	for (int i = 0; i < 50; i++) {
+		pthread_mutex_lock(&r.mu);
+		deletes = r.n;
+		pthread_mutex_unlock(&r.mu);
+		if (deletes >= 5)
+			break;
+		sleep_ms(100);
+	}
+	is_int(deletes, 5, "the watch saw all five DELETE events of that revision");
+	OPS->watch_cancel(s, w);
+	close_store(s, cfg);
+}
+
 int main(void)
 {
 	if (access(ETCD_BIN, X_OK) != 0) {
@@ -272,6 +342,7 @@ int main(void)
 	test_failover();
 	test_errors();
 	test_watch_resume();
+	test_same_revision();
 	etcd_cluster_stop(&etcd);
 	return done_testing();
 }
