@@ -1,5 +1,6 @@
 /* LIST: label and field selectors, limit and continue (a consistent
  * snapshot at one revision), Table output. */
+#define K8C_LOG_COMPONENT "apiserver"
 #include "config.h"
 
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "apiserver/metrics.h"
 #include "common/timestamp.h"
 #include "common/base64.h"
+#include "common/log.h"
 #include "common/json_print.h"
 #include "common/mem.h"
 
@@ -228,33 +230,115 @@ static int collect_kv(void *udata, const k8c_store_kv_t *kv)
 	return 0;
 }
 
+/* One page of the range from `from` at *rev (read first when 0); *more
+ * says whether keys remain after it. */
+static int read_page(k8c_apiserver_t *srv, const char *from, const char *end, int64_t *rev,
+                     collect_t *c, int *more, k8c_error_t *err)
+{
+	k8c_store_range_info_t info = {0};
+	int64_t t0;
+	int ret;
+
+	if (*rev == 0) {
+		/* read every page at one revision: a consistent snapshot */
+		ret = srv->store->revision(srv->store_cookie, rev, err);
+		if (ret < 0)
+			return ret;
+	}
+	t0 = k8c_time_monotonic_ns();
+	ret = srv->store->range(srv->store_cookie, from, end, *rev, PAGE, collect_kv, c, &info, err);
+	k8c_metrics_store(K8C_MS_LIST, k8c_time_monotonic_ns() - t0);
+	if (ret < 0 && !c->full)
+		return ret;
+	*more = !c->full && info.more;
+	return 0;
+}
+
+/* The end of the range of prefix (caller frees). */
+static char *range_end(const char *prefix)
+{
+	char *end = k8c_xstrdup(prefix);
+
+	end[strlen(end) - 1]++;
+	return end;
+}
+
 /* Read matching objects from the store, at most limit (0: all). */
 static int read_range(k8c_apiserver_t *srv, const char *prefix, const char *start, int64_t *rev,
                       collect_t *c, k8c_error_t *err)
 {
-	_cleanup_free_ char *end = k8c_xstrdup(prefix);
+	_cleanup_free_ char *end = range_end(prefix);
 	_cleanup_free_ char *from = k8c_xstrdup(start ? start : prefix);
 
-	end[strlen(end) - 1]++;
-	if (*rev == 0) {
-		/* read every page at one revision: a consistent snapshot */
-		int ret = srv->store->revision(srv->store_cookie, rev, err);
-		if (ret < 0)
-			return ret;
-	}
 	for (;;) {
-		k8c_store_range_info_t info = {0};
-		int64_t t0 = k8c_time_monotonic_ns();
-		int ret = srv->store->range(srv->store_cookie, from, end, *rev, PAGE, collect_kv, c, &info, err);
-
-		k8c_metrics_store(K8C_MS_LIST, k8c_time_monotonic_ns() - t0);
-		if (ret < 0 && !c->full)
+		int more = 0, ret = read_page(srv, from, end, rev, c, &more, err);
+		if (ret < 0 || !more)
 			return ret;
-		if (c->full || !info.more)
-			return 0;
 		free(from);
 		from = k8c_xasprintf("%s\x01", c->last_key); /* just after the last key */
 	}
+}
+
+/* --- a long LIST streamed page by page ------------------------------------------- */
+
+/* A LIST without a limit whose first page does not hold it all is sent as
+ * it is read, one page (PAGE keys) at a time at the list's revision, so
+ * that a LIST of every pod of a large cluster does not sit in memory whole.
+ * A store error after the first page ends the body early (the client sees
+ * a truncated answer; it is logged). */
+typedef struct list_stream {
+	k8c_apiserver_t *srv;
+	k8c_selectors_t sel;   /* owned */
+	collect_t c;           /* c.text points at text */
+	k8c_json_out_t text;
+	char *end;             /* owned: the range end */
+	char *first;           /* owned: the header and first page, until sent */
+	size_t first_len;
+	int64_t rev;
+	int done;
+} list_stream_t;
+
+static long list_stream_next(void *ctx, char **buf)
+{
+	list_stream_t *ls = ctx;
+	_cleanup_free_ char *from = NULL;
+	k8c_error_t err;
+	size_t len;
+	int more = 0;
+
+	if (ls->first != NULL) {
+		*buf = ls->first;
+		ls->first = NULL;
+		return (long)ls->first_len;
+	}
+	if (ls->done)
+		return -1;
+	from = k8c_xasprintf("%s\x01", ls->c.last_key);
+	k8c_json_out_init(&ls->text);
+	if (read_page(ls->srv, from, ls->end, &ls->rev, &ls->c, &more, &err) < 0) {
+		K8C_ERROR("LIST of %s at revision %lld ended early: %s", ls->c.kind->resource,
+		          (long long)ls->rev, err.message);
+		free(k8c_json_out_finish(&ls->text, NULL));
+		ls->done = 1;
+		return -1;
+	}
+	if (!more) {
+		k8c_json_out_raw(&ls->text, "]}", 2);
+		ls->done = 1;
+	}
+	*buf = k8c_json_out_finish(&ls->text, &len);
+	return (long)len;
+}
+
+static void list_stream_free(void *ctx)
+{
+	list_stream_t *ls = ctx;
+
+	k8c_selectors_free(&ls->sel);
+	free(ls->c.last_key);
+	free(ls->end);
+	free(ls->first);
+	free(ls);
 }
 
 cJSON *k8c_list_matching(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,
@@ -302,6 +386,65 @@ static void respond_text(k8c_api_response_t *resp, const k8c_kind_t *kind, k8c_j
 	k8c_api_respond_raw(resp, 200, "application/json", body, len);
 }
 
+/* Read the first page; when more follow, answer with a stream (taking
+ * *sel and the first page) and return 1.  Returns 1 after answering an
+ * error too; 0 when the first page is the whole list (c holds it, the
+ * caller answers as usual, reading nothing more). */
+static int stream_list(k8c_apiserver_t *srv, const k8c_route_t *r, const char *prefix,
+                       k8c_selectors_t *sel, collect_t *c, k8c_json_out_t *text,
+                       k8c_api_response_t *resp)
+{
+	_cleanup_free_ char *end = range_end(prefix);
+	list_stream_t *ls;
+	k8c_error_t err;
+	int64_t rev = 0;
+	int more = 0;
+
+	if (read_page(srv, prefix, end, &rev, c, &more, &err) < 0) {
+		k8c_respond_error(resp, r->kind, NULL, -err.code, &err);
+		free(k8c_json_out_finish(text, NULL));
+		free(c->last_key);
+		k8c_selectors_free(sel);
+		return 1;
+	}
+	if (!more) {
+		respond_text(resp, r->kind, text, rev, NULL);
+		free(c->last_key);
+		k8c_selectors_free(sel);
+		return 1;
+	}
+	ls = k8c_xcalloc(1, sizeof(*ls));
+	ls->srv = srv;
+	ls->sel = *sel;
+	memset(sel, 0, sizeof(*sel));
+	ls->c = *c;
+	ls->c.sel = &ls->sel;
+	ls->c.text = &ls->text;
+	ls->end = K8C_STEAL(end);
+	ls->rev = rev;
+	{
+		/* the header, then the first page's items, comma-ended */
+		_cleanup_json_ cJSON *head = k8c_make_list(r->kind, cJSON_CreateArray(), rev, NULL);
+		_cleanup_free_ char *items = NULL;
+		k8c_json_out_t out;
+		size_t ilen;
+		items = k8c_json_out_finish(text, &ilen);
+		cJSON_DeleteItemFromObjectCaseSensitive(head, "items");
+		k8c_json_out_init(&out);
+		k8c_json_out_item(&out, head);
+		out.len--;
+		k8c_json_out_raw(&out, ",\"items\":[", 10);
+		k8c_json_out_raw(&out, items, ilen);
+		ls->first = k8c_json_out_finish(&out, &ls->first_len);
+	}
+	resp->code = 200;
+	resp->content_type = "application/json";
+	resp->stream.next = list_stream_next;
+	resp->stream.free_fn = list_stream_free;
+	resp->stream.ctx = ls;
+	return 1;
+}
+
 void k8c_handle_list(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,
                      k8c_api_response_t *resp)
 {
@@ -338,6 +481,8 @@ void k8c_handle_list(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k
 	} else {
 		k8c_json_out_init(&text);
 		c.text = &text;
+		if (c.limit == 0 && start == NULL && stream_list(srv, r, prefix, &sel, &c, &text, resp))
+			return; /* streamed (it took sel), or answered with an error */
 	}
 	if (read_range(srv, prefix, start, &rev, &c, &err) < 0) {
 		if (err.code == K8C_EEXPIRED && token != NULL)
