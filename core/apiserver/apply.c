@@ -247,9 +247,6 @@ const k8c_patch_schema_t k8c_schema_patch_view = {ps_field, ps_items, ps_merge_k
 static void record_manager(cJSON *obj, const k8c_kind_t *kind, const char *manager, cJSON *set)
 {
 	cJSON *md = k8c_jobject(obj, "metadata"), *mf, *e, *next;
-	char ts[K8C_TIME_STRLEN];
-	_cleanup_free_ char *av = kind->group[0] ? k8c_xasprintf("%s/%s", kind->group, kind->version)
-	                                         : k8c_xstrdup(kind->version);
 
 	mf = cJSON_GetObjectItemCaseSensitive(md, "managedFields");
 	if (!cJSON_IsArray(mf)) {
@@ -262,14 +259,7 @@ static void record_manager(cJSON *obj, const k8c_kind_t *kind, const char *manag
 		    strcmp(k8c_jstr(e, "operation") ? k8c_jstr(e, "operation") : "", "Apply") == 0)
 			cJSON_Delete(cJSON_DetachItemViaPointer(mf, e));
 	}
-	e = cJSON_CreateObject();
-	cJSON_AddStringToObject(e, "manager", manager);
-	cJSON_AddStringToObject(e, "operation", "Apply");
-	cJSON_AddStringToObject(e, "apiVersion", av);
-	cJSON_AddStringToObject(e, "time", k8c_time_format(k8c_time_now_ns(), ts));
-	cJSON_AddStringToObject(e, "fieldsType", "FieldsV1");
-	cJSON_AddItemToObject(e, "fieldsV1", set);
-	cJSON_AddItemToArray(mf, e);
+	cJSON_AddItemToArray(mf, k8c_managed_fields_entry(kind, manager, "Apply", NULL, set));
 }
 
 static cJSON *previous_set(const cJSON *obj, const char *manager)

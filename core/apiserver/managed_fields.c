@@ -30,6 +30,28 @@ const char *k8c_field_manager(const char *field_manager, const char *user_agent,
 	return buf;
 }
 
+cJSON *k8c_managed_fields_entry(const k8c_kind_t *kind, const char *manager, const char *op,
+                                const char *subresource, cJSON *fields)
+{
+	cJSON *e = cJSON_CreateObject();
+	char ts[K8C_TIME_STRLEN];
+
+	cJSON_AddStringToObject(e, "manager", manager);
+	cJSON_AddStringToObject(e, "operation", op);
+	if (kind->group[0]) {
+		_cleanup_free_ char *av = k8c_xasprintf("%s/%s", kind->group, kind->version);
+		cJSON_AddStringToObject(e, "apiVersion", av);
+	} else {
+		cJSON_AddStringToObject(e, "apiVersion", kind->version);
+	}
+	cJSON_AddStringToObject(e, "time", k8c_time_format(k8c_time_now_ns(), ts));
+	cJSON_AddStringToObject(e, "fieldsType", "FieldsV1");
+	cJSON_AddItemToObject(e, "fieldsV1", fields);
+	if (subresource != NULL)
+		cJSON_AddStringToObject(e, "subresource", subresource);
+	return e;
+}
+
 /* What the server owns is nobody's: metadata it sets, and status. */
 static const char *const server_metadata[] = {"uid", "resourceVersion", "creationTimestamp",
                                               "generation", "managedFields", "deletionTimestamp",
@@ -184,8 +206,6 @@ void k8c_managed_fields_update(const k8c_kind_t *kind, cJSON *obj, const cJSON *
                                const char *subresource)
 {
 	_cleanup_json_ cJSON *set = NULL, *diff = cJSON_CreateObject();
-	_cleanup_free_ char *av = kind->group[0] ? k8c_xasprintf("%s/%s", kind->group, kind->version)
-	                                         : k8c_xstrdup(kind->version);
 	cJSON *mf, *e, *mine = NULL;
 	char ts[K8C_TIME_STRLEN];
 
@@ -193,14 +213,8 @@ void k8c_managed_fields_update(const k8c_kind_t *kind, cJSON *obj, const cJSON *
 		/* a create: one entry owning every field set, stored as text */
 		cJSON *md = k8c_jobject(obj, "metadata");
 		mf = cJSON_CreateArray();
-		mine = cJSON_CreateObject();
-		cJSON_AddStringToObject(mine, "manager", manager);
-		cJSON_AddStringToObject(mine, "operation", "Update");
-		cJSON_AddStringToObject(mine, "apiVersion", av);
-		cJSON_AddStringToObject(mine, "time", k8c_time_format(k8c_time_now_ns(), ts));
-		cJSON_AddStringToObject(mine, "fieldsType", "FieldsV1");
-		cJSON_AddItemToObject(mine, "fieldsV1", created_set(kind, obj));
-		cJSON_AddItemToArray(mf, mine);
+		cJSON_AddItemToArray(mf, k8c_managed_fields_entry(kind, manager, "Update", NULL,
+		                                                  created_set(kind, obj)));
 		cJSON_DeleteItemFromObjectCaseSensitive(md, "managedFields");
 		cJSON_AddItemToObject(md, "managedFields", mf);
 		return;
@@ -239,20 +253,12 @@ void k8c_managed_fields_update(const k8c_kind_t *kind, cJSON *obj, const cJSON *
 		if (same_entry(e, manager, "Update", subresource))
 			mine = e;
 	if (mine == NULL) {
-		mine = cJSON_CreateObject();
-		cJSON_AddStringToObject(mine, "manager", manager);
-		cJSON_AddStringToObject(mine, "operation", "Update");
-		cJSON_AddStringToObject(mine, "apiVersion", av);
-		cJSON_AddStringToObject(mine, "time", "");
-		cJSON_AddStringToObject(mine, "fieldsType", "FieldsV1");
-		cJSON_AddItemToObject(mine, "fieldsV1", diff); /* moved: nothing to merge into */
-		diff = NULL;
-		if (subresource != NULL)
-			cJSON_AddStringToObject(mine, "subresource", subresource);
-		cJSON_AddItemToArray(mf, mine);
+		/* diff moved in: nothing to merge into */
+		cJSON_AddItemToArray(mf, k8c_managed_fields_entry(kind, manager, "Update", subresource,
+		                                                  K8C_STEAL(diff)));
+		return;
 	}
-	if (diff != NULL)
-		set_union(cJSON_GetObjectItemCaseSensitive(mine, "fieldsV1"), diff);
+	set_union(cJSON_GetObjectItemCaseSensitive(mine, "fieldsV1"), diff);
 	cJSON_ReplaceItemInObjectCaseSensitive(mine, "time",
 	                                       cJSON_CreateString(k8c_time_format(k8c_time_now_ns(), ts)));
 }

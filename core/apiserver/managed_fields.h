@@ -30,6 +30,12 @@ struct cJSON *k8c_managed_fields_conflicts(const k8c_kind_t *kind, struct cJSON 
                                            const struct cJSON *config, const struct cJSON *applied,
                                            const char *manager, int force);
 
+/* A new managedFields entry stamped now: manager, operation ("Update",
+ * "Apply"), kind's apiVersion, fieldsV1 = fields (taken), subresource when
+ * not NULL.  Caller owns it. */
+struct cJSON *k8c_managed_fields_entry(const k8c_kind_t *kind, const char *manager, const char *op,
+                                       const char *subresource, struct cJSON *fields);
+
 /* The FieldsV1 set of a whole object (config) for kind. */
 struct cJSON *k8c_managed_fields_of(const k8c_kind_t *kind, const struct cJSON *config);
 

@@ -27,22 +27,6 @@ extern const k8c_plugin_t k8c_plugin;
 
 static fake_host_t fh;
 static etcd_cluster_t etcd;
-static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
-
-__attribute__((format(printf, 3, 4)))
-static void locked_log(void *ctx, int level, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	pthread_mutex_lock(&log_mu);
-	printf("# [plugin log %d] %s\n", level, line);
-	fflush(stdout);
-	pthread_mutex_unlock(&log_mu);
-}
 
 static void sleep_ms(int ms)
 {
@@ -332,7 +316,6 @@ int main(void)
 		return 0;
 	}
 	fake_host_init(&fh);
-	fh.host.log = locked_log;
 	if (etcd_cluster_start(&etcd, 1) < 0) {
 		ok(0, "etcd starts");
 		return done_testing();

@@ -44,24 +44,6 @@ static void quiet_log(void *ctx, int level, const char *fmt, ...)
 {
 }
 
-/* The store logs from its own threads: a thread-safe log for the host
- * table (fake_host_log keeps its last line unlocked). */
-static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
-
-__attribute__((format(printf, 3, 4)))
-static void locked_log(void *ctx, int level, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	pthread_mutex_lock(&log_mu);
-	printf("# [plugin log %d] %s\n", level, line);
-	fflush(stdout);
-	pthread_mutex_unlock(&log_mu);
-}
 
 /* The config tree of each open instance: borrowed by the plugin until
  * fini. */
@@ -558,7 +540,6 @@ int main(void)
 	}
 	fake_host_init(&fh);
 	fh.host.data_dir = dir;
-	fh.host.log = locked_log;
 
 	test_descriptor();
 	test_contract();
