@@ -44,7 +44,6 @@ static void quiet_log(void *ctx, int level, const char *fmt, ...)
 {
 }
 
-
 /* The config tree of each open instance: borrowed by the plugin until
  * fini. */
 static struct {
