@@ -130,6 +130,11 @@ int sqls_db_open(sqls_t *s, sqlite3 **out, int kind, k8c_error_t *err)
 		char mode[16] = "";
 		sqlite3_stmt *st = NULL;
 
+		/* 8 KB pages (effective only while the file is empty: a new
+		 * datastore): a group commit of a few dozen ~2 KB objects
+		 * writes half the WAL frames of 4 KB pages; in bench_api the
+		 * paced 5,000 creates/s p99 went from 14-20 ms to 8-13 ms */
+		sqlite3_exec(db, "PRAGMA page_size=" SQLS_PAGE_SIZE_STR, NULL, NULL, NULL);
 		rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st,
 		                        NULL);
 		if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
@@ -152,7 +157,7 @@ int sqls_db_open(sqls_t *s, sqlite3 **out, int kind, k8c_error_t *err)
 		         "PRAGMA journal_size_limit=%lld;"
 		         "PRAGMA cache_size=-32768;"
 		         "PRAGMA temp_store=MEMORY;",
-		         (long long)s->conf.checkpoint_pages * 4096 * (SQLS_WAL_BACKSTOP + 1));
+		         (long long)s->conf.checkpoint_pages * SQLS_PAGE_SIZE * (SQLS_WAL_BACKSTOP + 1));
 	} else if (kind == 0) {
 		snprintf(pragmas, sizeof(pragmas),
 		         "PRAGMA query_only=1;"

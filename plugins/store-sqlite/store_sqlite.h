@@ -220,6 +220,10 @@ typedef struct sqls {
 #define SQLS_THREAD_WRITER 1
 #define SQLS_THREAD_MAINT 2
 
+/* The page size of new databases (older ones keep theirs). */
+#define SQLS_PAGE_SIZE 8192
+#define SQLS_PAGE_SIZE_STR "8192"
+
 #define SQLS_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define SQLS_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
