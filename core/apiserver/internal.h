@@ -87,7 +87,12 @@ int k8c_storage_delete(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char 
 int k8c_storage_list_names(k8c_apiserver_t *srv, const char *prefix, const char *end,
                            struct cJSON *names, k8c_error_t *err);
 /* Parse a stored value and stamp its resourceVersion. */
-struct cJSON *k8c_storage_decode(const char *value, size_t len, int64_t rev);
+struct cJSON *k8c_storage_decode(const k8c_kind_t *kind, const char *value, size_t len,
+                                 int64_t rev);
+/* A stored value as kind's JSON text with its resourceVersion: the stored
+ * bytes spliced when the kind is stored as it is, else decoded, converted
+ * and printed.  NULL when not JSON.  Caller frees. */
+char *k8c_storage_item_json(const k8c_kind_t *kind, const k8c_store_kv_t *kv, size_t *len);
 int64_t k8c_storage_rv(const struct cJSON *obj);
 
 /* --- objects.c / subresources.c: resource handlers ------------------------ */

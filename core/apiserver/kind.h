@@ -124,6 +124,14 @@ typedef struct k8c_kind {
 	 * (namespaces: DNS label, services: DNS-1035 label), so the core
 	 * does not report it twice. */
 	int validates_name;
+
+	/* Objects kept in another kind's storage, as Kubernetes keeps
+	 * events.k8s.io/v1 Events as core/v1 Events (one set of objects, two
+	 * APIs): that kind, and whole-object conversions in place to its form
+	 * before storing and back after reading.  NULL: stored as they are. */
+	const struct k8c_kind *stored_as;
+	void (*to_stored)(struct cJSON *obj);
+	void (*from_stored)(struct cJSON *obj);
 } k8c_kind_t;
 
 /* All kinds the API server serves, NULL-terminated (registry.c). */

@@ -182,20 +182,15 @@ static void collect_text(collect_t *c, const k8c_store_kv_t *kv)
 	char *item;
 
 	if (c->sel->labels != NULL || c->sel->fields != NULL) {
-		cJSON *obj = k8c_storage_decode(kv->value, kv->value_len, kv->mod_revision);
+		cJSON *obj = k8c_storage_decode(c->kind, kv->value, kv->value_len, kv->mod_revision);
 		int match = obj != NULL && k8c_selectors_match(c->kind, c->sel, obj);
 		cJSON_Delete(obj);
 		if (!match)
 			return;
 	}
-	item = k8c_storage_splice_rv(kv->value, kv->value_len, kv->mod_revision, &n);
-	if (item == NULL) { /* no top-level metadata: parse and print */
-		cJSON *obj = k8c_storage_decode(kv->value, kv->value_len, kv->mod_revision);
-		if (obj == NULL)
-			return;
-		item = k8c_json_print(obj, &n);
-		cJSON_Delete(obj);
-	}
+	item = k8c_storage_item_json(c->kind, kv, &n);
+	if (item == NULL)
+		return;
 	if (c->count > 0)
 		k8c_json_out_raw(c->text, ",", 1);
 	k8c_json_out_raw(c->text, item, n);
@@ -218,7 +213,7 @@ static int collect_kv(void *udata, const k8c_store_kv_t *kv)
 		collect_text(c, kv);
 		return 0;
 	}
-	obj = k8c_storage_decode(kv->value, kv->value_len, kv->mod_revision);
+	obj = k8c_storage_decode(c->kind, kv->value, kv->value_len, kv->mod_revision);
 	if (obj == NULL)
 		return 0;
 	if (!k8c_selectors_match(c->kind, c->sel, obj)) {

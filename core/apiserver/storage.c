@@ -16,7 +16,11 @@
 
 char *k8c_storage_key(const k8c_kind_t *kind, const char *ns, const char *name)
 {
-	const char *g = kind->group[0] ? kind->group : "core";
+	const char *g;
+
+	if (kind->stored_as != NULL)
+		kind = kind->stored_as;
+	g = kind->group[0] ? kind->group : "core";
 
 	if (!kind->namespaced || ns == NULL)
 		return name ? k8c_xasprintf("/registry/%s/%s/%s", g, kind->resource, name)
@@ -50,13 +54,34 @@ static void set_rv(cJSON *obj, int64_t rev)
 	cJSON_AddStringToObject(md, "resourceVersion", buf);
 }
 
-cJSON *k8c_storage_decode(const char *value, size_t len, int64_t rev)
+cJSON *k8c_storage_decode(const k8c_kind_t *kind, const char *value, size_t len, int64_t rev)
 {
 	cJSON *obj = cJSON_ParseWithLength(value, len);
 
-	if (obj != NULL)
-		set_rv(obj, rev);
+	if (obj == NULL)
+		return NULL;
+	if (kind != NULL && kind->from_stored != NULL)
+		kind->from_stored(obj);
+	set_rv(obj, rev);
 	return obj;
+}
+
+char *k8c_storage_item_json(const k8c_kind_t *kind, const k8c_store_kv_t *kv, size_t *len)
+{
+	char *json = NULL;
+	cJSON *o;
+
+	if (kind == NULL || kind->from_stored == NULL) {
+		json = k8c_storage_splice_rv(kv->value, kv->value_len, kv->mod_revision, len);
+		if (json != NULL)
+			return json;
+	}
+	/* converted, or no top-level metadata: parse and print */
+	o = k8c_storage_decode(kind, kv->value, kv->value_len, kv->mod_revision);
+	if (o != NULL)
+		json = k8c_json_print(o, len);
+	cJSON_Delete(o);
+	return json;
 }
 
 /* Put metadata right after apiVersion and kind, so that a reader finds it
@@ -90,15 +115,24 @@ static void metadata_third(cJSON *obj)
 	after->next = md;
 }
 
-/* The value to store: obj without its resourceVersion. */
-static char *encode(cJSON *obj)
+/* The value to store: obj without its resourceVersion, in the stored
+ * kind's form. */
+static char *encode(const k8c_kind_t *kind, cJSON *obj)
 {
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	cJSON *rv = cJSON_DetachItemFromObjectCaseSensitive(md, "resourceVersion");
 	char *s;
 
 	metadata_third(obj);
-	s = k8c_json_print(obj, NULL);
+	if (kind->to_stored != NULL) {
+		cJSON *copy = cJSON_Duplicate(obj, 1);
+		kind->to_stored(copy);
+		metadata_third(copy);
+		s = k8c_json_print(copy, NULL);
+		cJSON_Delete(copy);
+	} else {
+		s = k8c_json_print(obj, NULL);
+	}
 	cJSON_Delete(rv);
 	return s;
 }
@@ -146,6 +180,7 @@ char *k8c_storage_splice_rv(const char *value, size_t len, int64_t rev, size_t *
 }
 
 typedef struct raw_got {
+	const k8c_kind_t *kind;
 	char *json;
 	size_t len;
 } raw_got_t;
@@ -155,14 +190,9 @@ static int raw_kv(void *udata, const k8c_store_kv_t *kv)
 	raw_got_t *g = udata;
 
 	free(g->json);
-	g->json = k8c_storage_splice_rv(kv->value, kv->value_len, kv->mod_revision, &g->len);
-	if (g->json == NULL) { /* no top-level metadata: parse and print */
-		cJSON *o = k8c_storage_decode(kv->value, kv->value_len, kv->mod_revision);
-		g->json = o ? k8c_json_print(o, &g->len) : NULL;
-		if (g->json == NULL)
-			g->len = 0;
-		cJSON_Delete(o);
-	}
+	g->json = k8c_storage_item_json(g->kind, kv, &g->len);
+	if (g->json == NULL)
+		g->len = 0;
 	return 0;
 }
 
@@ -170,7 +200,7 @@ int k8c_storage_get_json(k8c_apiserver_t *srv, const k8c_kind_t *kind, const cha
                          const char *name, char **json, size_t *len, k8c_error_t *err)
 {
 	_cleanup_free_ char *key = k8c_storage_key(kind, ns, name);
-	raw_got_t g = {NULL, 0};
+	raw_got_t g = {kind, NULL, 0};
 	int64_t t0 = k8c_time_monotonic_ns();
 	int ret = srv->store->get(srv->store_cookie, key, 0, raw_kv, &g, err);
 
@@ -187,6 +217,7 @@ int k8c_storage_get_json(k8c_apiserver_t *srv, const k8c_kind_t *kind, const cha
 }
 
 typedef struct got {
+	const k8c_kind_t *kind;
 	cJSON *obj;
 } got_t;
 
@@ -195,7 +226,7 @@ static int got_kv(void *udata, const k8c_store_kv_t *kv)
 	got_t *g = udata;
 
 	cJSON_Delete(g->obj);
-	g->obj = k8c_storage_decode(kv->value, kv->value_len, kv->mod_revision);
+	g->obj = k8c_storage_decode(g->kind, kv->value, kv->value_len, kv->mod_revision);
 	return 0;
 }
 
@@ -203,7 +234,7 @@ int k8c_storage_get(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns
                     const char *name, cJSON **obj, k8c_error_t *err)
 {
 	_cleanup_free_ char *key = k8c_storage_key(kind, ns, name);
-	got_t g = {NULL};
+	got_t g = {kind, NULL};
 	int64_t t0 = k8c_time_monotonic_ns();
 	int ret = srv->store->get(srv->store_cookie, key, 0, got_kv, &g, err);
 
@@ -234,7 +265,7 @@ int k8c_storage_create_json(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON 
 {
 	_cleanup_free_ char *key = k8c_storage_key(kind, k8c_meta_str(obj, "namespace"),
 	                                           k8c_meta_str(obj, "name"));
-	_cleanup_free_ char *value = encode(obj);
+	_cleanup_free_ char *value = encode(kind, obj);
 	size_t len = strlen(value);
 	int64_t rev = 0, t0 = k8c_time_monotonic_ns(), ttl = ttl_of(srv, kind);
 	int ret = ttl > 0 ? srv->store->create_ttl(srv->store_cookie, key, value, len, ttl, &rev, err)
@@ -244,7 +275,7 @@ int k8c_storage_create_json(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON 
 	if (ret < 0)
 		return ret;
 	set_rv(obj, rev);
-	if (json != NULL) /* the stored bytes are the response: no second print */
+	if (json != NULL && kind->to_stored == NULL) /* the stored bytes are the response */
 		*json = k8c_storage_splice_rv(value, len, rev, json_len);
 	return 0;
 }
@@ -266,7 +297,7 @@ int k8c_storage_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 
 	if (expected == 0)
 		expected = k8c_storage_rv(obj);
-	value = encode(obj);
+	value = encode(kind, obj);
 	{
 		int64_t t0 = k8c_time_monotonic_ns();
 		int64_t ttl = ttl_of(srv, kind);

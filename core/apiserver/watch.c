@@ -144,10 +144,10 @@ static void on_store_event(void *udata, const k8c_store_event_t *ev, const k8c_e
 	}
 	rev = ev->kv->mod_revision;
 	if (ev->prev_kv != NULL)
-		prev = k8c_storage_decode(ev->prev_kv->value, ev->prev_kv->value_len,
+		prev = k8c_storage_decode(w->kind, ev->prev_kv->value, ev->prev_kv->value_len,
 		                          ev->type == K8C_STORE_DELETE ? rev : ev->prev_kv->mod_revision);
 	if (ev->type == K8C_STORE_PUT)
-		cur = k8c_storage_decode(ev->kv->value, ev->kv->value_len, rev);
+		cur = k8c_storage_decode(w->kind, ev->kv->value, ev->kv->value_len, rev);
 	{
 		int was = prev != NULL && in_scope(w, prev);
 		int is = cur != NULL && in_scope(w, cur);
@@ -302,7 +302,7 @@ typedef struct initial {
 static int initial_kv(void *udata, const k8c_store_kv_t *kv)
 {
 	initial_t *in = udata;
-	cJSON *obj = k8c_storage_decode(kv->value, kv->value_len, kv->mod_revision);
+	cJSON *obj = k8c_storage_decode(in->w->kind, kv->value, kv->value_len, kv->mod_revision);
 
 	if (obj != NULL && in_scope(in->w, obj))
 		enqueue(in->w, render(in->w, "ADDED", obj));

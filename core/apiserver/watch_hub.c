@@ -155,8 +155,9 @@ static char *print(cJSON *obj)
 
 static void process(k8c_hub_t *h, raw_event_t *r)
 {
-	cJSON *cur = r->value ? k8c_storage_decode(r->value, r->value_len, r->rev) : NULL;
-	cJSON *prev = r->prev ? k8c_storage_decode(r->prev, r->prev_len, r->deleted ? r->rev : r->prev_rev)
+	cJSON *cur = r->value ? k8c_storage_decode(h->kind, r->value, r->value_len, r->rev) : NULL;
+	cJSON *prev = r->prev ? k8c_storage_decode(h->kind, r->prev, r->prev_len,
+	                                           r->deleted ? r->rev : r->prev_rev)
 	                      : NULL;
 	char *cur_json = print(cur), *prev_json = print(prev);
 	ring_event_t *slot;

@@ -18,6 +18,10 @@ extern const k8c_kind_t k8c_kind_jobs, k8c_kind_cronjobs;
 /* coordination.k8s.io/v1, discovery.k8s.io/v1, events.k8s.io/v1 */
 extern const k8c_kind_t k8c_kind_leases, k8c_kind_endpointslices,
 	k8c_kind_events_events_k8s_io;
+
+/* events.k8s.io/v1 Event <-> core/v1 Event, in place (event_convert.c). */
+void k8c_event_to_core(struct cJSON *obj);
+void k8c_event_from_core(struct cJSON *obj);
 /* rbac.authorization.k8s.io/v1 */
 extern const k8c_kind_t k8c_kind_roles, k8c_kind_rolebindings,
 	k8c_kind_clusterroles, k8c_kind_clusterrolebindings;

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "apiserver/kinds/core.h"
 #include "apiserver/kinds/groups.h"
 #include "apiserver/kinds/groups_common.h"
 #include "apiserver/kinds/util.h"
@@ -788,4 +789,7 @@ const k8c_kind_t k8c_kind_events_events_k8s_io = {
 	.row = event_row,
 	.field_selectors = event_fields,
 	.field_value = event_field_value,
+	.stored_as = &k8c_kind_events,
+	.to_stored = k8c_event_to_core,
+	.from_stored = k8c_event_from_core,
 };
