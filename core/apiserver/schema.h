@@ -161,5 +161,8 @@ void k8c_schema_report_free(k8c_schema_report_t *rep);
 struct cJSON *k8c_openapi_v3_index(void);
 struct cJSON *k8c_openapi_v3_document(const char *group, const char *version);
 struct cJSON *k8c_openapi_v2_document(void);
+/* The v2 document as gnostic's OpenAPI v2 protobuf (swagger, info and the
+ * definitions: what kubectl reads); caller frees. */
+char *k8c_openapi_v2_proto(const struct cJSON *doc, size_t *len);
 
 #endif

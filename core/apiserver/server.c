@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -18,6 +19,7 @@
 #include "apiserver/watch_hub.h"
 #include "apiserver/schema.h"
 #include "common/log.h"
+#include "common/json_print.h"
 #include "common/mem.h"
 #include "common/timestamp.h"
 
@@ -179,14 +181,39 @@ out:
 
 /* /openapi/v2 until the schema serves real documents: the smallest
  * protobuf document kubectl 1.20 and 1.32 accept (API-NOTES.md). */
-static void minimal_openapi_v2(k8c_api_response_t *resp)
-{
-	static const char doc[] = {0x0a, 0x03, '2', '.', '0'};
-	char *b = k8c_xmalloc(sizeof(doc));
+/* /openapi/v2: the protobuf kubectl asks for, else JSON.  Built once: the
+ * schema does not change while the server runs. */
+static pthread_once_t openapi_v2_once = PTHREAD_ONCE_INIT;
+static char *openapi_v2_pb, *openapi_v2_js;
+static size_t openapi_v2_pb_len, openapi_v2_js_len;
 
-	memcpy(b, doc, sizeof(doc));
-	k8c_api_respond_raw(resp, 200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
-	                    b, sizeof(doc));
+static void openapi_v2_build(void)
+{
+	cJSON *doc = k8c_openapi_v2_document();
+
+	openapi_v2_pb = k8c_openapi_v2_proto(doc, &openapi_v2_pb_len);
+	openapi_v2_js = k8c_json_print(doc, &openapi_v2_js_len);
+	cJSON_Delete(doc);
+}
+
+static char *copy_bytes(const char *p, size_t n)
+{
+	char *c = k8c_xmalloc(n + 1);
+
+	memcpy(c, p, n);
+	c[n] = '\0';
+	return c;
+}
+
+static void openapi_v2(const k8c_api_request_t *req, k8c_api_response_t *resp)
+{
+	pthread_once(&openapi_v2_once, openapi_v2_build);
+	if (req->accept != NULL && strstr(req->accept, "protobuf") != NULL)
+		k8c_api_respond_raw(resp, 200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+		                    copy_bytes(openapi_v2_pb, openapi_v2_pb_len), openapi_v2_pb_len);
+	else
+		k8c_api_respond_raw(resp, 200, "application/json",
+		                    copy_bytes(openapi_v2_js, openapi_v2_js_len), openapi_v2_js_len);
 }
 
 static int metric_verb(const k8c_api_request_t *req, const k8c_route_t *r)
@@ -235,7 +262,7 @@ static void serve(k8c_apiserver_t *srv, const k8c_api_request_t *req, k8c_api_re
 		return;
 	}
 	if (strcmp(p, "/openapi/v2") == 0) {
-		minimal_openapi_v2(resp);
+		openapi_v2(req, resp);
 		return;
 	}
 	if (strcmp(p, "/openapi/v3") == 0 || strcmp(p, "/openapi/v3/") == 0) {

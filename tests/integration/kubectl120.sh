@@ -35,13 +35,20 @@ done
 out=$(k api-resources 2>&1)
 like "$out" "^pods +po +v1 +true +Pod" "api-resources lists pods"
 
-# create: client-side validation with the minimal /openapi/v2 document
+# create: client-side validation with /openapi/v2's definitions (protobuf)
 out=$(k create -f "$m/pod.yaml" 2>&1); st=$?
 is "$st" 0 "kubectl 1.20 create -f pod.yaml (validates with /openapi/v2)"
 like "$out" "^pod/web created" "says it was created"
 out=$(k create -f "$m/pod.yaml" 2>&1); st=$?
 is "$st" 1 "creating it again fails"
 like "$out" 'Error from server \(AlreadyExists\).*pods "web" already exists' "with AlreadyExists"
+out=$(k explain deployment.spec.strategy 2>&1)
+like "$out" "RESOURCE: strategy <Object>" "kubectl 1.20 explain reads /openapi/v2"
+like "$out" "rollingUpdate" "with the fields"
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: typo}\nspec:\n  replicas: "3"\n  selector: {matchLabels: {a: b}}\n  template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i}]}}\n' >"$TMP/typed.yaml"
+out=$(k create -f "$TMP/typed.yaml" 2>&1); st=$?
+is "$st" 1 "a string where an integer belongs is refused by 1.20's validation"
+like "$out" 'invalid type for io.k8s.api.apps.v1.DeploymentSpec.replicas: got "string", expected "integer"' "naming the type and field"
 cat >"$TMP/unknown.yaml" <<'EOF'
 apiVersion: v1
 kind: ConfigMap
@@ -52,7 +59,11 @@ data:
   a: "1"
 EOF
 out=$(k create -f "$TMP/unknown.yaml" 2>&1); st=$?
-is "$st" 0 "an unknown field: 1.20 sends no fieldValidation, the server accepts"
+is "$st" 1 "an unknown field: 1.20 refuses it itself, from /openapi/v2's definitions"
+like "$out" 'error validating data: ValidationError\(ConfigMap.metadata\): unknown field "bogus" in io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' \
+	"with Kubernetes' client-side message"
+out=$(k create --validate=false -f "$TMP/unknown.yaml" 2>&1); st=$?
+is "$st" 0 "with --validate=false (no fieldValidation sent) the server accepts"
 like "$out" 'Warning: unknown field "metadata.bogus"' "and warns about the field it dropped"
 out=$(k get cm unknown -o yaml 2>&1)
 unlike "$out" "bogus" "the unknown field is not stored"
