@@ -1,6 +1,7 @@
 /* Fuzz target for core/common/yaml_json.c: any input parses or fails
  * cleanly, and every document that parses survives emit -> parse
- * unchanged (cJSON_Compare).  A broken round trip aborts. */
+ * unchanged (cJSON_Compare), and so does its compact JSON text
+ * (core/common/json_print.c).  A broken round trip aborts. */
 #include "config.h"
 
 #include <stddef.h>
@@ -11,9 +12,22 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/json_print.h"
 #include "common/yaml_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Whether a tree holds raw text (YAML's big integers), which parses back
+ * as a number, not as raw. */
+static int has_raw(const cJSON *j)
+{
+	if (cJSON_IsRaw(j))
+		return 1;
+	for (const cJSON *c = j->child; c != NULL; c = c->next)
+		if (has_raw(c))
+			return 1;
+	return 0;
+}
 
 static void check_round_trip(const cJSON *doc)
 {
@@ -37,6 +51,20 @@ static void check_round_trip(const cJSON *doc)
 	}
 	cJSON_Delete(back);
 	free(yaml);
+	{
+		/* the compact JSON printer: what it prints parses back equal
+		 * (raw nodes are YAML's exact big integers: numbers again) */
+		size_t len;
+		char *json = k8c_json_print(doc, &len);
+		cJSON *again = cJSON_ParseWithLength(json, len);
+		if (again == NULL || strlen(json) != len ||
+		    (!has_raw(doc) && !cJSON_Compare(doc, again, 1))) {
+			fprintf(stderr, "k8c_json_print: no round trip:\n%s\n", json);
+			abort();
+		}
+		cJSON_Delete(again);
+		free(json);
+	}
 }
 
 /* Nodes in a tree, counting up to limit. */
