@@ -37,7 +37,9 @@ typedef struct k8c_api_request {
  * free_fn releases ctx once the stream is over or the client went away. */
 typedef struct k8c_api_stream {
 	/* Fill *buf (malloc'd, taken by the caller) with the next chunk; returns
-	 * its length, 0 for "nothing yet, call again", < 0 at the end. */
+	 * its length, 0 for "nothing yet, call again", -1 at the end, -2 when
+	 * the stream failed (the transport cuts the connection so that the
+	 * client sees an error, not a short body). */
 	long (*next)(void *ctx, char **buf);
 	void (*free_fn)(void *ctx);
 	void *ctx;

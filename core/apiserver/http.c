@@ -125,7 +125,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 			st->ended = 1;
 			free(st->chunk);
 			st->chunk = NULL;
-			return MHD_CONTENT_READER_END_OF_STREAM;
+			return n == -2 ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
 		}
 		if (n == 0) {
 			free(st->chunk);

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -279,8 +280,9 @@ static int read_range(k8c_apiserver_t *srv, const char *prefix, const char *star
 /* A LIST without a limit whose first page does not hold it all is sent as
  * it is read, one page (PAGE keys) at a time at the list's revision, so
  * that a LIST of every pod of a large cluster does not sit in memory whole.
- * A store error after the first page ends the body early (the client sees
- * a truncated answer; it is logged). */
+ * A store error after the first page (say the list's revision was
+ * compacted meanwhile) cuts the connection: the client sees an error, not a
+ * short list; it is logged. */
 typedef struct list_stream {
 	k8c_apiserver_t *srv;
 	k8c_selectors_t sel;   /* owned */
@@ -315,7 +317,7 @@ static long list_stream_next(void *ctx, char **buf)
 		          (long long)ls->rev, err.message);
 		free(k8c_json_out_finish(&ls->text, NULL));
 		ls->done = 1;
-		return -1;
+		return -2; /* the client must not take a cut list for a whole one */
 	}
 	if (!more) {
 		k8c_json_out_raw(&ls->text, "]}", 2);
@@ -440,6 +442,75 @@ static int stream_list(k8c_apiserver_t *srv, const k8c_route_t *r, const char *p
 	return 1;
 }
 
+/* resourceVersion and resourceVersionMatch of a LIST, as Kubernetes reads
+ * them: unset or "0" is the latest state; N with Exact is the state at N
+ * (410 once compacted); N otherwise is any state not older than N, and an N
+ * the store has not reached within 3 s is 504 "Too large resource
+ * version".  *rev gets the revision to read at (0: latest).  Returns < 0
+ * after answering an error. */
+static int list_revision(k8c_apiserver_t *srv, const k8c_api_request_t *req, int continued,
+                         int64_t *rev, k8c_api_response_t *resp)
+{
+	const char *rv = k8c_api_param(req, "resourceVersion");
+	const char *match = k8c_api_param(req, "resourceVersionMatch");
+	int64_t want, now = 0;
+	k8c_error_t err;
+	char *end;
+
+	if (match != NULL && match[0] && strcmp(match, "Exact") != 0 && strcmp(match, "NotOlderThan") != 0) {
+		k8c_api_respond_status(resp, 400, "BadRequest", NULL,
+		                       "resourceVersionMatch: Unsupported value: \"%s\": supported values: "
+		                       "\"Exact\", \"NotOlderThan\"", match);
+		return -1;
+	}
+	if (rv == NULL || rv[0] == '\0') {
+		if (match != NULL && match[0]) {
+			k8c_api_respond_status(resp, 400, "BadRequest", NULL,
+			                       "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden "
+			                       "unless resourceVersion is provided");
+			return -1;
+		}
+		return 0;
+	}
+	want = strtoll(rv, &end, 10);
+	if (*end != '\0' || want < 0) {
+		k8c_api_respond_status(resp, 400, "BadRequest", NULL,
+		                       "resourceVersion: Invalid value: \"%s\": must be a number", rv);
+		return -1;
+	}
+	if (continued) {
+		if (want != 0) {
+			k8c_api_respond_status(resp, 400, "BadRequest", NULL,
+			                       "specifying resource version is not allowed when using continue");
+			return -1;
+		}
+		return 0;
+	}
+	if (want == 0)
+		return 0;
+	for (int i = 0; i <= 30; i++) {
+		if (srv->store->revision(srv->store_cookie, &now, &err) < 0) {
+			k8c_respond_error(resp, NULL, NULL, -err.code, &err);
+			return -1;
+		}
+		if (now >= want)
+			break;
+		if (i < 30) {
+			struct timespec ts = {0, 100000000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (now < want) {
+		k8c_api_respond_status(resp, 504, "Timeout", NULL,
+		                       "Too large resource version: %lld, current: %lld", (long long)want,
+		                       (long long)now);
+		return -1;
+	}
+	if (match != NULL && strcmp(match, "Exact") == 0)
+		*rev = want;
+	return 0;
+}
+
 void k8c_handle_list(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,
                      k8c_api_response_t *resp)
 {
@@ -469,6 +540,8 @@ void k8c_handle_list(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k
 		k8c_api_respond_status(resp, 400, "BadRequest", NULL, "continue key is not valid");
 		return;
 	}
+	if (list_revision(srv, req, token != NULL && token[0], &rev, resp) < 0)
+		return;
 	if (k8c_selectors_parse(r->kind, req, &sel, resp) < 0)
 		return;
 	if (k8c_wants_table(req)) {
@@ -476,7 +549,8 @@ void k8c_handle_list(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k
 	} else {
 		k8c_json_out_init(&text);
 		c.text = &text;
-		if (c.limit == 0 && start == NULL && stream_list(srv, r, prefix, &sel, &c, &text, resp))
+		if (c.limit == 0 && start == NULL && rev == 0 &&
+		    stream_list(srv, r, prefix, &sel, &c, &text, resp))
 			return; /* streamed (it took sel), or answered with an error */
 	}
 	if (read_range(srv, prefix, start, &rev, &c, &err) < 0) {

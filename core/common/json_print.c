@@ -93,7 +93,9 @@ static void put_number(k8c_json_out_t *o, double d)
 		put(o, "null", 4);
 		return;
 	}
-	if (d == floor(d) && fabs(d) <= 9007199254740992.0) { /* 2^53: exact */
+	if (d == floor(d) && fabs(d) < 9223372036854775808.0) {
+		/* a whole number an int64 holds: digits, never an exponent (Go
+		 * cannot decode 1e+16 into an int64 field); exact below 2^53 */
 		int64_t v = (int64_t)d;
 		uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 		char *p = tmp + sizeof(tmp);
@@ -127,10 +129,10 @@ static void put_item(k8c_json_out_t *o, const cJSON *item)
 	case cJSON_Number: put_number(o, item->valuedouble); break;
 	case cJSON_String: put_string(o, item->valuestring); break;
 	case cJSON_Raw:
-		if (item->valuestring != NULL)
+		if (item->valuestring != NULL && item->valuestring[0] != '\0')
 			put(o, item->valuestring, strlen(item->valuestring));
 		else
-			put(o, "null", 4);
+			put(o, "null", 4); /* empty raw text would be no JSON at all */
 		break;
 	case cJSON_Array:
 		put_char(o, '[');

@@ -11,10 +11,11 @@ struct cJSON;
 /* The JSON text of item (NULL prints null).  Returns a NUL-terminated
  * string the caller frees with free(); its length goes to *len when len is
  * not NULL.  Differences from cJSON_PrintUnformatted, all towards what
- * Kubernetes clients parse: whole numbers up to 2^53 print as integers
+ * Kubernetes clients parse: whole numbers an int64 holds print as integers
  * ("1000000000000000", not "1e+15"), other numbers read back exactly
  * (0.1+0.2 prints 0.30000000000000004 as Go does; cJSON accepts "0.3"),
- * and an item of no JSON type prints null instead of failing. */
+ * and an item of no JSON type (or empty raw text) prints null instead of
+ * failing. */
 char *k8c_json_print(const struct cJSON *item, size_t *len);
 
 /* For writers that emit JSON text piece by piece with the same printing

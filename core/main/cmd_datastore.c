@@ -193,7 +193,12 @@ static int read_backup(const char *file, entry_t **out, size_t *n_out, k8c_error
 			ret = k8c_error_make(err, K8C_EINVAL, "%s:%lld: data after the end line", file,
 			                     (long long)lineno);
 		} else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "end"))) {
-			count = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(j, "count"));
+			const cJSON *cnt = cJSON_GetObjectItemCaseSensitive(j, "count");
+			if (!cJSON_IsNumber(cnt) || cnt->valuedouble < 0)
+				ret = k8c_error_make(err, K8C_EINVAL, "%s:%lld: the end line has no count", file,
+				                     (long long)lineno);
+			else
+				count = (int64_t)cnt->valuedouble;
 		} else if (!cJSON_IsString(key) || key->valuestring[0] == '\0' || !cJSON_IsString(val) ||
 		           !cJSON_IsNumber(mod)) {
 			ret = k8c_error_make(err, K8C_EINVAL, "%s:%lld: not a key line", file,
@@ -235,7 +240,23 @@ static int ignore_kv(void *udata, const k8c_store_kv_t *kv)
 	return 0;
 }
 
-static int restore(k8c_store_handle_t *h, const char *endpoint, const char *file, k8c_error_t *err)
+/* Events get their time to live again (the backup does not carry TTLs):
+ * --event-ttl, as the server gives them. */
+static int create_key(k8c_store_handle_t *h, const entry_t *e, int64_t event_ttl, int64_t *rev,
+                      k8c_error_t *err)
+{
+	static const char events[] = "/registry/core/events/";
+	const k8c_store_ops_t *ops = h->ops;
+
+	if (event_ttl > 0 && strncmp(e->key, events, sizeof(events) - 1) == 0 &&
+	    K8C_HAS_MEMBER(ops->struct_size, k8c_store_ops_t, update_ttl) && ops->create_ttl != NULL)
+		return ops->create_ttl(h->cookie, e->key, (const char *)e->value, e->value_len, event_ttl,
+		                       rev, err);
+	return ops->create(h->cookie, e->key, (const char *)e->value, e->value_len, rev, err);
+}
+
+static int restore(k8c_store_handle_t *h, const char *endpoint, const char *file, int64_t event_ttl,
+                   k8c_error_t *err)
 {
 	k8c_store_range_info_t info = {0};
 	entry_t *e = NULL;
@@ -253,8 +274,7 @@ static int restore(k8c_store_handle_t *h, const char *endpoint, const char *file
 		                     endpoint, (long long)info.count);
 	qsort(e, n, sizeof(*e), by_revision);
 	for (i = 0; ret == 0 && i < n; i++) {
-		ret = h->ops->create(h->cookie, e[i].key, (const char *)e[i].value, e[i].value_len, &rev,
-		                     err);
+		ret = create_key(h, &e[i], event_ttl, &rev, err);
 		if (ret < 0) {
 			char why[K8C_ERROR_MESSAGE_MAX];
 			snprintf(why, sizeof(why), "%s", err->message);
@@ -265,8 +285,14 @@ static int restore(k8c_store_handle_t *h, const char *endpoint, const char *file
 	}
 	entries_free(e, n);
 	if (ret == 0)
-		printf("restored %zu keys from %s; the datastore is at revision %lld\n", n, file,
-		       (long long)rev);
+		printf("restored %zu keys from %s; the datastore is at revision %lld\n"
+		       "resourceVersions start again from 1: restart every client of the cluster so that\n"
+		       "it lists anew (as after restoring etcd from a snapshot)\n",
+		       n, file, (long long)rev);
+	else if (i > 0)
+		fprintf(stderr, "k8c datastore restore: the datastore now holds %zu of the %zu keys: empty it\n"
+		                "(a new --data-dir, or a fresh etcd) before restoring again\n",
+		        i - 1, n);
 	return ret;
 }
 
@@ -303,8 +329,11 @@ int k8c_cmd_datastore(const k8c_command_t *cmd, cJSON *values)
 	}
 	ret = k8c_store_open(&set, k8c_opt_section(values, "plugins"), data_dir, endpoint, &h, &err);
 	if (ret == 0) {
-		ret = strcmp(verb, "backup") == 0 ? backup(&h, endpoint, file, &err)
-		                                  : restore(&h, endpoint, file, &err);
+		int64_t event_ttl = 3600;
+		ret = k8c_duration_parse(k8c_opt_string(values, "event-ttl", "1h"), &event_ttl, &err);
+		if (ret == 0)
+			ret = strcmp(verb, "backup") == 0 ? backup(&h, endpoint, file, &err)
+			                                  : restore(&h, endpoint, file, event_ttl, &err);
 		k8c_store_close(&h);
 	}
 	k8c_plugin_set_free(&set);

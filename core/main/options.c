@@ -49,7 +49,7 @@ const k8c_option_t k8c_options[] = {
 	 "IPv4 range Service cluster IPs are allocated from (default 10.43.0.0/16; .1 is the kubernetes Service)."},
 	{"service-node-port-range", K8C_OPT_STRING, "LOW-HIGH", SRV | API,
 	 "Port range of NodePort Services (default 30000-32767)."},
-	{"event-ttl", K8C_OPT_STRING, "DURATION", SRV | API,
+	{"event-ttl", K8C_OPT_STRING, "DURATION", SRV | API | DS,
 	 "How long an event is kept after its last write, e.g. 1h (the default) or 30m; 0 keeps events."},
 	{"write-kubeconfig", K8C_OPT_STRING, "FILE", SRV | API,
 	 "Write an admin kubeconfig to FILE (default DATA-DIR/kubeconfig)."},

@@ -103,6 +103,20 @@ api GET "/api/v1/namespaces/many/configmaps?labelSelector=half%3D1" >"$TMP/half.
 is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["items"]), all(i["metadata"]["labels"]["half"] == "1" for i in d["items"]))' "$TMP/half.json")" \
 	"617 True" "with a label selector across pages"
 
+# LIST at a resourceVersion: Exact reads that state, NotOlderThan (or none)
+# the latest, a future one is 504 after a short wait, bad combinations 400
+r_one=$(api POST "$ns/configmaps" -H 'Content-Type: application/json' -d '{"metadata":{"name":"rv-one"}}' |
+	sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/')
+api POST "$ns/configmaps" -H 'Content-Type: application/json' -d '{"metadata":{"name":"rv-two"}}' -o /dev/null
+out=$(api GET "$ns/configmaps?resourceVersion=$r_one&resourceVersionMatch=Exact")
+like "$out" "\"resourceVersion\":\"$r_one\"" "LIST with resourceVersionMatch=Exact is served at that revision"
+unlike "$out" '"name":"rv-two"' "without what came after"
+like "$(api GET "$ns/configmaps?resourceVersion=$r_one")" '"name":"rv-two"' "NotOlderThan (the default) serves the latest"
+is "$(api GET "$ns/configmaps?resourceVersion=999999999" -o /dev/null -w '%{http_code}')" 504 \
+	"a resourceVersion the store has not reached is 504 Too large resource version"
+is "$(api GET "$ns/configmaps?resourceVersionMatch=Exact" -o /dev/null -w '%{http_code}')" 400 \
+	"resourceVersionMatch without resourceVersion is 400"
+
 # kill -9 and restart: acknowledged writes survive, resourceVersion moves on
 for i in 1 2 3 4 5; do api POST "$ns/configmaps" -H 'Content-Type: application/json' -d "{\"metadata\":{\"name\":\"k$i\"}}" >/dev/null; done
 last=$(api GET "$ns/configmaps/k5" | sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/')

@@ -54,7 +54,7 @@ static cJSON *random_tree(unsigned *seed, int d)
 		case 0: return cJSON_CreateNumber(rand_r(seed) % 2000 - 1000);
 		case 1: return cJSON_CreateNumber((rand_r(seed) % 100000) / 8.0);
 		case 2: return cJSON_CreateNumber((double)(rand_r(seed) % 1000) / 1024.0);
-		default: return cJSON_CreateNumber((double)rand_r(seed) * 1e10);
+		default: return cJSON_CreateNumber((double)rand_r(seed) * 1e20); /* past int64 */
 		}
 	case 3:
 	case 4:
@@ -108,6 +108,15 @@ int main(void)
 	cJSON_Delete(t);
 	t = cJSON_CreateNumber(4294967296.0);
 	is_printed(t, "4294967296", "2^32 as an integer");
+	cJSON_Delete(t);
+	t = cJSON_CreateNumber(1e16);
+	is_printed(t, "10000000000000000", "10^16 (past 2^53) still as digits: Go decodes it into an int64");
+	cJSON_Delete(t);
+	t = cJSON_CreateNumber(-9.2e18);
+	is_printed(t, "-9200000000000000000", "near the int64 limit as digits");
+	cJSON_Delete(t);
+	t = cJSON_CreateRaw("");
+	is_printed(t, "null", "empty raw text prints null");
 	cJSON_Delete(t);
 	t = cJSON_CreateNumber(1e300);
 	is_printed(t, "1e+300", "beyond 2^53: 15 digits when they read back exactly");
