@@ -75,7 +75,9 @@ cJSON *k8c_managed_fields_of(const k8c_kind_t *kind, const cJSON *config)
 }
 
 /* The set of a new object as text: what k8c_managed_fields_of gives,
- * printed, in one walk (creates are the hot path). */
+ * printed, in one walk (creates are the hot path).  The raw node is for
+ * printing only: an object that holds one is stored, never passed back as
+ * `old` (read the stored object instead), whose fieldsV1 are trees. */
 static cJSON *created_set(const k8c_kind_t *kind, const cJSON *obj)
 {
 	static const char *const top[] = {"apiVersion", "kind", "status", NULL};
