@@ -361,22 +361,30 @@ cJSON *k8c_list_matching(k8c_apiserver_t *srv, const k8c_api_request_t *req, con
 	return c.items;
 }
 
-/* The list around the items' text: what k8c_make_list would print. */
+/* Start out with the list's text up to its items: what k8c_make_list
+ * would print, open after `"items":[`. */
+static void list_head(k8c_json_out_t *out, const k8c_kind_t *kind, int64_t rev, const char *cont)
+{
+	_cleanup_json_ cJSON *head = k8c_make_list(kind, cJSON_CreateArray(), rev, cont);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(head, "items");
+	k8c_json_out_init(out);
+	k8c_json_out_item(out, head);
+	out->len--; /* reopen the object after metadata */
+	k8c_json_out_raw(out, ",\"items\":[", 10);
+}
+
+/* The list around the items' text (consumed). */
 static void respond_text(k8c_api_response_t *resp, const k8c_kind_t *kind, k8c_json_out_t *items,
                          int64_t rev, const char *cont)
 {
-	_cleanup_json_ cJSON *head = k8c_make_list(kind, cJSON_CreateArray(), rev, cont);
 	_cleanup_free_ char *itext = NULL;
 	k8c_json_out_t out;
 	size_t ilen, len;
 	char *body;
 
 	itext = k8c_json_out_finish(items, &ilen);
-	cJSON_DeleteItemFromObjectCaseSensitive(head, "items");
-	k8c_json_out_init(&out);
-	k8c_json_out_item(&out, head);
-	out.len--; /* reopen the object after metadata */
-	k8c_json_out_raw(&out, ",\"items\":[", 10);
+	list_head(&out, kind, rev, cont);
 	k8c_json_out_raw(&out, itext, ilen);
 	k8c_json_out_raw(&out, "]}", 2);
 	body = k8c_json_out_finish(&out, &len);
@@ -420,17 +428,12 @@ static int stream_list(k8c_apiserver_t *srv, const k8c_route_t *r, const char *p
 	ls->end = K8C_STEAL(end);
 	ls->rev = rev;
 	{
-		/* the header, then the first page's items, comma-ended */
-		_cleanup_json_ cJSON *head = k8c_make_list(r->kind, cJSON_CreateArray(), rev, NULL);
+		/* the header, then the first page's items */
 		_cleanup_free_ char *items = NULL;
 		k8c_json_out_t out;
 		size_t ilen;
 		items = k8c_json_out_finish(text, &ilen);
-		cJSON_DeleteItemFromObjectCaseSensitive(head, "items");
-		k8c_json_out_init(&out);
-		k8c_json_out_item(&out, head);
-		out.len--;
-		k8c_json_out_raw(&out, ",\"items\":[", 10);
+		list_head(&out, r->kind, rev, NULL);
 		k8c_json_out_raw(&out, items, ilen);
 		ls->first = k8c_json_out_finish(&out, &ls->first_len);
 	}
