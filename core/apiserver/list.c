@@ -456,8 +456,7 @@ static int list_revision(k8c_apiserver_t *srv, const k8c_api_request_t *req, int
 {
 	const char *rv = k8c_api_param(req, "resourceVersion");
 	const char *match = k8c_api_param(req, "resourceVersionMatch");
-	int64_t want, now = 0;
-	k8c_error_t err;
+	int64_t want;
 	char *end;
 
 	if (match != NULL && match[0] && strcmp(match, "Exact") != 0 && strcmp(match, "NotOlderThan") != 0) {
@@ -491,27 +490,33 @@ static int list_revision(k8c_apiserver_t *srv, const k8c_api_request_t *req, int
 	}
 	if (want == 0)
 		return 0;
+	if (k8c_wait_revision(srv, want, resp) < 0)
+		return -1;
+	if (match != NULL && strcmp(match, "Exact") == 0)
+		*rev = want;
+	return 0;
+}
+
+int k8c_wait_revision(k8c_apiserver_t *srv, int64_t want, k8c_api_response_t *resp)
+{
+	int64_t now = 0;
+	k8c_error_t err;
+
 	for (int i = 0; i <= 30; i++) {
 		if (srv->store->revision(srv->store_cookie, &now, &err) < 0) {
 			k8c_respond_error(resp, NULL, NULL, -err.code, &err);
 			return -1;
 		}
 		if (now >= want)
-			break;
+			return 0;
 		if (i < 30) {
 			struct timespec ts = {0, 100000000};
 			nanosleep(&ts, NULL);
 		}
 	}
-	if (now < want) {
-		k8c_api_respond_status(resp, 504, "Timeout", NULL,
-		                       "Too large resource version: %lld, current: %lld", (long long)want,
-		                       (long long)now);
-		return -1;
-	}
-	if (match != NULL && strcmp(match, "Exact") == 0)
-		*rev = want;
-	return 0;
+	k8c_api_respond_status(resp, 504, "Timeout", NULL, "Too large resource version: %lld, current: %lld",
+	                       (long long)want, (long long)now);
+	return -1;
 }
 
 void k8c_handle_list(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,

@@ -18,4 +18,10 @@ int k8c_selectors_parse(const k8c_kind_t *kind, const k8c_api_request_t *req, k8
 int k8c_selectors_match(const k8c_kind_t *kind, const k8c_selectors_t *s, const struct cJSON *obj);
 void k8c_selectors_free(k8c_selectors_t *s);
 
+/* Wait up to 3 s for the store to reach revision want (a resourceVersion a
+ * client holds); otherwise answer 504 "Too large resource version", as
+ * Kubernetes does, so that the client lists anew (after a restore, say)
+ * and return < 0. */
+int k8c_wait_revision(k8c_apiserver_t *srv, int64_t want, k8c_api_response_t *resp);
+
 #endif

@@ -337,6 +337,8 @@ void k8c_handle_watch(k8c_apiserver_t *srv, const k8c_api_request_t *req, const 
 			                       "invalid resource version: %s", rv_s);
 			return;
 		}
+		if (k8c_wait_revision(srv, v, resp) < 0)
+			return; /* ahead of the store: the client must list anew */
 		start = v + 1;
 	}
 	if (timeout_s != NULL && atoll(timeout_s) > 0)

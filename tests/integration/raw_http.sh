@@ -114,6 +114,9 @@ unlike "$out" '"name":"rv-two"' "without what came after"
 like "$(api GET "$ns/configmaps?resourceVersion=$r_one")" '"name":"rv-two"' "NotOlderThan (the default) serves the latest"
 is "$(api GET "$ns/configmaps?resourceVersion=999999999" -o /dev/null -w '%{http_code}')" 504 \
 	"a resourceVersion the store has not reached is 504 Too large resource version"
+is "$(api GET "$ns/configmaps?watch=true&resourceVersion=999999999" -o "$TMP/far" -w '%{http_code}')" 504 \
+	"so is a watch from it (after a restore, clients list anew)"
+like "$(cat "$TMP/far")" 'Too large resource version' "saying why"
 is "$(api GET "$ns/configmaps?resourceVersionMatch=Exact" -o /dev/null -w '%{http_code}')" 400 \
 	"resourceVersionMatch without resourceVersion is 400"
 
