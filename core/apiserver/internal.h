@@ -59,6 +59,9 @@ typedef struct k8c_route {
 /* "/registry/GROUP/RESOURCE/NS/NAME" (GROUP "core" for ""); ns and name
  * may be NULL for prefixes (which then end in '/'). */
 char *k8c_storage_key(const k8c_kind_t *kind, const char *ns, const char *name);
+/* The end of the key range under prefix (its last byte plus one), for
+ * range and watch; caller frees. */
+char *k8c_storage_prefix_end(const char *prefix);
 /* Read one object; *obj gets metadata.resourceVersion.  -K8C_ENOTFOUND. */
 int k8c_storage_get(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
                     const char *name, struct cJSON **obj, k8c_error_t *err);

@@ -250,20 +250,11 @@ static int read_page(k8c_apiserver_t *srv, const char *from, const char *end, in
 	return 0;
 }
 
-/* The end of the range of prefix (caller frees). */
-static char *range_end(const char *prefix)
-{
-	char *end = k8c_xstrdup(prefix);
-
-	end[strlen(end) - 1]++;
-	return end;
-}
-
 /* Read matching objects from the store, at most limit (0: all). */
 static int read_range(k8c_apiserver_t *srv, const char *prefix, const char *start, int64_t *rev,
                       collect_t *c, k8c_error_t *err)
 {
-	_cleanup_free_ char *end = range_end(prefix);
+	_cleanup_free_ char *end = k8c_storage_prefix_end(prefix);
 	_cleanup_free_ char *from = k8c_xstrdup(start ? start : prefix);
 
 	for (;;) {
@@ -399,7 +390,7 @@ static int stream_list(k8c_apiserver_t *srv, const k8c_route_t *r, const char *p
                        k8c_selectors_t *sel, collect_t *c, k8c_json_out_t *text,
                        k8c_api_response_t *resp)
 {
-	_cleanup_free_ char *end = range_end(prefix);
+	_cleanup_free_ char *end = k8c_storage_prefix_end(prefix);
 	list_stream_t *ls;
 	k8c_error_t err;
 	int64_t rev = 0;

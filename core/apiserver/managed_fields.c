@@ -52,10 +52,12 @@ cJSON *k8c_managed_fields_entry(const k8c_kind_t *kind, const char *manager, con
 	return e;
 }
 
-/* What the server owns is nobody's: metadata it sets, and status. */
-static const char *const server_metadata[] = {"uid", "resourceVersion", "creationTimestamp",
-                                              "generation", "managedFields", "deletionTimestamp",
-                                              "deletionGracePeriodSeconds", "selfLink", NULL};
+/* Metadata no manager owns: the object's identity (name, namespace) and
+ * what the server sets.  Status is nobody's either. */
+static const char *const unmanaged_metadata[] = {"name", "namespace", "uid", "resourceVersion",
+                                                 "creationTimestamp", "generation", "managedFields",
+                                                 "deletionTimestamp", "deletionGracePeriodSeconds",
+                                                 "selfLink", NULL};
 
 cJSON *k8c_managed_fields_of(const k8c_kind_t *kind, const cJSON *config)
 {
@@ -63,7 +65,7 @@ cJSON *k8c_managed_fields_of(const k8c_kind_t *kind, const cJSON *config)
 	cJSON *set = k8c_fields_v1(config, type);
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(set, "f:metadata");
 
-	for (const char *const *f = server_metadata; *f != NULL; f++) {
+	for (const char *const *f = unmanaged_metadata; *f != NULL; f++) {
 		char key[64];
 		snprintf(key, sizeof(key), "f:%s", *f);
 		cJSON_DeleteItemFromObjectCaseSensitive(md, key);
@@ -81,12 +83,8 @@ cJSON *k8c_managed_fields_of(const k8c_kind_t *kind, const cJSON *config)
 static cJSON *created_set(const k8c_kind_t *kind, const cJSON *obj)
 {
 	static const char *const top[] = {"apiVersion", "kind", "status", NULL};
-	static const char *const meta[] = {"name", "namespace", "uid", "resourceVersion",
-	                                   "creationTimestamp", "generation", "managedFields",
-	                                   "deletionTimestamp", "deletionGracePeriodSeconds",
-	                                   "selfLink", NULL};
 	const k8c_schema_node_t *type = kind->schema_type ? k8c_schema_type(kind->schema_type) : NULL;
-	_cleanup_free_ char *text = k8c_fields_v1_text(obj, type, top, meta);
+	_cleanup_free_ char *text = k8c_fields_v1_text(obj, type, top, unmanaged_metadata);
 
 	return cJSON_CreateRaw(text);
 }

@@ -94,9 +94,8 @@ static int scan(k8c_apiserver_t *srv, used_t *u, k8c_error_t *err)
 {
 	const k8c_kind_t *k = k8c_kind_by_resource("", "v1", "services");
 	_cleanup_free_ char *prefix = k8c_storage_key(k, NULL, NULL);
-	_cleanup_free_ char *end = k8c_xstrdup(prefix);
+	_cleanup_free_ char *end = k8c_storage_prefix_end(prefix);
 
-	end[strlen(end) - 1]++;
 	return srv->store->range(srv->store_cookie, prefix, end, 0, 0, collect, u, NULL, err);
 }
 

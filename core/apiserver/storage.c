@@ -29,6 +29,14 @@ char *k8c_storage_key(const k8c_kind_t *kind, const char *ns, const char *name)
 	            : k8c_xasprintf("/registry/%s/%s/%s/", g, kind->resource, ns);
 }
 
+char *k8c_storage_prefix_end(const char *prefix)
+{
+	char *end = k8c_xstrdup(prefix);
+
+	end[strlen(end) - 1]++;
+	return end;
+}
+
 int64_t k8c_storage_rv(const cJSON *obj)
 {
 	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");

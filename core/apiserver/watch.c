@@ -317,7 +317,7 @@ void k8c_handle_watch(k8c_apiserver_t *srv, const k8c_api_request_t *req, const 
 	const char *rv_s = k8c_api_param(req, "resourceVersion");
 	const char *timeout_s = k8c_api_param(req, "timeoutSeconds");
 	_cleanup_free_ char *prefix = k8c_storage_key(r->kind, r->ns, NULL);
-	_cleanup_free_ char *end = k8c_xstrdup(prefix);
+	_cleanup_free_ char *end = k8c_storage_prefix_end(prefix);
 	watcher_t *w;
 	int64_t start = 0;
 	long long timeout = 1800 + rand() % 1800; /* Kubernetes' min-request-timeout spread */
@@ -357,7 +357,6 @@ void k8c_handle_watch(k8c_apiserver_t *srv, const k8c_api_request_t *req, const 
 		watcher_free(w);
 		return;
 	}
-	end[strlen(end) - 1]++;
 	if (start == 0) {
 		/* "now": the current state as ADDED events, then changes */
 		initial_t in = {w};

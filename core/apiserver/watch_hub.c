@@ -216,7 +216,7 @@ static k8c_hub_t *hub_start(k8c_apiserver_t *srv, const k8c_kind_t *kind, k8c_er
 {
 	k8c_hub_t *h = k8c_xcalloc(1, sizeof(*h));
 	_cleanup_free_ char *prefix = k8c_storage_key(kind, NULL, NULL);
-	_cleanup_free_ char *end = k8c_xstrdup(prefix);
+	_cleanup_free_ char *end = k8c_storage_prefix_end(prefix);
 	int64_t rev = 0;
 
 	h->srv = srv;
@@ -224,7 +224,6 @@ static k8c_hub_t *hub_start(k8c_apiserver_t *srv, const k8c_kind_t *kind, k8c_er
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->qlock, NULL);
 	pthread_cond_init(&h->qcond, NULL);
-	end[strlen(end) - 1]++;
 	if (srv->store->revision(srv->store_cookie, &rev, err) < 0 ||
 	    srv->store->watch(srv->store_cookie, prefix, end, rev + 1, on_store, h, NULL, &h->sw, err) < 0) {
 		pthread_cond_destroy(&h->qcond);
