@@ -32,15 +32,27 @@ typedef struct k8c_api_request {
 	int body_too_large;         /* the body exceeded K8C_API_MAX_BODY and was dropped */
 } k8c_api_request_t;
 
-/* A streamed response (watch, logs): the transport calls next() until it
- * returns < 0 (end) to get chunks; next() may block until data arrives.
+/* A streamed response (LIST pages, watch): the transport calls next()
+ * until it returns < 0 (end) to get chunks.  next() does not wait for data:
+ * a stream that can have nothing yet (a watch) returns 0 and sets arm.
  * free_fn releases ctx once the stream is over or the client went away. */
 typedef struct k8c_api_stream {
 	/* Fill *buf (malloc'd, taken by the caller) with the next chunk; returns
-	 * its length, 0 for "nothing yet, call again", -1 at the end, -2 when
-	 * the stream failed (the transport cuts the connection so that the
-	 * client sees an error, not a short body). */
+	 * its length, 0 for "nothing yet" (arm, then call again once woken),
+	 * -1 at the end, -2 when the stream failed (the transport cuts the
+	 * connection so that the client sees an error, not a short body). */
 	long (*next)(void *ctx, char **buf);
+	/* After next() returned 0: returns 1 when next() has something after
+	 * all (call it now).  Otherwise sets *wake_at_ns (monotonic) to when
+	 * next() should be called anyway (a deadline, a bookmark; 0: never),
+	 * then calls park(arg), which stops the transport from calling next(),
+	 * and returns -1 when park refused (the transport is closing: end the
+	 * stream) or 0: the stream then calls wake(arg) once when next() has
+	 * something — from any thread, until next() or free_fn is called
+	 * again.  park and wake are made under one lock of the stream, so
+	 * that an event cannot slip between them. */
+	int (*arm)(void *ctx, int (*park)(void *arg), void (*wake)(void *arg), void *arg,
+	           int64_t *wake_at_ns);
 	void (*free_fn)(void *ctx);
 	void *ctx;
 } k8c_api_stream_t;

@@ -1,7 +1,13 @@
-/* HTTP front end on libmicrohttpd.  Thread per connection: handlers block
- * freely (durable writes, watches).  The raw URI is captured through the
- * URI log callback so the query string is decoded as Go clients encode it
- * ('+' is a space). */
+/* HTTP front end on libmicrohttpd: an epoll event loop on a few threads
+ * (one per CPU), each request served on a fiber (common/fiber.h).  A
+ * request that waits — for its write's group commit, for a store across
+ * the network, for a lock — yields its fiber: the connection is suspended
+ * and the thread serves other connections until the wait's completion
+ * resumes it.  Streams (http_stream.c) park the same way while a watch has
+ * nothing to send, so an idle watch costs no thread.
+ *
+ * The raw URI is captured through the URI log callback so the query string
+ * is decoded as Go clients encode it ('+' is a space). */
 #define K8C_LOG_COMPONENT "http"
 #include "config.h"
 
@@ -10,32 +16,23 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
-#include <microhttpd.h>
-
-#include "apiserver/api.h"
-#include "apiserver/http.h"
+#include "apiserver/http_internal.h"
+#include "common/completion.h"
+#include "common/fiber.h"
 #include "common/log.h"
 #include "common/mem.h"
-
-struct k8c_http {
-	struct MHD_Daemon *daemon;
-	struct k8c_apiserver *srv;
-	int port;
-};
 
 typedef struct conn {
 	k8c_api_request_t req;
 	size_t body_cap;
 	int started;   /* the first call (headers only) has been seen */
+	k8c_http_t *http;
+	struct MHD_Connection *c;
+	k8c_fiber_t *fiber;        /* serving the request, until it returns */
+	k8c_api_response_t resp;   /* what the fiber answered */
 } conn_t;
-
-typedef struct stream_state {
-	k8c_api_stream_t s;
-	char *chunk;   /* pending data not yet handed to MHD */
-	size_t len, off;
-	int ended;
-} stream_state_t;
 
 static int hexval(int c)
 {
@@ -93,6 +90,8 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	conn_t *cn = k8c_xcalloc(1, sizeof(*cn));
 
+	cn->http = cls;
+	cn->c = c;
 	parse_uri(&cn->req, uri);
 	return cn;
 }
@@ -102,67 +101,119 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	conn_t *cn = *con_cls;
 
-	if (cn != NULL) {
-		k8c_api_request_free(&cn->req);
-		free(cn);
-		*con_cls = NULL;
+	if (cn == NULL)
+		return;
+	*con_cls = NULL;
+	if (cn->fiber != NULL) {
+		/* MHD never ends a suspended connection (k8c_http_stop waits for
+		 * them): a fiber still here is a bug; leak rather than crash */
+		K8C_ERROR("connection ended while its request was waiting");
+		return;
 	}
+	k8c_api_response_free(&cn->resp);
+	k8c_api_request_free(&cn->req);
+	free(cn);
 }
 
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	stream_state_t *st = cls;
+/* --- serving a request on a fiber ------------------------------------------ */
 
-	while (st->off >= st->len) {
-		long n;
-		free(st->chunk);
-		st->chunk = NULL;
-		st->len = st->off = 0;
-		if (st->ended)
-			return MHD_CONTENT_READER_END_OF_STREAM;
-		n = st->s.next(st->s.ctx, &st->chunk);
-		if (n < 0) {
-			st->ended = 1;
-			free(st->chunk);
-			st->chunk = NULL;
-			return n == -2 ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
-		}
-		if (n == 0) {
-			free(st->chunk);
-			st->chunk = NULL;
-			return 0; /* next() already waited a while: let MHD poll again */
-		}
-		st->len = (size_t)n;
-	}
-	if (max > st->len - st->off)
-		max = st->len - st->off;
-	memcpy(buf, st->chunk + st->off, max);
-	st->off += max;
-	return (ssize_t)max;
+static void serve_fiber(void *arg)
+{
+	conn_t *cn = arg;
+
+	k8c_api_serve(cn->http->srv, &cn->req, &cn->resp);
 }
 
-static void stream_free(void *cls)
+static int park_conn(void *arg)
 {
-	stream_state_t *st = cls;
+	conn_t *cn = arg;
+	k8c_http_t *http = cn->http;
+	int ret = -1;
 
-	if (st->s.free_fn != NULL)
-		st->s.free_fn(st->s.ctx);
-	free(st->chunk);
-	free(st);
+	pthread_mutex_lock(&http->park_lock);
+	if (!http->stopping) {
+		MHD_suspend_connection(cn->c);
+		http->parked_requests++;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&http->park_lock);
+	return ret;
+}
+
+static void wake_conn(void *arg)
+{
+	conn_t *cn = arg;
+	k8c_http_t *http = cn->http;
+
+	pthread_mutex_lock(&http->park_lock);
+	MHD_resume_connection(cn->c);
+	http->parked_requests--;
+	pthread_cond_broadcast(&http->park_cond);
+	pthread_mutex_unlock(&http->park_lock);
+}
+
+static enum MHD_Result queue_response(conn_t *cn)
+{
+	k8c_api_response_t *resp = &cn->resp;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (resp->stream.next != NULL) {
+		r = k8c_http_stream_response(cn->http, cn->c, &resp->stream);
+	} else {
+		r = MHD_create_response_from_buffer(resp->body_len, resp->body,
+		                                    MHD_RESPMEM_MUST_FREE);
+		if (r != NULL)
+			resp->body = NULL; /* now owned by MHD */
+	}
+	if (r == NULL)
+		return MHD_NO;
+	if (resp->content_type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, private");
+	if (resp->warning != NULL)
+		MHD_add_response_header(r, "Warning", resp->warning);
+	ret = MHD_queue_response(cn->c, (unsigned)resp->code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* Run the request's fiber until it is done or waits.  Waiting: park the
+ * connection (or, when closing, block this thread until the wait is over). */
+static enum MHD_Result drive(conn_t *cn)
+{
+	enum MHD_Result ret;
+
+	for (;;) {
+		k8c_completion_t *wait = k8c_fiber_resume(cn->fiber);
+		int armed;
+
+		if (wait == NULL)
+			break;
+		armed = k8c_completion_arm(wait, park_conn, wake_conn, cn);
+		if (armed == 0)
+			return MHD_YES; /* wake_conn resumes the connection: MHD calls handle again */
+		if (armed < 0)
+			k8c_completion_block(wait);
+	}
+
+	k8c_fiber_free(cn->fiber);
+	cn->fiber = NULL;
+	ret = queue_response(cn);
+	k8c_api_response_free(&cn->resp);
+	return ret;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version,
                               const char *upload, size_t *upload_size, void **con_cls)
 {
-	k8c_http_t *http = cls;
 	conn_t *cn = *con_cls;
-	k8c_api_response_t resp = {0};
-	struct MHD_Response *r;
-	enum MHD_Result ret;
 
 	if (cn == NULL) /* no URI seen: should not happen */
 		return MHD_NO;
+	if (cn->fiber != NULL) /* resumed: the wait is over */
+		return drive(cn);
 	if (!cn->started) { /* headers only: ask for the body, if any */
 		cn->started = 1;
 		return MHD_YES;
@@ -194,32 +245,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	                                                 MHD_HTTP_HEADER_USER_AGENT);
 	if (cn->req.body == NULL)
 		cn->req.body = k8c_xstrdup("");
+	cn->fiber = k8c_fiber_new(serve_fiber, cn);
+	return drive(cn);
+}
 
-	k8c_api_serve(http->srv, &cn->req, &resp);
+/* --- the daemon ---------------------------------------------------------------- */
 
-	if (resp.stream.next != NULL) {
-		stream_state_t *st = k8c_xcalloc(1, sizeof(*st));
-		st->s = resp.stream;
-		resp.stream.free_fn = NULL; /* now owned by st */
-		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read,
-		                                      st, stream_free);
-	} else {
-		r = MHD_create_response_from_buffer(resp.body_len, resp.body, MHD_RESPMEM_MUST_FREE);
-		resp.body = NULL; /* now owned by MHD */
-	}
-	if (r == NULL) {
-		k8c_api_response_free(&resp);
-		return MHD_NO;
-	}
-	if (resp.content_type != NULL)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, private");
-	if (resp.warning != NULL)
-		MHD_add_response_header(r, "Warning", resp.warning);
-	ret = MHD_queue_response(c, (unsigned)resp.code, r);
-	MHD_destroy_response(r);
-	k8c_api_response_free(&resp);
-	return ret;
+static unsigned loop_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 2 ? 2u : n > 16 ? 16u : (unsigned)n;
 }
 
 int k8c_http_start(struct k8c_apiserver *srv, const char *addr, int port, k8c_http_t **out,
@@ -237,26 +273,32 @@ int k8c_http_start(struct k8c_apiserver *srv, const char *addr, int port, k8c_ht
 		                      "--bind-address %s is not an IPv4 address", addr);
 	}
 	http->srv = srv;
+	pthread_mutex_init(&http->park_lock, NULL);
+	pthread_cond_init(&http->park_cond, NULL);
 	http->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-			MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+			MHD_USE_ERROR_LOG,
 		(uint16_t)port, NULL, NULL, handle, http,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_log, http,
 		MHD_OPTION_NOTIFY_COMPLETED, request_done, http,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)0,
-		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
+		MHD_OPTION_THREAD_POOL_SIZE, loop_threads(),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)10000,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
 		MHD_OPTION_END);
 	if (http->daemon == NULL) {
+		int e = errno;
+		pthread_cond_destroy(&http->park_cond);
+		pthread_mutex_destroy(&http->park_lock);
 		free(http);
 		return k8c_error_make(err, K8C_EIO,
 		                      "cannot listen on %s:%d (%s): is another server using the port? (--port)",
-		                      addr, port, strerror(errno));
+		                      addr, port, strerror(e));
 	}
 	info = MHD_get_daemon_info(http->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	http->port = info != NULL ? info->port : port;
+	k8c_http_streams_start(http);
 	*out = http;
 	return 0;
 }
@@ -270,6 +312,20 @@ void k8c_http_stop(k8c_http_t *http)
 {
 	if (http == NULL)
 		return;
+	/* MHD must not be stopped with suspended connections: refuse new
+	 * parking, end the parked streams, let the parked requests finish
+	 * their waits (writes complete; sleeps end). */
+	pthread_mutex_lock(&http->park_lock);
+	http->stopping = 1;
+	pthread_mutex_unlock(&http->park_lock);
+	k8c_http_streams_stop(http);
+	pthread_mutex_lock(&http->park_lock);
+	while (http->parked_requests > 0)
+		pthread_cond_wait(&http->park_cond, &http->park_lock);
+	pthread_mutex_unlock(&http->park_lock);
 	MHD_stop_daemon(http->daemon);
+	pthread_cond_destroy(&http->park_cond);
+	pthread_mutex_destroy(&http->park_lock);
 	free(http);
+	k8c_fiber_pool_drain();
 }

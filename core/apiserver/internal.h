@@ -11,6 +11,7 @@
 #include "apiserver/apiserver.h"
 #include "apiserver/http.h"
 #include "apiserver/kind.h"
+#include "common/completion.h"
 #include "plugin/host.h"
 
 struct cJSON;
@@ -33,7 +34,7 @@ struct k8c_apiserver {
 	uint32_t svc_net, svc_size;      /* --service-cidr, host order */
 	int node_port_lo, node_port_hi;  /* --service-node-port-range */
 	char *cfg_service_cidr;          /* owned, for messages */
-	pthread_mutex_t svc_lock;        /* held from allocation to stored create */
+	k8c_lock_t svc_lock;             /* held from allocation to stored create (across the write: a fiber lock) */
 	int svc_lock_ready;
 	/* Active namespaces seen recently (objects.c): name -> expiry (ns,
 	 * monotonic), so a create needs no store read; ns_lock */

@@ -14,7 +14,9 @@
 #include "apiserver/metrics.h"
 #include "common/timestamp.h"
 #include "common/base64.h"
+#include "common/completion.h"
 #include "common/log.h"
+#include "common/completion.h"
 #include "common/json_print.h"
 #include "common/mem.h"
 
@@ -500,10 +502,8 @@ int k8c_wait_revision(k8c_apiserver_t *srv, int64_t want, k8c_api_response_t *re
 		}
 		if (now >= want)
 			return 0;
-		if (i < 30) {
-			struct timespec ts = {0, 100000000};
-			nanosleep(&ts, NULL);
-		}
+		if (i < 30)
+			k8c_sleep_ns(100000000LL); /* a request's fiber: the thread serves others */
 	}
 	k8c_api_respond_status(resp, 504, "Timeout", NULL, "Too large resource version: %lld, current: %lld",
 	                       (long long)want, (long long)now);

@@ -290,13 +290,13 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 		return ret;
 	if (kind == k8c_kind_by_resource("", "v1", "services")) {
 		/* addresses are chosen and stored under one lock */
-		pthread_mutex_lock(&srv->svc_lock);
+		k8c_lock(&srv->svc_lock);
 		if (k8c_service_alloc(srv, obj, &errs) < 0) {
-			pthread_mutex_unlock(&srv->svc_lock);
+			k8c_unlock(&srv->svc_lock);
 			return respond_invalid(kind, obj, &errs, resp);
 		}
 		ret = store_new(srv, kind, ns, obj, o, resp);
-		pthread_mutex_unlock(&srv->svc_lock);
+		k8c_unlock(&srv->svc_lock);
 		return ret;
 	}
 	return store_new(srv, kind, ns, obj, o, resp);

@@ -13,7 +13,7 @@
 
 #include "apiserver/bootstrap.h"
 #include "apiserver/internal.h"
-#include "plugin/store_open.h"
+#include "plugin/store_offload.h"
 #include "apiserver/metrics.h"
 #include "apiserver/service_alloc.h"
 #include "apiserver/watch_hub.h"
@@ -328,6 +328,7 @@ static int open_store(k8c_apiserver_t *srv, k8c_error_t *err)
 
 	if (ret < 0)
 		return ret;
+	k8c_store_offload_wrap(&h); /* a blocking store's calls go to workers */
 	srv->store_inst = h.inst;
 	srv->store = h.ops;
 	srv->store_cookie = h.cookie;
@@ -422,7 +423,7 @@ void k8c_apiserver_stop(k8c_apiserver_t *srv)
 	free_cfg_strings(&srv->cfg);
 	free(srv->cfg_service_cidr);
 	if (srv->svc_lock_ready)
-		pthread_mutex_destroy(&srv->svc_lock);
+		k8c_lock_destroy(&srv->svc_lock);
 	pthread_cond_destroy(&srv->shutdown_cond);
 	cJSON_Delete(srv->ns_cache);
 	pthread_mutex_destroy(&srv->ns_lock);

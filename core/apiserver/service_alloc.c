@@ -39,7 +39,7 @@ int k8c_service_alloc_init(k8c_apiserver_t *srv, const char *cidr, const char *p
 		return k8c_error_make(err, K8C_EINVAL, "--service-node-port-range %s: expected LOW-HIGH such as 30000-32767", ports);
 	srv->node_port_lo = lo;
 	srv->node_port_hi = hi;
-	pthread_mutex_init(&srv->svc_lock, NULL);
+	k8c_lock_init(&srv->svc_lock);
 	srv->svc_lock_ready = 1;
 	srv->cfg_service_cidr = k8c_xstrdup(cidr);
 	return 0;

@@ -34,7 +34,8 @@ typedef struct line {
 
 typedef struct watcher {
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	void (*wake)(void *arg);   /* the parked transport's, set by watch_arm */
+	void *wake_arg;
 	line_t *head, *tail;
 	size_t queued;
 	size_t queued_bytes;
@@ -51,6 +52,16 @@ typedef struct watcher {
 	int counted;               /* included in the watchers gauge */
 	int64_t deadline_ns, next_bookmark_ns;
 } watcher_t;
+
+/* Tell the parked transport that next() has something; w->lock held. */
+static void notify(watcher_t *w)
+{
+	void (*wake)(void *) = w->wake;
+
+	w->wake = NULL;
+	if (wake != NULL)
+		wake(w->wake_arg);
+}
 
 static int64_t mono_ns(void)
 {
@@ -114,7 +125,7 @@ static void enqueue(watcher_t *w, char *text)
 	w->tail = l;
 	w->queued++;
 	w->queued_bytes += l->len;
-	pthread_cond_signal(&w->cond);
+	notify(w);
 }
 
 static int in_scope(const watcher_t *w, const cJSON *obj)
@@ -138,7 +149,7 @@ static void on_store_event(void *udata, const k8c_store_event_t *ev, const k8c_e
 		if (end != NULL && end->code == K8C_EEXPIRED)
 			enqueue(w, k8c_xstrdup("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"too old resource version\",\"reason\":\"Expired\",\"code\":410}}\n"));
 		w->ended = 1;
-		pthread_cond_signal(&w->cond);
+		notify(w);
 		pthread_mutex_unlock(&w->lock);
 		return;
 	}
@@ -174,6 +185,7 @@ static void on_store_event(void *udata, const k8c_store_event_t *ev, const k8c_e
 			K8C_WARN("watcher of %s fell %zu events (%zu bytes) behind: closing it (it resumes from its last resourceVersion)",
 			         w->kind->resource, w->queued, w->queued_bytes);
 			w->ended = 1;
+			notify(w);
 			cJSON_Delete(obj);
 		} else {
 			enqueue(w, render(w, type, obj));
@@ -197,7 +209,7 @@ static void sink_deliver(void *ctx, const char *type, const char *json, const cJ
 			K8C_WARN("watcher of %s fell %zu events (%zu bytes) behind: closing it (it resumes from its last resourceVersion)",
 			         w->kind->resource, w->queued, w->queued_bytes);
 			w->ended = 1;
-			pthread_cond_signal(&w->cond);
+			notify(w);
 		} else {
 			enqueue(w, render_json(w, type, json, obj));
 		}
@@ -217,27 +229,35 @@ static void sink_end(void *ctx)
 	pthread_mutex_lock(&w->lock);
 	w->ended = 1;
 	w->on_hub = 0; /* the hub dropped us */
-	pthread_cond_signal(&w->cond);
+	notify(w);
 	pthread_mutex_unlock(&w->lock);
 }
 
+static int shutting_down(const watcher_t *w)
+{
+	return __atomic_load_n(&w->srv->shutting_down, __ATOMIC_RELAXED);
+}
+
+/* The next line, or 0 when there is none yet (then watch_arm). */
 static long watch_next(void *ctx, char **buf)
 {
 	watcher_t *w = ctx;
+	int64_t now = mono_ns();
 	line_t *l;
 	long n;
 
 	pthread_mutex_lock(&w->lock);
-	for (;;) {
-		int64_t now = mono_ns();
-		if (w->head != NULL)
-			break;
-		if (w->ended || __atomic_load_n(&w->srv->shutting_down, __ATOMIC_RELAXED) ||
-		    now >= w->deadline_ns) {
+	w->wake = NULL; /* the transport is running: nobody to wake */
+	if (w->head == NULL) {
+		if (w->ended || shutting_down(w) || now >= w->deadline_ns) {
 			pthread_mutex_unlock(&w->lock);
 			return -1;
 		}
-		if (w->bookmarks && now >= w->next_bookmark_ns && w->last_rv > 0) {
+		if (!w->bookmarks || now < w->next_bookmark_ns || w->last_rv <= 0) {
+			pthread_mutex_unlock(&w->lock);
+			return 0;
+		}
+		{
 			char rv[32];
 			cJSON *b = cJSON_CreateObject(), *md;
 			_cleanup_free_ char *av = w->kind->group[0]
@@ -250,13 +270,6 @@ static long watch_next(void *ctx, char **buf)
 			cJSON_AddStringToObject(md, "resourceVersion", rv);
 			enqueue(w, render(w, "BOOKMARK", b));
 			w->next_bookmark_ns = now + BOOKMARK_NS;
-			break;
-		}
-		{
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += 1;
-			pthread_cond_timedwait(&w->cond, &w->lock, &ts);
 		}
 	}
 	l = w->head;
@@ -270,6 +283,32 @@ static long watch_next(void *ctx, char **buf)
 	n = (long)l->len;
 	free(l);
 	return n;
+}
+
+/* Park until an event, the end, the timeout or a bookmark is due. */
+static int watch_arm(void *ctx, int (*park)(void *arg), void (*wake)(void *arg), void *arg,
+                     int64_t *wake_at_ns)
+{
+	watcher_t *w = ctx;
+	int64_t now = mono_ns(), at = w->deadline_ns;
+	int ret = 0;
+
+	pthread_mutex_lock(&w->lock);
+	if (w->bookmarks && w->last_rv > 0 && w->next_bookmark_ns < at)
+		at = w->next_bookmark_ns;
+	if (w->head != NULL || w->ended || shutting_down(w) || now >= at) {
+		ret = 1;
+	} else {
+		*wake_at_ns = at;
+		if (park(arg) < 0) {
+			ret = -1;
+		} else {
+			w->wake = wake;
+			w->wake_arg = arg;
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+	return ret;
 }
 
 static void watcher_free(void *ctx)
@@ -290,7 +329,6 @@ static void watcher_free(void *ctx)
 	}
 	k8c_selectors_free(&w->sel);
 	free(w->ns);
-	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
@@ -345,7 +383,6 @@ void k8c_handle_watch(k8c_apiserver_t *srv, const k8c_api_request_t *req, const 
 		timeout = atoll(timeout_s);
 	w = k8c_xcalloc(1, sizeof(*w));
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
 	w->srv = srv;
 	w->kind = r->kind;
 	w->ns = r->ns ? k8c_xstrdup(r->ns) : NULL;
@@ -409,6 +446,7 @@ streaming:
 	resp->code = 200;
 	resp->content_type = w->table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json";
 	resp->stream.next = watch_next;
+	resp->stream.arm = watch_arm;
 	resp->stream.free_fn = watcher_free;
 	resp->stream.ctx = w;
 }

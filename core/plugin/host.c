@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/completion.h"
 #include "common/dirs.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -47,6 +48,32 @@ static int64_t host_monotonic_ns(void *ctx)
 	return k8c_time_monotonic_ns();
 }
 
+static struct k8c_completion *host_completion_new(void *ctx)
+{
+	k8c_completion_t *c = k8c_xmalloc(sizeof(*c));
+
+	k8c_completion_init(c);
+	return c;
+}
+
+static void host_completion_wait(void *ctx, struct k8c_completion *c)
+{
+	k8c_completion_wait(c);
+}
+
+static void host_completion_done(void *ctx, struct k8c_completion *c)
+{
+	k8c_completion_done(c);
+}
+
+static void host_completion_free(void *ctx, struct k8c_completion *c)
+{
+	if (c == NULL)
+		return;
+	k8c_completion_destroy(c);
+	free(c);
+}
+
 int k8c_plugin_instance_new(const k8c_loaded_plugin_t *p, const cJSON *config,
                             const char *data_dir, k8c_plugin_instance_t **out,
                             k8c_error_t *err)
@@ -77,6 +104,10 @@ int k8c_plugin_instance_new(const k8c_loaded_plugin_t *p, const cJSON *config,
 	inst->host.now_ns = host_now_ns;
 	inst->host.monotonic_ns = host_monotonic_ns;
 	inst->host.data_dir = inst->data_dir;
+	inst->host.completion_new = host_completion_new;
+	inst->host.completion_wait = host_completion_wait;
+	inst->host.completion_done = host_completion_done;
+	inst->host.completion_free = host_completion_free;
 
 	ret = p->desc->init(&inst->host, inst->config, &inst->cookie, err);
 	if (ret < 0) {

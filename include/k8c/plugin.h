@@ -35,10 +35,11 @@ extern "C" {
 #endif
 
 #define K8C_ABI_MAJOR 1
-#define K8C_ABI_MINOR 1
+#define K8C_ABI_MINOR 2
 
 struct cJSON; /* from <cjson/cJSON.h>; forward-declared so the SDK needs no cJSON headers */
 struct k8c_client_api;
+struct k8c_completion; /* opaque: see k8c_host_t.completion_new */
 
 /* Does a struct whose first uint32_t says it is `size` bytes long contain
  * `member` of `type`?  Use before reading any member added after 1.0. */
@@ -102,6 +103,25 @@ typedef struct k8c_host {
 	 * <k8c/client.h>; pass client_ctx as its first argument.  Since 1.0 */
 	const struct k8c_client_api *client;
 	void *client_ctx;
+
+	/* Completions: how a plugin makes its caller wait for the plugin's
+	 * own threads (a store's group commit), instead of a condition
+	 * variable.  The API server serves many requests on one thread; a
+	 * request waiting here gives the thread to the others until done.
+	 * Since 1.2 (K8C_HAS_MEMBER(host->struct_size, k8c_host_t,
+	 * completion_free); before, use a condition variable).
+	 *   new:  a completion, owned by the caller until free (never NULL).
+	 *   wait: return once done was called, before or after this wait.
+	 *         Call it holding no lock that the thread calling done
+	 *         takes, and at most once per completion.
+	 *   done: from any thread but the waiting one, exactly once.  The
+	 *         waiter may free c as soon as done was called: touch
+	 *         nothing of the request after calling it.
+	 *   free: after wait returned (or when nobody waits and done ran). */
+	struct k8c_completion *(*completion_new)(void *ctx);
+	void (*completion_wait)(void *ctx, struct k8c_completion *c);
+	void (*completion_done)(void *ctx, struct k8c_completion *c);
+	void (*completion_free)(void *ctx, struct k8c_completion *c);
 } k8c_host_t;
 
 /* The descriptor every plugin exports as `k8c_plugin`. */

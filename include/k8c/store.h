@@ -147,7 +147,19 @@ typedef struct k8c_store_ops {
 	                  int64_t ttl_seconds, int64_t *revision,
 	                  k8c_store_kv_fn current_fn, void *udata,
 	                  k8c_error_t *err);
+
+	/* K8C_STORE_F_* below.  Since 1.2 (0 when struct_size is shorter). */
+	uint32_t flags;
 } k8c_store_ops_t;
+
+/* The plugin answers get, range, revision, create, update, delete,
+ * compact and the TTL writes without waiting on the network or on its own
+ * threads, except through the host's completions (k8c_host_t, 1.2): the
+ * API server may call it from the threads that serve many requests.
+ * Without this flag those calls are made from a pool of worker threads
+ * (right for a store across the network, such as etcd).  watch and
+ * watch_cancel are always called directly and must not block for long. */
+#define K8C_STORE_F_NONBLOCKING 0x1u
 
 #define K8C_STORE_OPS_SIZE_1_0 \
 	(offsetof(k8c_store_ops_t, compact) + sizeof(void *))

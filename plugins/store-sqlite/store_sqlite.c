@@ -101,6 +101,8 @@ static int sqls_init(const k8c_host_t *host, const cJSON *config,
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s = k8c_xcalloc(1, sizeof(*s));
 	s->host = host;
+	s->completions = K8C_HAS_MEMBER(host->struct_size, k8c_host_t, completion_free) &&
+	                 host->completion_free != NULL;
 	s->conf = conf;
 	s->lock_fd = -1;
 	s->pool_closed = 1; /* until open */
@@ -348,6 +350,7 @@ static const k8c_store_ops_t sqls_ops = {
 	.compact = sqls_compact,
 	.create_ttl = sqls_create_ttl,
 	.update_ttl = sqls_update_ttl,
+	.flags = K8C_STORE_F_NONBLOCKING, /* writes wait on host completions */
 };
 
 K8C_PLUGIN_EXPORT const k8c_plugin_t k8c_plugin = {

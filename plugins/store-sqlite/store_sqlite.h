@@ -118,8 +118,9 @@ enum sqls_wop {
 	WOP_EXPIRE,     /* delete key if its TTL is due (expiry.c) */
 };
 
-/* A queued write.  Lives on the caller's stack; the caller waits on cond
- * (with q_mu) until done.  The writer fills the result members. */
+/* A queued write.  Lives on the caller's stack; the caller waits on its
+ * host completion (a core of ABI >= 1.2) or on cond (with q_mu) until
+ * done.  The writer fills the result members. */
 typedef struct sqls_wreq {
 	int op;
 	const char *key;     /* borrowed from the caller */
@@ -141,6 +142,7 @@ typedef struct sqls_wreq {
 
 	int done;
 	pthread_cond_t cond;
+	struct k8c_completion *completion; /* owned by the caller, or NULL */
 	struct sqls_wreq *next;
 } sqls_wreq_t;
 
@@ -168,6 +170,7 @@ struct k8c_store_watch {
 
 typedef struct sqls {
 	const k8c_host_t *host; /* borrowed until fini */
+	int completions;        /* host has completions (ABI >= 1.2): writes wait on them */
 	sqls_conf_t conf;
 
 	int is_open;          /* set by open, cleared by close (caller's thread) */

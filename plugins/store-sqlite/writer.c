@@ -267,6 +267,16 @@ static void reload_revision(sqls_t *s)
 
 static void wake(sqls_t *s, sqls_wreq_t *batch)
 {
+	if (s->completions) {
+		/* each waiter may free its request once done: read next first */
+		while (batch != NULL) {
+			sqls_wreq_t *next = batch->next;
+
+			s->host->completion_done(s->host->ctx, batch->completion);
+			batch = next;
+		}
+		return;
+	}
 	pthread_mutex_lock(&s->q_mu);
 	while (batch != NULL) {
 		sqls_wreq_t *next = batch->next;
@@ -507,11 +517,17 @@ int sqls_submit(sqls_t *s, sqls_wreq_t *r, k8c_error_t *err)
 		return k8c_error_make(err, K8C_EINVAL,
 		                      "store write from a watch callback "
 		                      "(callbacks must not block)");
-	pthread_cond_init(&r->cond, NULL);
+	if (s->completions)
+		r->completion = s->host->completion_new(s->host->ctx);
+	else
+		pthread_cond_init(&r->cond, NULL);
 	pthread_mutex_lock(&s->q_mu);
 	if (s->q_stop || !(s->threads & SQLS_THREAD_WRITER)) {
 		pthread_mutex_unlock(&s->q_mu);
-		pthread_cond_destroy(&r->cond);
+		if (s->completions)
+			s->host->completion_free(s->host->ctx, r->completion);
+		else
+			pthread_cond_destroy(&r->cond);
 		return k8c_error_make(err, K8C_EUNAVAIL, "store is not open");
 	}
 	r->next = NULL;
@@ -521,10 +537,17 @@ int sqls_submit(sqls_t *s, sqls_wreq_t *r, k8c_error_t *err)
 		s->q_head = r;
 	s->q_tail = r;
 	pthread_cond_signal(&s->q_cond);
-	while (!r->done)
-		pthread_cond_wait(&r->cond, &s->q_mu);
-	pthread_mutex_unlock(&s->q_mu);
-	pthread_cond_destroy(&r->cond);
+	if (s->completions) {
+		/* the API server's thread serves other requests meanwhile */
+		pthread_mutex_unlock(&s->q_mu);
+		s->host->completion_wait(s->host->ctx, r->completion);
+		s->host->completion_free(s->host->ctx, r->completion);
+	} else {
+		while (!r->done)
+			pthread_cond_wait(&r->cond, &s->q_mu);
+		pthread_mutex_unlock(&s->q_mu);
+		pthread_cond_destroy(&r->cond);
+	}
 	if (r->rc == -K8C_EIO)
 		return k8c_error_make(err, K8C_EIO, "%s: %s", r->key, r->msg);
 	return r->rc;

@@ -1,0 +1,39 @@
+/* Shared by the HTTP front end's files: http.c (daemon, requests on
+ * fibers) and http_stream.c (streamed responses that park while idle). */
+#ifndef K8C_APISERVER_HTTP_INTERNAL_H
+#define K8C_APISERVER_HTTP_INTERNAL_H
+
+#include <pthread.h>
+
+#include <microhttpd.h>
+
+#include "apiserver/api.h"
+#include "apiserver/http.h"
+#include "common/timer.h"
+
+typedef struct stream_state stream_state_t;
+
+struct k8c_http {
+	struct MHD_Daemon *daemon;
+	struct k8c_apiserver *srv;
+	int port;
+
+	/* Parked connections: requests whose fiber waits, streams with
+	 * nothing to send.  MHD must not stop while any is parked. */
+	pthread_mutex_t park_lock;
+	pthread_cond_t park_cond;      /* parked_requests fell */
+	int stopping;                  /* no more parking */
+	int parked_requests;
+	stream_state_t *parked_streams; /* list, for the tick */
+	k8c_timer_t tick;              /* checks parked streams every second */
+};
+
+/* A response that reads stream (taken: its free_fn runs when MHD is done
+ * with the response).  NULL when MHD cannot make one (stream freed). */
+struct MHD_Response *k8c_http_stream_response(k8c_http_t *http, struct MHD_Connection *c,
+                                              k8c_api_stream_t *stream);
+/* Start the tick; stop it and end every parked stream. */
+void k8c_http_streams_start(k8c_http_t *http);
+void k8c_http_streams_stop(k8c_http_t *http);
+
+#endif
