@@ -212,20 +212,21 @@ static void *hub_thread(void *arg)
 	return NULL;
 }
 
-static k8c_hub_t *hub_start(k8c_apiserver_t *srv, const k8c_kind_t *kind, k8c_error_t *err)
+/* A hub that watches from rev + 1.  Called with srv->lock held: only the
+ * store's watch, which never leaves the thread (see K8C_STORE_F_NONBLOCKING). */
+static k8c_hub_t *hub_start(k8c_apiserver_t *srv, const k8c_kind_t *kind, int64_t rev,
+                            k8c_error_t *err)
 {
 	k8c_hub_t *h = k8c_xcalloc(1, sizeof(*h));
 	_cleanup_free_ char *prefix = k8c_storage_key(kind, NULL, NULL);
 	_cleanup_free_ char *end = k8c_storage_prefix_end(prefix);
-	int64_t rev = 0;
 
 	h->srv = srv;
 	h->kind = kind;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->qlock, NULL);
 	pthread_cond_init(&h->qcond, NULL);
-	if (srv->store->revision(srv->store_cookie, &rev, err) < 0 ||
-	    srv->store->watch(srv->store_cookie, prefix, end, rev + 1, on_store, h, NULL, &h->sw, err) < 0) {
+	if (srv->store->watch(srv->store_cookie, prefix, end, rev + 1, on_store, h, NULL, &h->sw, err) < 0) {
 		pthread_cond_destroy(&h->qcond);
 		pthread_mutex_destroy(&h->qlock);
 		pthread_mutex_destroy(&h->lock);
@@ -274,18 +275,28 @@ int k8c_hub_subscribe(k8c_apiserver_t *srv, const k8c_kind_t *kind, k8c_hub_sink
                       int64_t start, k8c_error_t *err)
 {
 	int slot = kind_slot(kind);
+	int64_t rev = -1;
 	k8c_hub_t *h;
 
 	if (slot < 0)
 		return 1;
+again:
 	pthread_mutex_lock(&srv->lock);
 	if (srv->shutting_down) {
 		pthread_mutex_unlock(&srv->lock);
 		return k8c_error_make(err, K8C_EUNAVAIL, "the server is shutting down");
 	}
 	h = srv->hubs[slot];
+	if (h == NULL && rev < 0) {
+		/* the store may answer from another thread (a fiber waits): not
+		 * under srv->lock, which other fibers of this thread may want */
+		pthread_mutex_unlock(&srv->lock);
+		if (srv->store->revision(srv->store_cookie, &rev, err) < 0)
+			return -K8C_EUNAVAIL;
+		goto again;
+	}
 	if (h == NULL) {
-		h = hub_start(srv, kind, err);
+		h = hub_start(srv, kind, rev, err);
 		if (h == NULL) {
 			pthread_mutex_unlock(&srv->lock);
 			return -K8C_EUNAVAIL;

@@ -30,6 +30,7 @@ int64_t k8c_timer_now_ns(void)
 static void *timer_main(void *unused)
 {
 	(void)unused;
+	pthread_setname_np(pthread_self(), "k8c-timer");
 	pthread_mutex_lock(&lock);
 	while (!stopping) {
 		k8c_timer_t *t = list;

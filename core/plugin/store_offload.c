@@ -1,12 +1,13 @@
 /* The worker pool in front of a blocking store (see store_offload.h).
  * Workers are started as calls queue up with none idle, up to
- * MAX_WORKERS (the concurrency a thread per connection used to give),
- * and stop when the store closes. */
+ * MAX_WORKERS (the concurrency a thread per connection used to give);
+ * one idle for IDLE_NS ends, and all end when the store closes. */
 #define K8C_LOG_COMPONENT "store"
 #include "config.h"
 
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/completion.h"
 #include "common/fiber.h"
@@ -15,6 +16,7 @@
 #include "plugin/store_offload.h"
 
 #define MAX_WORKERS 64
+#define IDLE_NS (10LL * 1000000000LL)
 
 enum op { OP_REVISION, OP_GET, OP_RANGE, OP_CREATE, OP_UPDATE, OP_DELETE, OP_COMPACT,
           OP_CREATE_TTL, OP_UPDATE_TTL };
@@ -43,11 +45,11 @@ struct offload {
 	const k8c_store_ops_t *real;  /* borrowed from the plugin */
 	void *real_cookie;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_cond_t cond;           /* a job queued, or stop */
+	pthread_cond_t gone;           /* a worker ended */
 	job_t *head, *tail;
 	int idle, stop;
-	int n_workers;
-	pthread_t workers[MAX_WORKERS];
+	int n_workers;                 /* running (detached) workers */
 };
 
 static int run(offload_t *o, job_t *j)
@@ -86,16 +88,23 @@ static void *worker_main(void *arg)
 {
 	offload_t *o = arg;
 
+	pthread_setname_np(pthread_self(), "k8c-store-io");
 	pthread_mutex_lock(&o->lock);
 	for (;;) {
 		job_t *j = o->head;
 
 		if (j == NULL) {
+			struct timespec ts;
+			int rc;
 			if (o->stop)
 				break;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += IDLE_NS / 1000000000LL;
 			o->idle++;
-			pthread_cond_wait(&o->cond, &o->lock);
+			rc = pthread_cond_timedwait(&o->cond, &o->lock, &ts);
 			o->idle--;
+			if (rc != 0 && o->head == NULL)
+				break; /* idle long enough */
 			continue;
 		}
 		o->head = j->next;
@@ -106,8 +115,25 @@ static void *worker_main(void *arg)
 		k8c_completion_done(&j->done); /* j may be gone now */
 		pthread_mutex_lock(&o->lock);
 	}
+	o->n_workers--;
+	pthread_cond_broadcast(&o->gone);
 	pthread_mutex_unlock(&o->lock);
 	return NULL;
+}
+
+static int start_worker(offload_t *o)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, worker_main, o);
+	pthread_attr_destroy(&attr);
+	if (rc == 0)
+		o->n_workers++;
+	return rc;
 }
 
 /* Run j: on a worker when called on a fiber, else right here. */
@@ -121,10 +147,7 @@ static int call(offload_t *o, job_t *j)
 	pthread_mutex_lock(&o->lock);
 	direct = o->stop;
 	if (!direct && o->idle == 0 && o->n_workers < MAX_WORKERS) {
-		int rc = pthread_create(&o->workers[o->n_workers], NULL, worker_main, o);
-		if (rc == 0)
-			o->n_workers++;
-		else if (o->n_workers == 0)
+		if (start_worker(o) != 0 && o->n_workers == 0)
 			direct = 1; /* no worker at all: block this thread rather than hang */
 	}
 	if (!direct) {
@@ -159,10 +182,11 @@ static void w_close(void *cookie)
 	pthread_mutex_lock(&o->lock);
 	o->stop = 1;
 	pthread_cond_broadcast(&o->cond);
+	while (o->n_workers > 0)
+		pthread_cond_wait(&o->gone, &o->lock);
 	pthread_mutex_unlock(&o->lock);
-	for (int i = 0; i < o->n_workers; i++)
-		pthread_join(o->workers[i], NULL);
 	o->real->close(o->real_cookie);
+	pthread_cond_destroy(&o->gone);
 	pthread_cond_destroy(&o->cond);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
@@ -280,6 +304,7 @@ void k8c_store_offload_wrap(k8c_store_handle_t *h)
 	o->real_cookie = h->cookie;
 	pthread_mutex_init(&o->lock, NULL);
 	pthread_cond_init(&o->cond, NULL);
+	pthread_cond_init(&o->gone, NULL);
 	o->ops.struct_size = sizeof(o->ops);
 	o->ops.schemes = r->schemes;
 	o->ops.open = w_open;

@@ -195,5 +195,7 @@ EOF
 while read -r status desc; do ok "$status" "$desc"; done <"$TMP/watch.check"
 
 kill -TERM "$K8C_PID"; wait "$K8C_PID"
-ok $? "the server stops cleanly"
+st=$?
+ok $st "the server stops cleanly"
+[ $st -eq 0 ] || tail -n 60 "$TMP/server.log" | sed 's/^/# /'
 tap_done

@@ -72,7 +72,9 @@ start_server() {
 stop_server() {
 	kill -TERM "$K8C_PID" 2>/dev/null
 	wait "$K8C_PID"
-	ok $? "the server stops cleanly"
+	stop_status=$?
+	ok $stop_status "the server stops cleanly"
+	[ $stop_status -eq 0 ] || tail -n 60 "$TMP/server.log" | sed 's/^/# /'
 }
 
 # curl against the server: api METHOD PATH [curl args...]
