@@ -1,6 +1,6 @@
-/* The HTTP front end of the API server (libmicrohttpd, one thread per
- * connection, so a handler may block on a durable write and a watch may
- * block waiting for events). */
+/* The HTTP front end of the API server: libmicrohttpd's epoll loop on a
+ * thread per CPU, each request on a fiber that yields while it waits (see
+ * http.c), idle watches parked (http_stream.c). */
 #ifndef K8C_APISERVER_HTTP_H
 #define K8C_APISERVER_HTTP_H
 
