@@ -105,8 +105,8 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	*con_cls = NULL;
 	if (cn->fiber != NULL) {
-		/* MHD never ends a suspended connection (k8c_http_stop waits for
-		 * them): a fiber still here is a bug; leak rather than crash */
+		/* MHD ends no suspended connection, and the stop waits for every
+		 * fiber to finish: a fiber still here is a bug; leak, not crash */
 		K8C_ERROR("connection ended while its request was waiting");
 		return;
 	}
@@ -127,28 +127,37 @@ static void serve_fiber(void *arg)
 static int park_conn(void *arg)
 {
 	conn_t *cn = arg;
-	k8c_http_t *http = cn->http;
-	int ret = -1;
 
-	pthread_mutex_lock(&http->park_lock);
-	if (!http->stopping) {
-		MHD_suspend_connection(cn->c);
-		http->parked_requests++;
-		ret = 0;
-	}
-	pthread_mutex_unlock(&http->park_lock);
-	return ret;
+	MHD_suspend_connection(cn->c);
+	return 0;
 }
 
 static void wake_conn(void *arg)
 {
 	conn_t *cn = arg;
-	k8c_http_t *http = cn->http;
+
+	MHD_resume_connection(cn->c);
+}
+
+/* A request begins on a fiber: 0, or -1 when the server is stopping. */
+static int fiber_begin(k8c_http_t *http)
+{
+	int ret = 0;
 
 	pthread_mutex_lock(&http->park_lock);
-	MHD_resume_connection(cn->c);
-	http->parked_requests--;
-	pthread_cond_broadcast(&http->park_cond);
+	if (http->stopping)
+		ret = -1;
+	else
+		http->fibers++;
+	pthread_mutex_unlock(&http->park_lock);
+	return ret;
+}
+
+static void fiber_end(k8c_http_t *http)
+{
+	pthread_mutex_lock(&http->park_lock);
+	if (--http->fibers == 0)
+		pthread_cond_broadcast(&http->park_cond);
 	pthread_mutex_unlock(&http->park_lock);
 }
 
@@ -179,26 +188,22 @@ static enum MHD_Result queue_response(conn_t *cn)
 }
 
 /* Run the request's fiber until it is done or waits.  Waiting: park the
- * connection (or, when closing, block this thread until the wait is over). */
+ * connection until the wait's completion resumes it. */
 static enum MHD_Result drive(conn_t *cn)
 {
 	enum MHD_Result ret;
 
 	for (;;) {
 		k8c_completion_t *wait = k8c_fiber_resume(cn->fiber);
-		int armed;
 
 		if (wait == NULL)
 			break;
-		armed = k8c_completion_arm(wait, park_conn, wake_conn, cn);
-		if (armed == 0)
+		if (k8c_completion_arm(wait, park_conn, wake_conn, cn) == 0)
 			return MHD_YES; /* wake_conn resumes the connection: MHD calls handle again */
-		if (armed < 0)
-			k8c_completion_block(wait);
 	}
-
 	k8c_fiber_free(cn->fiber);
 	cn->fiber = NULL;
+	fiber_end(cn->http);
 	ret = queue_response(cn);
 	k8c_api_response_free(&cn->resp);
 	return ret;
@@ -209,6 +214,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                               const char *upload, size_t *upload_size, void **con_cls)
 {
 	conn_t *cn = *con_cls;
+	enum MHD_Result ret;
 
 	if (cn == NULL) /* no URI seen: should not happen */
 		return MHD_NO;
@@ -245,6 +251,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	                                                 MHD_HTTP_HEADER_USER_AGENT);
 	if (cn->req.body == NULL)
 		cn->req.body = k8c_xstrdup("");
+	if (fiber_begin(cn->http) < 0) {
+		k8c_api_respond_status(&cn->resp, 503, "ServiceUnavailable", NULL,
+		                       "the server is shutting down");
+		ret = queue_response(cn);
+		k8c_api_response_free(&cn->resp);
+		return ret;
+	}
 	cn->fiber = k8c_fiber_new(serve_fiber, cn);
 	return drive(cn);
 }
@@ -313,14 +326,14 @@ void k8c_http_stop(k8c_http_t *http)
 	if (http == NULL)
 		return;
 	/* MHD must not be stopped with suspended connections: refuse new
-	 * parking, end the parked streams, let the parked requests finish
-	 * their waits (writes complete; sleeps end). */
+	 * requests and stream parking, end the parked streams, let the
+	 * requests under way finish (writes complete; sleeps end). */
 	pthread_mutex_lock(&http->park_lock);
 	http->stopping = 1;
 	pthread_mutex_unlock(&http->park_lock);
 	k8c_http_streams_stop(http);
 	pthread_mutex_lock(&http->park_lock);
-	while (http->parked_requests > 0)
+	while (http->fibers > 0)
 		pthread_cond_wait(&http->park_cond, &http->park_lock);
 	pthread_mutex_unlock(&http->park_lock);
 	MHD_stop_daemon(http->daemon);

@@ -18,14 +18,17 @@ struct k8c_http {
 	struct k8c_apiserver *srv;
 	int port;
 
-	/* Parked connections: requests whose fiber waits, streams with
-	 * nothing to send.  MHD must not stop while any is parked. */
+	/* Requests on fibers, streams parked with nothing to send.  MHD must
+	 * not stop while a connection is suspended: once stopping, new
+	 * requests are refused and streams do not park, and the stop waits
+	 * until every fiber has finished (parking again meanwhile is fine). */
 	pthread_mutex_t park_lock;
-	pthread_cond_t park_cond;      /* parked_requests fell */
-	int stopping;                  /* no more parking */
-	int parked_requests;
+	pthread_cond_t park_cond;      /* fibers fell */
+	int stopping;
+	int fibers;                    /* requests being served on fibers */
 	stream_state_t *parked_streams; /* list, for the tick */
 	k8c_timer_t tick;              /* checks parked streams every second */
+	unsigned ticks;
 };
 
 /* A response that reads stream (taken: its free_fn runs when MHD is done

@@ -1,10 +1,10 @@
 /* Streamed responses (LIST pages, watches) as MHD content readers.  When a
  * stream has nothing to send (an idle watch) its connection is parked —
  * suspended in MHD — until the stream wakes it, so a thousand idle watches
- * cost no thread and no CPU.  A tick every second looks at the parked
- * streams: one whose deadline came (timeout, bookmark) is resumed, and one
- * whose client hung up is ended (MHD cannot see that on a suspended
- * connection). */
+ * cost no thread and no CPU.  A tick every second resumes the parked
+ * streams whose deadline came (timeout, bookmark); every PEEK_TICKS ticks
+ * it also ends those whose client hung up (MHD cannot see that on a
+ * suspended connection; one recv(MSG_PEEK) per parked stream). */
 #define K8C_LOG_COMPONENT "http"
 #include "config.h"
 
@@ -16,6 +16,7 @@
 #include "common/mem.h"
 
 #define TICK_NS 1000000000LL
+#define PEEK_TICKS 5
 
 struct stream_state {
 	k8c_api_stream_t s;
@@ -176,11 +177,13 @@ static void tick(void *arg)
 	k8c_http_t *http = arg;
 	int64_t now = k8c_timer_now_ns();
 	stream_state_t *st, *next;
+	int peek;
 
 	pthread_mutex_lock(&http->park_lock);
+	peek = ++http->ticks % PEEK_TICKS == 0;
 	for (st = http->parked_streams; st != NULL; st = next) {
 		next = st->next;
-		if (peer_closed(st->fd))
+		if (peek && peer_closed(st->fd))
 			st->gone = 1;
 		else if (st->wake_at_ns == 0 || now < st->wake_at_ns)
 			continue;

@@ -24,6 +24,7 @@ struct k8c_apiserver {
 	k8c_plugin_instance_t *store_inst;
 	const k8c_store_ops_t *store;    /* borrowed from the store plugin */
 	void *store_cookie;
+	int store_offloaded;              /* calls go through the worker pool (store_offload.c) */
 	k8c_http_t *http;
 	int shutting_down;               /* set before the HTTP server stops */
 	int schema_ready;                /* k8c_schema_init succeeded */

@@ -16,7 +16,6 @@
 #include "common/base64.h"
 #include "common/completion.h"
 #include "common/log.h"
-#include "common/completion.h"
 #include "common/json_print.h"
 #include "common/mem.h"
 
@@ -548,7 +547,9 @@ void k8c_handle_list(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k
 	} else {
 		k8c_json_out_init(&text);
 		c.text = &text;
-		if (c.limit == 0 && start == NULL && rev == 0 &&
+		/* streamed pages are read outside the request's fiber: not from a
+		 * store whose calls must leave the thread (etcd) */
+		if (c.limit == 0 && start == NULL && rev == 0 && !srv->store_offloaded &&
 		    stream_list(srv, r, prefix, &sel, &c, &text, resp))
 			return; /* streamed (it took sel), or answered with an error */
 	}

@@ -328,7 +328,7 @@ static int open_store(k8c_apiserver_t *srv, k8c_error_t *err)
 
 	if (ret < 0)
 		return ret;
-	k8c_store_offload_wrap(&h); /* a blocking store's calls go to workers */
+	srv->store_offloaded = k8c_store_offload_wrap(&h); /* a blocking store's calls go to workers */
 	srv->store_inst = h.inst;
 	srv->store = h.ops;
 	srv->store_cookie = h.cookie;

@@ -43,7 +43,7 @@ typedef struct watcher {
 	int64_t last_rv;           /* newest revision delivered or queued */
 	k8c_store_watch_t *sw;     /* own store watch, when the hub cannot serve the start */
 	k8c_hub_sink_t sink;       /* subscription to the resource's hub */
-	int on_hub;
+	int subscribed;            /* to the hub: unsubscribe when freed, even if it ended us */
 	k8c_apiserver_t *srv;
 	const k8c_kind_t *kind;
 	k8c_selectors_t sel;
@@ -228,7 +228,6 @@ static void sink_end(void *ctx)
 
 	pthread_mutex_lock(&w->lock);
 	w->ended = 1;
-	w->on_hub = 0; /* the hub dropped us */
 	notify(w);
 	pthread_mutex_unlock(&w->lock);
 }
@@ -315,9 +314,16 @@ static void watcher_free(void *ctx)
 {
 	watcher_t *w = ctx;
 
+	/* the transport is done with us: wake nobody (and wait out a wake
+	 * that is under way, which runs under w->lock) */
+	pthread_mutex_lock(&w->lock);
+	w->wake = NULL;
+	pthread_mutex_unlock(&w->lock);
 	if (w->sw != NULL)
 		w->srv->store->watch_cancel(w->srv->store_cookie, w->sw);
-	if (__atomic_load_n(&w->on_hub, __ATOMIC_ACQUIRE))
+	/* also when the hub ended us: this waits until its end loop (under
+	 * the hub's lock) is past our sink */
+	if (w->subscribed)
 		k8c_hub_unsubscribe(w->srv, w->kind, &w->sink);
 	if (w->counted)
 		k8c_metrics_watchers(w->kind, -1);
@@ -415,11 +421,11 @@ void k8c_handle_watch(k8c_apiserver_t *srv, const k8c_api_request_t *req, const 
 	w->sink.match = sink_match;
 	w->sink.end = sink_end;
 	w->sink.ctx = w;
-	w->on_hub = 1;
 	ret = k8c_hub_subscribe(srv, r->kind, &w->sink, start, &err);
-	if (ret == 0)
+	if (ret == 0) {
+		w->subscribed = 1;
 		goto streaming;
-	w->on_hub = 0;
+	}
 	if (ret < 0) {
 		k8c_respond_error(resp, r->kind, NULL, ret, &err);
 		watcher_free(w);

@@ -48,6 +48,7 @@ struct offload {
 	pthread_cond_t cond;           /* a job queued, or stop */
 	pthread_cond_t gone;           /* a worker ended */
 	job_t *head, *tail;
+	int queued;                    /* jobs on the list */
 	int idle, stop;
 	int n_workers;                 /* running (detached) workers */
 };
@@ -110,6 +111,7 @@ static void *worker_main(void *arg)
 		o->head = j->next;
 		if (o->head == NULL)
 			o->tail = NULL;
+		o->queued--;
 		pthread_mutex_unlock(&o->lock);
 		j->ret = run(o, j);
 		k8c_completion_done(&j->done); /* j may be gone now */
@@ -146,7 +148,9 @@ static int call(offload_t *o, job_t *j)
 	k8c_completion_init(&j->done);
 	pthread_mutex_lock(&o->lock);
 	direct = o->stop;
-	if (!direct && o->idle == 0 && o->n_workers < MAX_WORKERS) {
+	/* idle workers that were signalled may not have taken their job yet:
+	 * one more worker unless there are more idle ones than queued jobs */
+	if (!direct && o->queued >= o->idle && o->n_workers < MAX_WORKERS) {
 		if (start_worker(o) != 0 && o->n_workers == 0)
 			direct = 1; /* no worker at all: block this thread rather than hang */
 	}
@@ -157,6 +161,7 @@ static int call(offload_t *o, job_t *j)
 		else
 			o->head = j;
 		o->tail = j;
+		o->queued++;
 		pthread_cond_signal(&o->cond);
 	}
 	pthread_mutex_unlock(&o->lock);
@@ -291,14 +296,14 @@ static int w_update_ttl(void *cookie, const char *key, const char *value, size_t
 	return call(cookie, &j);
 }
 
-void k8c_store_offload_wrap(k8c_store_handle_t *h)
+int k8c_store_offload_wrap(k8c_store_handle_t *h)
 {
 	const k8c_store_ops_t *r = h->ops;
 	offload_t *o;
 
 	if (K8C_HAS_MEMBER(r->struct_size, k8c_store_ops_t, flags) &&
 	    (r->flags & K8C_STORE_F_NONBLOCKING))
-		return;
+		return 0;
 	o = k8c_xcalloc(1, sizeof(*o));
 	o->real = r;
 	o->real_cookie = h->cookie;
@@ -326,4 +331,5 @@ void k8c_store_offload_wrap(k8c_store_handle_t *h)
 	o->ops.flags = K8C_STORE_F_NONBLOCKING; /* as far as the caller can tell */
 	h->ops = &o->ops;
 	h->cookie = o;
+	return 1;
 }

@@ -9,7 +9,8 @@
 #include "plugin/store_open.h"
 
 /* If h's store blocks, replace h->ops and h->cookie by the wrapper's (its
- * close() closes the store, then frees the wrapper).  Otherwise leave h. */
-void k8c_store_offload_wrap(k8c_store_handle_t *h);
+ * close() closes the store, then frees the wrapper) and return 1.
+ * Otherwise leave h and return 0. */
+int k8c_store_offload_wrap(k8c_store_handle_t *h);
 
 #endif

@@ -12,5 +12,23 @@ python3 "$top_srcdir/tests/integration/watch_park.py" | tee "$TMP/py.tap" | grep
 n=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$TMP/py.tap")
 [ -n "$n" ] || n=0
 tap_n=$n
+
+# SIGTERM while requests wait (a resourceVersion the store has not reached,
+# up to 3 s) and a watch is parked: the waits finish, the watch ends, the
+# server stops cleanly.
+pids=
+for i in 1 2 3 4; do
+	curl -s -o /dev/null -w '%{http_code}' \
+		"http://127.0.0.1:$K8C_PORT/api/v1/namespaces/default/configmaps?resourceVersion=999999999&resourceVersionMatch=NotOlderThan" \
+		>"$TMP/code$i" &
+	pids="$pids $!"
+done
+curl -s -N -o "$TMP/watch.out" "http://127.0.0.1:$K8C_PORT/api/v1/namespaces/default/configmaps?watch=true" &
+watch_pid=$!
+sleep 0.5
 stop_server
+# shellcheck disable=SC2086
+wait $pids $watch_pid
+is "$(cat "$TMP/code1" "$TMP/code2" "$TMP/code3" "$TMP/code4")" "504504504504" \
+	"the requests waiting at SIGTERM got their answers (504 each)"
 tap_done
