@@ -152,8 +152,11 @@ struct MHD_Response *k8c_http_stream_response(k8c_http_t *http, struct MHD_Conne
 	st->c = c;
 	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 	st->fd = info != NULL ? info->connect_fd : -1;
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, st,
-	                                      stream_free);
+	/* MHD keeps a buffer of this size per response: large for LIST pages,
+	 * small for watches, which mostly sit idle (1,000 of them) */
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
+	                                      stream->arm != NULL ? 4096 : 64 * 1024,
+	                                      stream_read, st, stream_free);
 	if (r == NULL)
 		stream_free(st);
 	return r;
