@@ -159,10 +159,17 @@ int sqls_db_open(sqls_t *s, sqlite3 **out, int kind, k8c_error_t *err)
 		         "PRAGMA temp_store=MEMORY;",
 		         (long long)s->conf.checkpoint_pages * SQLS_PAGE_SIZE * (SQLS_WAL_BACKSTOP + 1));
 	} else if (kind == 0) {
+		/* readers map the database file (mmapSize): a page read is no
+		 * copy out of the page cache (pread was ~12% of a GET's CPU at
+		 * 100,000 pods).  The mapped pages are the kernel's page cache
+		 * as before, but ps counts them in RSS, once per reader that
+		 * touched them. */
 		snprintf(pragmas, sizeof(pragmas),
 		         "PRAGMA query_only=1;"
 		         "PRAGMA cache_size=-4096;"
-		         		         "PRAGMA temp_store=MEMORY;");
+		         "PRAGMA mmap_size=%lld;"
+		         "PRAGMA temp_store=MEMORY;",
+		         (long long)s->conf.mmap_size);
 	} else {
 		/* a first read, so that the connection knows the file is in
 		 * WAL mode before it is asked to checkpoint it */

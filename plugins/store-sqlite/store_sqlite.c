@@ -38,6 +38,7 @@ static const struct conf_key {
 	{"checkpointPages", offsetof(sqls_conf_t, checkpoint_pages), 16,
 	 INT64_C(1) << 24},
 	{"maxReaders", offsetof(sqls_conf_t, max_readers), 1, 1024},
+	{"mmapSize", offsetof(sqls_conf_t, mmap_size), 0, INT64_C(1) << 40},
 };
 
 #define N_CONF_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -51,6 +52,7 @@ static int conf_parse(const cJSON *config, sqls_conf_t *c, k8c_error_t *err)
 		.compact_interval_s = SQLS_DEFAULT_COMPACT_INTERVAL,
 		.checkpoint_pages = SQLS_DEFAULT_CHECKPOINT_PAGES,
 		.max_readers = SQLS_DEFAULT_MAX_READERS,
+		.mmap_size = SQLS_DEFAULT_MMAP_SIZE,
 	};
 	if (config == NULL)
 		return 0;

@@ -55,12 +55,14 @@ typedef struct sqls_conf {
 	int64_t compact_interval_s; /* 0: no automatic compaction */
 	int64_t checkpoint_pages;   /* WAL pages that trigger a checkpoint */
 	int64_t max_readers;        /* reader connections, at most */
+	int64_t mmap_size;          /* bytes of the file each reader maps (0: pread) */
 } sqls_conf_t;
 
 #define SQLS_DEFAULT_RETAIN 10000
 #define SQLS_DEFAULT_COMPACT_INTERVAL 300
 #define SQLS_DEFAULT_CHECKPOINT_PAGES 1000
 #define SQLS_DEFAULT_MAX_READERS 16
+#define SQLS_DEFAULT_MMAP_SIZE (INT64_C(1) << 30)
 
 /* Most writes taken into one transaction. */
 #define SQLS_MAX_BATCH 1024

@@ -374,9 +374,9 @@ static void test_bounded(void)
 	sprintf(wal, "%s-wal", ep + 9);
 	s = store_open(ep,
 	               "{\"retainRevisions\": 500, \"compactIntervalSeconds\": 1,"
-	               " \"checkpointPages\": 64}",
+	               " \"checkpointPages\": 64, \"mmapSize\": 0}",
 	               &err);
-	ok(s != NULL, "open with a small history and WAL");
+	ok(s != NULL, "open with a small history and WAL, readers without mmap");
 	if (s == NULL) {
 		diag("open: %s", err.message);
 		return;
