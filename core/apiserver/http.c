@@ -1,5 +1,7 @@
 /* HTTP front end on libmicrohttpd: an epoll event loop on a few threads
- * (one per CPU), each request served on a fiber (common/fiber.h).  A
+ * (one per CPU, each an MHD daemon fed by one accept thread that gives a
+ * new connection to the loop with the fewest), each request served on a
+ * fiber (common/fiber.h).  A
  * request that waits — for its write's group commit, for a store across
  * the network, for a lock — yields its fiber: the connection is suspended
  * and the thread serves other connections until the wait's completion
@@ -16,6 +18,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "apiserver/http_internal.h"
@@ -32,6 +35,7 @@ typedef struct conn {
 	struct MHD_Connection *c;
 	k8c_fiber_t *fiber;        /* serving the request, until it returns */
 	k8c_api_response_t resp;   /* what the fiber answered */
+	int sending;               /* its response is queued (counted in http->sending) */
 } conn_t;
 
 static int hexval(int c)
@@ -110,6 +114,13 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		K8C_ERROR("connection ended while its request was waiting");
 		return;
 	}
+	if (cn->sending) {
+		k8c_http_t *http = cn->http;
+		pthread_mutex_lock(&http->park_lock);
+		if (--http->sending == 0)
+			pthread_cond_broadcast(&http->park_cond);
+		pthread_mutex_unlock(&http->park_lock);
+	}
 	k8c_api_response_free(&cn->resp);
 	k8c_api_request_free(&cn->req);
 	free(cn);
@@ -184,6 +195,12 @@ static enum MHD_Result queue_response(conn_t *cn)
 		MHD_add_response_header(r, "Warning", resp->warning);
 	ret = MHD_queue_response(cn->c, (unsigned)resp->code, r);
 	MHD_destroy_response(r);
+	if (ret == MHD_YES) {
+		pthread_mutex_lock(&cn->http->park_lock);
+		cn->http->sending++;
+		cn->sending = 1;
+		pthread_mutex_unlock(&cn->http->park_lock);
+	}
 	return ret;
 }
 
@@ -262,13 +279,95 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return drive(cn);
 }
 
-/* --- the daemon ---------------------------------------------------------------- */
+/* --- the loops and the acceptor ------------------------------------------------ */
+
+/* Connections each loop holds, for the acceptor's choice. */
+static void count_conn(void *cls, struct MHD_Connection *c, void **socket_context,
+                       enum MHD_ConnectionNotificationCode toe)
+{
+	int *n = cls;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		__atomic_add_fetch(n, 1, __ATOMIC_RELAXED);
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		__atomic_sub_fetch(n, 1, __ATOMIC_RELAXED);
+}
+
+/* One accept thread hands each connection to the loop holding the fewest.
+ * (Loops sharing a listening socket balance badly: whichever loop wakes
+ * first takes a burst of connects, and one loop ends up with most of a
+ * client's pool.) */
+static void *acceptor_main(void *arg)
+{
+	k8c_http_t *http = arg;
+	int warned = 0;
+
+	pthread_setname_np(pthread_self(), "k8c-accept");
+	for (;;) {
+		struct sockaddr_storage addr;
+		socklen_t len = sizeof(addr);
+		int fd = accept4(http->listen_fd, (struct sockaddr *)&addr, &len,
+		                 SOCK_NONBLOCK | SOCK_CLOEXEC), best = 0;
+
+		if (fd < 0) {
+			if (__atomic_load_n(&http->stopping, __ATOMIC_ACQUIRE))
+				break;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				if (!warned++)
+					K8C_WARN("accept: %s: waiting for connections to end (raise the file limit?)",
+					         strerror(errno));
+				usleep(100 * 1000);
+			} else if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN &&
+			           errno != EPROTO) {
+				K8C_ERROR("accept: %s", strerror(errno));
+				usleep(100 * 1000);
+			}
+			continue;
+		}
+		warned = 0;
+		for (int i = 1; i < http->n_loops; i++)
+			if (__atomic_load_n(&http->loop_conns[i], __ATOMIC_RELAXED) <
+			    __atomic_load_n(&http->loop_conns[best], __ATOMIC_RELAXED))
+				best = i;
+		/* MHD closes fd if it cannot take it */
+		MHD_add_connection(http->loops[best], fd, (struct sockaddr *)&addr, len);
+	}
+	return NULL;
+}
 
 static unsigned loop_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-	return n < 2 ? 2u : n > 16 ? 16u : (unsigned)n;
+	return n < 2 ? 2u : n > K8C_HTTP_MAX_LOOPS ? K8C_HTTP_MAX_LOOPS : (unsigned)n;
+}
+
+static int listen_on(const struct sockaddr_in *sin, k8c_error_t *err, const char *addr, int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, e;
+
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (const struct sockaddr *)sin, sizeof(*sin)) == 0 && listen(fd, 1024) == 0)
+			return fd;
+	}
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	return k8c_error_make(err, K8C_EIO,
+	                      "cannot listen on %s:%d (%s): is another server using the port? (--port)",
+	                      addr, port, strerror(e));
+}
+
+static void http_free(k8c_http_t *http)
+{
+	for (int i = 0; i < http->n_loops; i++)
+		MHD_stop_daemon(http->loops[i]);
+	if (http->listen_fd >= 0)
+		close(http->listen_fd);
+	pthread_cond_destroy(&http->park_cond);
+	pthread_mutex_destroy(&http->park_lock);
+	free(http);
 }
 
 int k8c_http_start(struct k8c_apiserver *srv, const char *addr, int port, k8c_http_t **out,
@@ -276,7 +375,9 @@ int k8c_http_start(struct k8c_apiserver *srv, const char *addr, int port, k8c_ht
 {
 	k8c_http_t *http = k8c_xcalloc(1, sizeof(*http));
 	struct sockaddr_in sin = {0};
-	const union MHD_DaemonInfo *info;
+	socklen_t len = sizeof(sin);
+	unsigned n = loop_threads();
+	int ret;
 
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
@@ -286,31 +387,39 @@ int k8c_http_start(struct k8c_apiserver *srv, const char *addr, int port, k8c_ht
 		                      "--bind-address %s is not an IPv4 address", addr);
 	}
 	http->srv = srv;
+	http->listen_fd = -1;
 	pthread_mutex_init(&http->park_lock, NULL);
 	pthread_cond_init(&http->park_cond, NULL);
-	http->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-			MHD_USE_ERROR_LOG,
-		(uint16_t)port, NULL, NULL, handle, http,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-		MHD_OPTION_URI_LOG_CALLBACK, uri_log, http,
-		MHD_OPTION_NOTIFY_COMPLETED, request_done, http,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)0,
-		MHD_OPTION_THREAD_POOL_SIZE, loop_threads(),
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)10000,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
-		MHD_OPTION_END);
-	if (http->daemon == NULL) {
-		int e = errno;
-		pthread_cond_destroy(&http->park_cond);
-		pthread_mutex_destroy(&http->park_lock);
-		free(http);
-		return k8c_error_make(err, K8C_EIO,
-		                      "cannot listen on %s:%d (%s): is another server using the port? (--port)",
-		                      addr, port, strerror(e));
+	if ((ret = listen_on(&sin, err, addr, port)) < 0) {
+		http_free(http);
+		return ret;
 	}
-	info = MHD_get_daemon_info(http->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	http->port = info != NULL ? info->port : port;
+	http->listen_fd = ret;
+	getsockname(http->listen_fd, (struct sockaddr *)&sin, &len);
+	http->port = ntohs(sin.sin_port);
+	for (unsigned i = 0; i < n; i++) {
+		http->loops[i] = MHD_start_daemon(
+			MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+				MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
+			0, NULL, NULL, handle, http,
+			MHD_OPTION_URI_LOG_CALLBACK, uri_log, http,
+			MHD_OPTION_NOTIFY_COMPLETED, request_done, http,
+			MHD_OPTION_NOTIFY_CONNECTION, count_conn, &http->loop_conns[i],
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)0,
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned int)10000,
+			MHD_OPTION_END);
+		if (http->loops[i] == NULL) {
+			int e = errno;
+			http_free(http);
+			return k8c_error_make(err, K8C_EIO, "cannot start an HTTP loop: %s", strerror(e));
+		}
+		http->n_loops++;
+	}
+	if ((ret = pthread_create(&http->acceptor, NULL, acceptor_main, http)) != 0) {
+		http_free(http);
+		return k8c_error_make(err, K8C_EIO, "cannot start the accept thread: %s",
+		                      strerror(ret));
+	}
 	k8c_http_streams_start(http);
 	*out = http;
 	return 0;
@@ -325,20 +434,28 @@ void k8c_http_stop(k8c_http_t *http)
 {
 	if (http == NULL)
 		return;
-	/* MHD must not be stopped with suspended connections: refuse new
-	 * requests and stream parking, end the parked streams, let the
-	 * requests under way finish (writes complete; sleeps end). */
+	/* MHD must not be stopped with suspended connections: stop accepting,
+	 * refuse new requests and stream parking, end the parked streams, let
+	 * the requests under way finish (writes complete; sleeps end). */
 	pthread_mutex_lock(&http->park_lock);
-	http->stopping = 1;
+	__atomic_store_n(&http->stopping, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&http->park_lock);
+	shutdown(http->listen_fd, SHUT_RDWR); /* accept returns */
+	pthread_join(http->acceptor, NULL);
 	k8c_http_streams_stop(http);
 	pthread_mutex_lock(&http->park_lock);
 	while (http->fibers > 0)
 		pthread_cond_wait(&http->park_cond, &http->park_lock);
+	/* and give the answers a moment to leave (a slow reader: 2 s) */
+	{
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 2;
+		while (http->sending > 0 &&
+		       pthread_cond_timedwait(&http->park_cond, &http->park_lock, &until) == 0)
+			;
+	}
 	pthread_mutex_unlock(&http->park_lock);
-	MHD_stop_daemon(http->daemon);
-	pthread_cond_destroy(&http->park_cond);
-	pthread_mutex_destroy(&http->park_lock);
-	free(http);
+	http_free(http);
 	k8c_fiber_pool_drain();
 }

@@ -13,10 +13,16 @@
 
 typedef struct stream_state stream_state_t;
 
+#define K8C_HTTP_MAX_LOOPS 16
+
 struct k8c_http {
-	struct MHD_Daemon *daemon;
 	struct k8c_apiserver *srv;
 	int port;
+	int listen_fd;
+	pthread_t acceptor;              /* accepts, hands each to a loop */
+	struct MHD_Daemon *loops[K8C_HTTP_MAX_LOOPS]; /* an epoll thread each */
+	int loop_conns[K8C_HTTP_MAX_LOOPS];           /* their connections */
+	int n_loops;
 
 	/* Requests on fibers, streams parked with nothing to send.  MHD must
 	 * not stop while a connection is suspended: once stopping, new
@@ -26,6 +32,7 @@ struct k8c_http {
 	pthread_cond_t park_cond;      /* fibers fell */
 	int stopping;
 	int fibers;                    /* requests being served on fibers */
+	int sending;                   /* responses queued, not yet sent */
 	stream_state_t *parked_streams; /* list, for the tick */
 	k8c_timer_t tick;              /* checks parked streams every second */
 	unsigned ticks;
