@@ -27,6 +27,23 @@ int64_t k8c_timer_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Take the first timer off the list and run it; lock held (dropped
+ * while its fn runs, so that fn may start timers). */
+static void fire_first(void)
+{
+	k8c_timer_t *t = list;
+
+	list = t->next;
+	t->next = NULL;
+	t->pending = 0;
+	running = t;
+	pthread_mutex_unlock(&lock);
+	t->fn(t->arg);
+	pthread_mutex_lock(&lock);
+	running = NULL;
+	pthread_cond_broadcast(&fired);
+}
+
 static void *timer_main(void *unused)
 {
 	(void)unused;
@@ -45,15 +62,7 @@ static void *timer_main(void *unused)
 			pthread_cond_timedwait(&cond, &lock, &ts);
 			continue;
 		}
-		list = t->next;
-		t->next = NULL;
-		t->pending = 0;
-		running = t;
-		pthread_mutex_unlock(&lock);
-		t->fn(t->arg);
-		pthread_mutex_lock(&lock);
-		running = NULL;
-		pthread_cond_broadcast(&fired);
+		fire_first();
 	}
 	pthread_mutex_unlock(&lock);
 	return NULL;
@@ -126,17 +135,8 @@ void k8c_timers_stop(void)
 	pthread_mutex_unlock(&lock);
 	pthread_join(thread, NULL);
 	pthread_mutex_lock(&lock);
-	while (list != NULL) { /* fire early rather than never */
-		k8c_timer_t *t = list;
-		list = t->next;
-		t->next = NULL;
-		t->pending = 0;
-		running = t;
-		pthread_mutex_unlock(&lock);
-		t->fn(t->arg);
-		pthread_mutex_lock(&lock);
-		running = NULL;
-	}
+	while (list != NULL) /* fire early rather than never */
+		fire_first();
 	started = 0;
 	pthread_cond_destroy(&cond);
 	pthread_cond_destroy(&fired);
