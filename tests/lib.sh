@@ -16,6 +16,10 @@ tap_at_exit() { tap_cleanup_cmds="$tap_cleanup_cmds
 $1"; }
 tap_cleanup() {
 	eval "$tap_cleanup_cmds"
+	if [ -n "$KEEP_TMP" ]; then # KEEP_TMP=1 make check ...: keep logs and data
+		echo "# kept $TMP"
+		return
+	fi
 	rm -rf "$TMP"
 }
 

@@ -8,8 +8,8 @@
 set -e
 build="build-essential autoconf automake libtool pkg-config
   libyaml-dev libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev uuid-dev
-  libsqlite3-dev libgoogle-perftools-dev"
-test="clang libclang-rt-14-dev binutils curl python3 python3-kubernetes etcd-server openssl"
+  libsqlite3-dev libgoogle-perftools-dev libarchive-dev"
+test="clang libclang-rt-14-dev binutils curl python3 python3-kubernetes etcd-server openssl busybox-static"
 # kubernetes-client installs /usr/bin/kubectl, which would replace the image's
 # kubectl 1.32: it is only downloaded and unpacked into its own tree.
 kubectl120_dir=${K8C_KUBECTL120_DIR:-/opt/k8c-test/kubectl-1.20}

@@ -2,17 +2,15 @@
 #define K8C_LOG_COMPONENT "apiserver"
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "apiserver/bootstrap.h"
 #include "apiserver/internal.h"
 #include "apiserver/objects.h"
+#include "common/dirs.h"
 #include "common/log.h"
 #include "common/mem.h"
 
@@ -45,7 +43,6 @@ int k8c_bootstrap_namespaces(k8c_apiserver_t *srv, k8c_error_t *err)
 
 int k8c_write_kubeconfig(const char *path, const char *addr, int port, k8c_error_t *err)
 {
-	_cleanup_free_ char *tmp = k8c_xasprintf("%s.tmp", path);
 	_cleanup_free_ char *text = k8c_xasprintf(
 		"apiVersion: v1\n"
 		"kind: Config\n"
@@ -65,23 +62,11 @@ int k8c_write_kubeconfig(const char *path, const char *addr, int port, k8c_error
 		"  user: {}\n"
 		"preferences: {}\n",
 		addr, port);
-	size_t len = strlen(text);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	_cleanup_free_ char *why = NULL;
 
-	if (fd < 0)
-		return k8c_error_make(err, K8C_EIO, "cannot write kubeconfig %s: %s (choose another with --write-kubeconfig)",
-		                      tmp, strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		return k8c_error_make(err, K8C_EIO, "cannot write kubeconfig %s: %s", tmp, strerror(e));
-	}
-	close(fd);
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return k8c_error_make(err, K8C_EIO, "cannot write kubeconfig %s: %s", path, strerror(e));
-	}
-	return 0;
+	if (k8c_write_file_atomic(path, text, strlen(text), 0600, err) == 0)
+		return 0;
+	why = k8c_xstrdup(err->message);
+	return k8c_error_make(err, K8C_EIO, "kubeconfig: %s (choose another file with --write-kubeconfig)",
+	                      why);
 }

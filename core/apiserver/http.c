@@ -36,7 +36,13 @@ typedef struct conn {
 	k8c_fiber_t *fiber;        /* serving the request, until it returns */
 	k8c_api_response_t resp;   /* what the fiber answered */
 	int sending;               /* its response is queued (counted in http->sending) */
+	/* under http->park_lock: */
+	int waiting;               /* parked: its wait's completion will wake it */
+	int orphaned;              /* MHD ended the connection while the fiber waited */
+	k8c_timer_t orphan_run;    /* finishes an orphaned fiber on the timer thread */
 } conn_t;
+
+static void finish_orphan(void *arg);
 
 static int hexval(int c)
 {
@@ -109,9 +115,22 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	*con_cls = NULL;
 	if (cn->fiber != NULL) {
-		/* MHD ends no suspended connection, and the stop waits for every
-		 * fiber to finish: a fiber still here is a bug; leak, not crash */
-		K8C_ERROR("connection ended while its request was waiting");
+		/* The client went away while the request waited, and MHD ended
+		 * the connection (it may, although it was being suspended).  The
+		 * request still runs to its end — it may hold locks, its write
+		 * may have landed — off the connection: when its wait is over
+		 * (now, if it already is), on the timer thread. */
+		k8c_http_t *http = cn->http;
+		int now;
+		pthread_mutex_lock(&http->park_lock);
+		cn->orphaned = 1;
+		now = !cn->waiting;
+		pthread_mutex_unlock(&http->park_lock);
+		K8C_DEBUG("client of %s %s went away while the request waited (MHD reason %d): finishing it",
+		          cn->req.method ? cn->req.method : "?", cn->req.path ? cn->req.path : "?",
+		          (int)toe);
+		if (now)
+			k8c_timer_start(&cn->orphan_run, 0, finish_orphan, cn);
 		return;
 	}
 	if (cn->sending) {
@@ -139,15 +158,27 @@ static int park_conn(void *arg)
 {
 	conn_t *cn = arg;
 
-	MHD_suspend_connection(cn->c);
+	pthread_mutex_lock(&cn->http->park_lock);
+	cn->waiting = 1;
+	if (!cn->orphaned)
+		MHD_suspend_connection(cn->c);
+	pthread_mutex_unlock(&cn->http->park_lock);
 	return 0;
 }
 
 static void wake_conn(void *arg)
 {
 	conn_t *cn = arg;
+	int orphaned;
 
-	MHD_resume_connection(cn->c);
+	pthread_mutex_lock(&cn->http->park_lock);
+	cn->waiting = 0;
+	orphaned = cn->orphaned;
+	if (!orphaned)
+		MHD_resume_connection(cn->c);
+	pthread_mutex_unlock(&cn->http->park_lock);
+	if (orphaned)
+		k8c_timer_start(&cn->orphan_run, 0, finish_orphan, cn);
 }
 
 /* A request begins on a fiber: 0, or -1 when the server is stopping. */
@@ -220,10 +251,32 @@ static enum MHD_Result drive(conn_t *cn)
 	}
 	k8c_fiber_free(cn->fiber);
 	cn->fiber = NULL;
-	fiber_end(cn->http);
 	ret = queue_response(cn);
 	k8c_api_response_free(&cn->resp);
+	/* after queueing: the stop waits for fibers, then for answers sent */
+	fiber_end(cn->http);
 	return ret;
+}
+
+/* The timer thread runs an orphaned request's fiber on (see request_done)
+ * until it waits again or ends; its answer has nobody to go to. */
+static void finish_orphan(void *arg)
+{
+	conn_t *cn = arg;
+
+	for (;;) {
+		k8c_completion_t *wait = k8c_fiber_resume(cn->fiber);
+
+		if (wait == NULL)
+			break;
+		if (k8c_completion_arm(wait, park_conn, wake_conn, cn) == 0)
+			return;
+	}
+	k8c_fiber_free(cn->fiber);
+	fiber_end(cn->http);
+	k8c_api_response_free(&cn->resp);
+	k8c_api_request_free(&cn->req);
+	free(cn);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,

@@ -1,9 +1,12 @@
-/* mkdir -p. */
+/* Directories and files: mkdir -p, atomic writes, rm -r. */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/dirs.h"
 #include "common/mem.h"
@@ -22,5 +25,42 @@ int k8c_mkdir_p(const char *path, mode_t mode, k8c_error_t *err)
 	}
 	if (mkdir(p, mode) != 0 && errno != EEXIST)
 		return k8c_error_make(err, K8C_EIO, "cannot create %s: %s", p, strerror(errno));
+	return 0;
+}
+
+int k8c_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
+                          k8c_error_t *err)
+{
+	_cleanup_free_ char *tmp = k8c_xasprintf("%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode), e;
+
+	if (fd < 0)
+		return k8c_error_make(err, K8C_EIO, "cannot write %s: %s", tmp, strerror(errno));
+	if (write(fd, data, len) != (ssize_t)len || fsync(fd) != 0) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		return k8c_error_make(err, K8C_EIO, "cannot write %s: %s", tmp, strerror(e));
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		e = errno;
+		unlink(tmp);
+		return k8c_error_make(err, K8C_EIO, "cannot write %s: %s", path, strerror(e));
+	}
+	return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+int k8c_remove_tree(const char *path, k8c_error_t *err)
+{
+	if (nftw(path, remove_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) != 0 && errno != ENOENT)
+		return k8c_error_make(err, K8C_EIO, "cannot remove %s: %s", path, strerror(errno));
 	return 0;
 }

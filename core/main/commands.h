@@ -16,6 +16,8 @@ int k8c_cmd_server(const k8c_command_t *cmd, struct cJSON *values);
 int k8c_cmd_apiserver(const k8c_command_t *cmd, struct cJSON *values);
 /* `k8c datastore backup|restore FILE`. */
 int k8c_cmd_datastore(const k8c_command_t *cmd, struct cJSON *values);
+/* `k8c image import NAME[:TAG] FILE | ls | rm NAME...`. */
+int k8c_cmd_image(const k8c_command_t *cmd, struct cJSON *values);
 /* Components that are not part of this build yet: say so, exit 2. */
 int k8c_cmd_not_built(const k8c_command_t *cmd, struct cJSON *values);
 

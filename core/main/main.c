@@ -44,6 +44,14 @@ const k8c_command_t k8c_commands[] = {
 	 "--data-dir as the server does (stop the server first when the datastore is SQLite); a backup\n"
 	 "made from one store restores into the other.",
 	 k8c_cmd_datastore, "backup|restore FILE"},
+	{"image", K8C_CMD_IMAGE, "Import, list and remove the images of the local image store.",
+	 "import NAME[:TAG] FILE unpacks a root filesystem tarball (tar, optionally gzip/xz/zstd-compressed,\n"
+	 "e.g. from `docker export` or contrib/images/busybox.sh) into DATA-DIR/images as NAME, replacing\n"
+	 "the image NAME had.  Names are matched as Kubernetes does: busybox is\n"
+	 "docker.io/library/busybox:latest.  ls lists the images; rm NAME... forgets names and deletes\n"
+	 "images no name uses (remove an image only when no pod uses it).  Takes --data-dir as the\n"
+	 "server and agent do.",
+	 k8c_cmd_image, "import NAME[:TAG] FILE | ls | rm NAME..."},
 	{"version", K8C_CMD_VERSION, "Print the version of k8c, its plugin ABI and the Kubernetes API it serves.",
 	 "The same as k8c --version.", cmd_version},
 	{NULL, 0, NULL, NULL, NULL},

@@ -21,6 +21,7 @@
 #define PRX K8C_CMD_PROXY
 #define PLG K8C_CMD_PLUGINS
 #define DS K8C_CMD_DATASTORE
+#define IMG K8C_CMD_IMAGE
 #define COMPONENTS (SRV | AGT | API | SCH | CM | CCM | KLT | PRX)
 #define CLIENTS (AGT | SCH | CM | CCM | KLT | PRX)
 
@@ -29,13 +30,13 @@ static const char *const plugin_kinds[] = {
 };
 
 const k8c_option_t k8c_options[] = {
-	{"config", K8C_OPT_STRING, "FILE", COMPONENTS | PLG | DS,
+	{"config", K8C_OPT_STRING, "FILE", COMPONENTS | PLG | DS | IMG,
 	 "Read settings from a YAML file whose keys are these long flag names; flags on the command line win."},
-	{"log-level", K8C_OPT_STRING, "LEVEL", COMPONENTS | PLG | DS,
+	{"log-level", K8C_OPT_STRING, "LEVEL", COMPONENTS | PLG | DS | IMG,
 	 "Log verbosity: error, warn, info, debug or trace (default info)."},
 	{"plugin-dir", K8C_OPT_LIST, "DIR", COMPONENTS | PLG | DS,
 	 "Also load plugins from DIR (repeatable), after the built-in plugin directory."},
-	{"data-dir", K8C_OPT_STRING, "DIR", SRV | AGT | API | KLT | DS,
+	{"data-dir", K8C_OPT_STRING, "DIR", SRV | AGT | API | KLT | DS | IMG,
 	 "State directory (default /var/lib/k8c as root, else $XDG_DATA_HOME/k8c)."},
 	{"bind-address", K8C_OPT_STRING, "ADDR", SRV | API,
 	 "Address the API server listens on (default 127.0.0.1)."},
@@ -201,6 +202,7 @@ int k8c_options_parse(const k8c_command_t *cmd, int argc, char **argv,
 void k8c_options_help(const k8c_command_t *cmd, FILE *out)
 {
 	const k8c_option_t *opt;
+	int sections = 0;
 
 	fprintf(out, "Usage: k8c %s [FLAGS]%s%s\n\n%s\n\n%s\n\nFlags:\n", cmd->name,
 	        cmd->args ? " " : "", cmd->args ? cmd->args : "", cmd->summary, cmd->details);
@@ -213,10 +215,13 @@ void k8c_options_help(const k8c_command_t *cmd, FILE *out)
 		fprintf(out, "  %-28s %s\n", left, opt->help);
 	}
 	fprintf(out, "  %-28s %s\n", "-h, --help", "Show this help and exit.");
-	fputs("\nConfig file sections (YAML mappings, no flag):\n", out);
-	for (opt = k8c_options; opt->name != NULL; opt++)
-		if ((opt->commands & cmd->bit) && opt->type == K8C_OPT_SECTION)
-			fprintf(out, "  %-28s %s\n", opt->name, opt->help);
+	for (opt = k8c_options; opt->name != NULL; opt++) {
+		if (!(opt->commands & cmd->bit) || opt->type != K8C_OPT_SECTION)
+			continue;
+		if (sections++ == 0)
+			fputs("\nConfig file sections (YAML mappings, no flag):\n", out);
+		fprintf(out, "  %-28s %s\n", opt->name, opt->help);
+	}
 	fputs("\nExit status: 0 on success, 1 on a runtime failure, 2 on a usage or config error.\n"
 	      "See k8c(1) and doc/plugin-guide.md.\n", out);
 }

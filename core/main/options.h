@@ -21,6 +21,7 @@ enum k8c_command_bit {
 	K8C_CMD_PLUGINS = 1u << 8,
 	K8C_CMD_VERSION = 1u << 9,
 	K8C_CMD_DATASTORE = 1u << 10,
+	K8C_CMD_IMAGE = 1u << 11,
 };
 
 typedef struct k8c_command {

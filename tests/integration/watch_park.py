@@ -7,6 +7,7 @@ import json
 import os
 import select
 import socket
+import struct
 import time
 import urllib.request
 
@@ -124,4 +125,18 @@ for c in slow:
     answers.append(c.recv(65536))
     c.close()
 ok(all(a.startswith(b"HTTP/1.1 504") for a in answers), "the waiting LISTs answer 504 when their wait ends")
+# Clients that hang up (RST) while their request waits: MHD may end such a
+# connection at once; the request still runs to its end off the connection
+# (the stop below would hang on a lost one).
+for i in range(20):
+    c = socket.create_connection(("127.0.0.1", PORT))
+    c.sendall(("GET %s/configmaps?resourceVersion=%d&resourceVersionMatch=NotOlderThan HTTP/1.1\r\nHost: k8c\r\n\r\n"
+               % (NS, big)).encode())
+    if i % 2:
+        time.sleep(0.05)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+t0 = time.time()
+request("GET", NS + "/configmaps/parked").read()
+ok(time.time() - t0 < 1.0, "requests of clients that hung up while waiting do not hold the server")
 print("1..%d" % n)

@@ -6,7 +6,7 @@
 tap_tmpdir
 . "$top_srcdir/tests/integration/server_lib.sh"
 
-start_server --disable-agent --disable-scheduler --disable-controller-manager \
+start_server --log-level debug --disable-agent --disable-scheduler --disable-controller-manager \
 	--disable-cloud-controller
 python3 "$top_srcdir/tests/integration/watch_park.py" | tee "$TMP/py.tap" | grep -v '^1\.\.'
 n=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$TMP/py.tap")
@@ -31,4 +31,5 @@ stop_server
 wait $pids $watch_pid
 is "$(cat "$TMP/code1" "$TMP/code2" "$TMP/code3" "$TMP/code4")" "504504504504" \
 	"the requests waiting at SIGTERM got their answers (504 each)"
+is "$(grep -c ' ERROR ' "$TMP/server.log")" 0 "the server logged no error"
 tap_done
