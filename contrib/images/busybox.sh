@@ -15,6 +15,7 @@ case $(file -b "$bb" 2>/dev/null) in
 *dynamically*) echo "busybox.sh: $bb is dynamically linked: install busybox-static" >&2; exit 1 ;;
 esac
 root=$(mktemp -d "${TMPDIR:-/tmp}/k8c-busybox.XXXXXX")
+chmod 755 "$root" # the mode of the image's /
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/proc" "$root/dev" "$root/sys" \
 	"$root/root" "$root/var" "$root/home"

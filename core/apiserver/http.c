@@ -40,6 +40,7 @@ typedef struct conn {
 	int waiting;               /* parked: its wait's completion will wake it */
 	int orphaned;              /* MHD ended the connection while the fiber waited */
 	k8c_timer_t orphan_run;    /* finishes an orphaned fiber on the timer thread */
+	char *owned[4];            /* an orphan's copies of the MHD-owned headers */
 } conn_t;
 
 static void finish_orphan(void *arg);
@@ -121,7 +122,14 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		 * may have landed — off the connection: when its wait is over
 		 * (now, if it already is), on the timer thread. */
 		k8c_http_t *http = cn->http;
+		const char **borrowed[4] = {&cn->req.method, &cn->req.accept, &cn->req.content_type,
+		                            &cn->req.user_agent};
 		int now;
+		/* MHD frees the headers with the connection: the fiber (parked,
+		 * not running) gets copies */
+		for (int i = 0; i < 4; i++)
+			if (*borrowed[i] != NULL)
+				*borrowed[i] = cn->owned[i] = k8c_xstrdup(*borrowed[i]);
 		pthread_mutex_lock(&http->park_lock);
 		cn->orphaned = 1;
 		now = !cn->waiting;
@@ -276,6 +284,8 @@ static void finish_orphan(void *arg)
 	fiber_end(cn->http);
 	k8c_api_response_free(&cn->resp);
 	k8c_api_request_free(&cn->req);
+	for (int i = 0; i < 4; i++)
+		free(cn->owned[i]);
 	free(cn);
 }
 

@@ -55,6 +55,8 @@ static int valid_component(const char *s, size_t n)
 	return 1;
 }
 
+/* host[:port], the host dot-separated labels of letters, digits and
+ * inner '-' */
 static int valid_domain(const char *s, size_t n)
 {
 	const char *colon = memchr(s, ':', n);
@@ -62,9 +64,16 @@ static int valid_domain(const char *s, size_t n)
 
 	if (host == 0)
 		return 0;
-	for (size_t i = 0; i < host; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '-')
-			return 0;
+	for (size_t i = 0; i < host; i++) {
+		int label_start = i == 0 || s[i - 1] == '.', label_end = i + 1 == host || s[i + 1] == '.';
+		if (isalnum((unsigned char)s[i]))
+			continue;
+		if (s[i] == '-' && !label_start && !label_end)
+			continue;
+		if (s[i] == '.' && !label_start && !label_end)
+			continue;
+		return 0;
+	}
 	if (colon != NULL) {
 		if (colon + 1 == s + n)
 			return 0;
@@ -87,6 +96,14 @@ static int valid_tag(const char *t)
 	return 1;
 }
 
+static int has_upper(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (isupper((unsigned char)s[i]))
+			return 1;
+	return 0;
+}
+
 int k8c_image_normalize(const char *ref, char **out, k8c_error_t *err)
 {
 	const char *slash, *path, *tag = "latest", *last_slash, *colon;
@@ -102,9 +119,14 @@ int k8c_image_normalize(const char *ref, char **out, k8c_error_t *err)
 		                      ref);
 	slash = strchr(ref, '/');
 	if (slash != NULL && (memchr(ref, '.', (size_t)(slash - ref)) || memchr(ref, ':', (size_t)(slash - ref)) ||
-	                      (slash - ref == 9 && strncmp(ref, "localhost", 9) == 0))) {
+	                      (slash - ref == 9 && strncmp(ref, "localhost", 9) == 0) ||
+	                      has_upper(ref, (size_t)(slash - ref)))) {
 		domain = k8c_xstrndup(ref, (size_t)(slash - ref));
 		path = slash + 1;
+		if (strcmp(domain, "index.docker.io") == 0) {
+			free(domain);
+			domain = k8c_xstrdup("docker.io");
+		}
 	} else {
 		domain = k8c_xstrdup("docker.io");
 		path = ref;
@@ -147,6 +169,21 @@ static char *images_dir(const char *data_dir)
 	return k8c_xasprintf("%s/images", data_dir);
 }
 
+/* Every entry has a name and an id of 32 hex digits (the id names a
+ * directory the store may delete: nothing else may pass). */
+static int entries_valid(const cJSON *images)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, images) {
+		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "id"));
+		if (cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "name")) == NULL ||
+		    id == NULL || strlen(id) != 32 || strspn(id, "0123456789abcdef") != 32)
+			return 0;
+	}
+	return 1;
+}
+
 /* The index's array of images (new), empty when there is no index. */
 static int read_index(const char *dir, cJSON **out, k8c_error_t *err)
 {
@@ -176,10 +213,10 @@ static int read_index(const char *dir, cJSON **out, k8c_error_t *err)
 	free(text);
 	images = cJSON_DetachItemFromObjectCaseSensitive(doc, "images");
 	cJSON_Delete(doc);
-	if (!cJSON_IsArray(images)) {
+	if (!cJSON_IsArray(images) || !entries_valid(images)) {
 		cJSON_Delete(images);
 		return k8c_error_make(err, K8C_EIO,
-		                      "%s is damaged (not {\"images\": [...]}): move it away and import the images again",
+		                      "%s is damaged (not {\"images\": [{\"name\", \"id\", ...}]}): move it away and import the images again",
 		                      path);
 	}
 	*out = images;
@@ -287,16 +324,19 @@ static int unpack_here(unpack_t *u, k8c_error_t *err)
 	struct archive *in = archive_read_new(), *out = archive_write_disk_new();
 	struct archive_entry *entry;
 	int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_ACL |
-	            ARCHIVE_EXTRACT_FFLAGS | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+	            ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 	            ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
 	int r, ret = 0;
 
 	if (geteuid() == 0)
-		flags |= ARCHIVE_EXTRACT_OWNER; /* as root the files keep their owners */
+		flags |= ARCHIVE_EXTRACT_OWNER; /* as root the files keep their (numeric) owners */
 	archive_read_support_format_tar(in);
-	archive_read_support_filter_all(in);
+	/* the compressions libarchive does itself (no external programs) */
+	archive_read_support_filter_gzip(in);
+	archive_read_support_filter_bzip2(in);
+	archive_read_support_filter_xz(in);
+	archive_read_support_filter_zstd(in);
 	archive_write_disk_set_options(out, flags);
-	archive_write_disk_set_standard_lookup(out);
 	if (archive_read_open_filename(in, u->file, 64 * 1024) != ARCHIVE_OK) {
 		ret = k8c_error_make(err, K8C_EINVAL, "%s is not a tar archive (%s)", u->file,
 		                     archive_error_string(in));
@@ -307,7 +347,8 @@ static int unpack_here(unpack_t *u, k8c_error_t *err)
 		const char *link = archive_entry_hardlink(entry);
 		size_t len = name ? strlen(name) : 0;
 
-		if (len >= 10 && strcmp(name + len - 10, "/layer.tar") == 0) {
+		if ((len >= 10 && strcmp(name + len - 10, "/layer.tar") == 0) ||
+		    strcmp(name, "oci-layout") == 0 || strcmp(name, "./oci-layout") == 0) {
 			ret = k8c_error_make(err, K8C_EINVAL,
 			                     "%s looks like `docker save` output (image layers): import a root filesystem tarball instead, e.g. made by `docker export` or contrib/images/busybox.sh",
 			                     u->file);
@@ -368,6 +409,7 @@ int k8c_image_import(const char *data_dir, const char *ref, const char *file,
 {
 	_cleanup_free_ char *name = NULL, *dir = images_dir(data_dir), *id = NULL;
 	_cleanup_free_ char *partial = NULL, *final = NULL, *rootfs = NULL, *old_id = NULL;
+	_cleanup_free_ char *abs_file = NULL;
 	unpack_t u = {file, progress, arg, 0, 0, k8c_time_monotonic_ns() + 1000000000LL};
 	cJSON *images = NULL, *entry;
 	char stamp[K8C_TIME_STRLEN];
@@ -375,10 +417,16 @@ int k8c_image_import(const char *data_dir, const char *ref, const char *file,
 
 	if ((ret = k8c_image_normalize(ref, &name, err)) < 0)
 		return ret;
-	if (access(file, R_OK) != 0)
+	/* the unpacking runs in the new rootfs: the tarball's absolute path */
+	if (access(file, R_OK) != 0 || (abs_file = realpath(file, NULL)) == NULL)
 		return k8c_error_make(err, K8C_EINVAL, "cannot read %s: %s", file, strerror(errno));
-	if ((ret = k8c_mkdir_p(dir, 0755, err)) < 0)
+	u.file = abs_file;
+	/* 0700: images unpacked as root keep setuid files and device nodes,
+	 * which only containers may reach, not every local user */
+	if ((ret = k8c_mkdir_p(dir, 0700, err)) < 0)
 		return ret;
+	if (chmod(dir, 0700) != 0)
+		return k8c_error_make(err, K8C_EIO, "cannot chmod %s: %s", dir, strerror(errno));
 	id = new_id();
 	partial = k8c_xasprintf("%s/%s.partial", dir, id);
 	final = k8c_xasprintf("%s/%s", dir, id);
@@ -397,6 +445,8 @@ int k8c_image_import(const char *data_dir, const char *ref, const char *file,
 	}
 	if (cwd >= 0)
 		close(cwd);
+	if (ret == 0 && chmod(rootfs, 0755) != 0) /* whatever mode "./" had in the tarball */
+		ret = k8c_error_make(err, K8C_EIO, "cannot chmod %s: %s", rootfs, strerror(errno));
 	if (ret == 0 && rename(partial, final) != 0)
 		ret = k8c_error_make(err, K8C_EIO, "cannot rename %s: %s", partial, strerror(errno));
 	if (ret < 0) {

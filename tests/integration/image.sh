@@ -14,11 +14,13 @@ img() { "$K8C" image --data-dir "$D" "$@"; }
 
 sh "$top_srcdir/contrib/images/busybox.sh" "$TMP/bb.tar" >/dev/null
 ok $? "contrib/images/busybox.sh builds a busybox rootfs tarball"
-out=$(img import busybox "$TMP/bb.tar" 2>&1)
-ok $? "import busybox"
+out=$(cd "$TMP" && img import busybox bb.tar 2>&1)
+ok $? "import busybox (a path relative to the working directory)"
 like "$out" "as docker.io/library/busybox:latest" "busybox is docker.io/library/busybox:latest"
 like "$(img ls)" "docker.io/library/busybox:latest" "ls lists it"
 rootfs=$(ls -d "$D"/images/*/rootfs)
+is "$(stat -c %a "$D/images") $(stat -c %a "$rootfs")" "700 755" \
+	"the store is private (setuid files, devices), an image's / is 755"
 ok "$([ -x "$rootfs/bin/busybox" ] && [ -L "$rootfs/bin/sh" ]; echo $?)" "the rootfs has bin/busybox and the applet links"
 if [ "$(id -u)" -eq 0 ]; then
 	is "$(chroot "$rootfs" /bin/sh -c 'echo hello from $(basename $0)' 2>&1)" "hello from sh" \
@@ -70,9 +72,10 @@ make("absolute", [("/tmp/k8c-escaped-absolute", "file")])
 make("symlink", [("out", "link", tmp), ("out/escaped-symlink", "file")])
 make("docker_save", [("0123abcd/layer.tar", "file"), ("manifest.json", "file")])
 make("empty", [])
+make("oci", [("oci-layout", "file"), ("blobs/sha256/00", "file")])
 PY
 printf 'not a tarball\n' >"$TMP/text.tar"
-for t in dotdot absolute symlink docker_save empty text; do
+for t in dotdot absolute symlink docker_save oci empty text; do
 	img import bad "$TMP/$t.tar" >"$TMP/err.$t" 2>&1
 	is $? 1 "a $t tarball is refused: $(head -c 150 "$TMP/err.$t")"
 done
@@ -94,4 +97,12 @@ is "$(ls "$D/images" | grep -vc 'index.json')" "0" "and the rootfs directories a
 img rm busybox >"$TMP/err" 2>&1
 is $? 1 "rm of a missing image fails"
 like "$(cat "$TMP/err")" "no image docker.io/library/busybox:latest" "naming the image"
+
+# a damaged index is refused, and deletes nothing
+mkdir -p "$D/images/keep"
+printf '{"images":[{"name":"docker.io/library/x:latest","id":""}]}' >"$D/images/index.json"
+img rm x >"$TMP/err" 2>&1
+is $? 1 "rm with a damaged index fails"
+like "$(cat "$TMP/err")" "is damaged" "saying the index is damaged"
+ok "$([ -d "$D/images/keep" ]; echo $?)" "and deletes nothing"
 tap_done

@@ -19,11 +19,15 @@ int main(void)
 		{"localhost:5000/a/b/c:x", "localhost:5000/a/b/c:x"},
 		{"quay.io/k8s-e2e/pause__x.y", "quay.io/k8s-e2e/pause__x.y:latest"},
 		{"a--b:TAG_1", "docker.io/library/a--b:TAG_1"},
+		{"index.docker.io/library/busybox", "docker.io/library/busybox:latest"},
+		{"LOCALHOST/x", "LOCALHOST/x:latest"},
+		{"my-registry.example.com:443/x/y:1", "my-registry.example.com:443/x/y:1"},
 	};
 	static const char *const bad[] = {
 		"", "Busybox", "busybox@sha256:0123", "busybox:", "busybox:-x", "busybox/",
 		"/busybox", "bu..sybox", "busy_-box", "registry:port/app", ":tag", "a//b",
-		"busybox:a/b", "-busybox",
+		"busybox:a/b", "-busybox", "../x", "./x", "a..b/x", "-h.com/x", "h-.com/x", "h.com:/x",
+		"h.com:8a/x",
 	};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		char *out = NULL;
