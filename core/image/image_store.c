@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -280,6 +281,39 @@ static int lock_store(const char *dir, k8c_error_t *err)
 	return fd;
 }
 
+/* Leftovers of crashed imports and removals: image directories no name
+ * uses and half-unpacked ones, older than SWEEP_AGE_S (younger ones may
+ * belong to an import under way in another process).  Lock held. */
+#define SWEEP_AGE_S 3600
+
+static void sweep(const char *dir, cJSON *images)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	time_t now = time(NULL);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		_cleanup_free_ char *path = NULL, *id = NULL;
+		struct stat st;
+		k8c_error_t ignored;
+
+		if (n < 32 || strspn(e->d_name, "0123456789abcdef") != 32 ||
+		    (n != 32 && strcmp(e->d_name + 32, ".partial") != 0))
+			continue;
+		id = k8c_xstrndup(e->d_name, 32);
+		if (n == 32 && id_used(images, id))
+			continue;
+		path = k8c_xasprintf("%s/%s", dir, e->d_name);
+		if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || now - st.st_mtime < SWEEP_AGE_S)
+			continue;
+		k8c_remove_tree(path, &ignored);
+	}
+	closedir(d);
+}
+
 /* --- unpacking ------------------------------------------------------------------ */
 
 typedef struct unpack {
@@ -478,6 +512,8 @@ int k8c_image_import(const char *data_dir, const char *ref, const char *file,
 		k8c_error_t ignored;
 		k8c_remove_tree(old, &ignored);
 	}
+	if (ret == 0)
+		sweep(dir, images);
 	close(lock);
 	cJSON_Delete(images);
 	if (ret < 0) {
@@ -549,6 +585,8 @@ int k8c_image_remove(const char *data_dir, const char *ref, k8c_error_t *err)
 		_cleanup_free_ char *path = k8c_xasprintf("%s/%s", dir, id);
 		ret = k8c_remove_tree(path, err);
 	}
+	if (ret == 0)
+		sweep(dir, images);
 	close(lock);
 	cJSON_Delete(images);
 	return ret;

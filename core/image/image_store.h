@@ -35,7 +35,9 @@ int k8c_image_import(const char *data_dir, const char *ref, const char *file,
 int k8c_image_list(const char *data_dir, struct cJSON **out, k8c_error_t *err);
 
 /* Forget ref; its rootfs is deleted when no other name uses it.
- * -K8C_ENOTFOUND when ref names no image. */
+ * -K8C_ENOTFOUND when ref names no image.  Import and remove also delete
+ * what crashed imports and removals left (unnamed or half-unpacked image
+ * directories more than an hour old). */
 int k8c_image_remove(const char *data_dir, const char *ref, k8c_error_t *err);
 
 /* The rootfs directory of ref (malloc'd), or -K8C_ENOTFOUND. */

@@ -35,8 +35,14 @@ img import registry.local:5000/team/box:v1 "$TMP/bb.tar.gz" >/dev/null 2>&1
 ok $? "a gzip-compressed tarball imports too"
 like "$(img ls)" "registry.local:5000/team/box:v1" "names with a registry keep it"
 
+stale=0123456789abcdef0123456789abcdef
+mkdir -p "$D/images/$stale/rootfs" "$D/images/$stale.partial/rootfs" "$D/images/fedcba9876543210fedcba9876543210/rootfs"
+touch -d '2 hours ago' "$D/images/$stale" "$D/images/$stale.partial"
 img import busybox:latest "$TMP/bb.tar" >/dev/null 2>&1
 ok $? "importing a name again replaces its image"
+ok "$([ ! -e "$D/images/$stale" ] && [ ! -e "$D/images/$stale.partial" ] && [ -d "$D/images/fedcba9876543210fedcba9876543210" ]; echo $?)" \
+	"leftovers of crashed imports older than an hour are swept, younger ones kept"
+rm -rf "$D/images/fedcba9876543210fedcba9876543210"
 ok "$([ ! -e "$D/images/$first_id" ]; echo $?)" "and deletes the rootfs no name uses any more"
 
 # bad names
