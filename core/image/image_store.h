@@ -12,13 +12,9 @@
 
 #include <k8c/error.h>
 
-struct cJSON;
+#include "image/image_ref.h"
 
-/* The full form of an image reference, as Docker and the kubelet match
- * images: "busybox" is "docker.io/library/busybox:latest".  References
- * by digest (@sha256:...) are refused: the store has no digests.
- * *out is malloc'd. */
-int k8c_image_normalize(const char *ref, char **out, k8c_error_t *err);
+struct cJSON;
 
 /* Unpack the root filesystem tarball file (tar, optionally compressed)
  * as ref, replacing what ref named before.  Entries that would land

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include "image/image_store.h"
+#include "image/image_ref.h"
 #include "tap.h"
 
 int main(void)
