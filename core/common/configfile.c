@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "common/configfile.h"
+#include "common/dirs.h"
 #include "common/mem.h"
 #include "common/yaml_json.h"
 
@@ -301,35 +302,14 @@ int k8c_config_load(const char *path, const k8c_option_t *table, cJSON *values,
                     k8c_error_t *err)
 {
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f = fopen(path, "rb");
+	size_t len = 0;
+	int ret = k8c_read_file(path, CONFIG_MAX_BYTES, &buf, &len);
 
-	if (f == NULL)
+	if (ret == -EFBIG)
+		return k8c_error_make(err, K8C_ETOOLARGE, "%s: config file larger than %d bytes",
+		                      path, CONFIG_MAX_BYTES);
+	if (ret < 0)
 		return k8c_error_make(err, K8C_EIO, "%s: cannot read config file: %s",
-		                      path, strerror(errno));
-	for (;;) {
-		size_t n;
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			buf = k8c_xrealloc(buf, cap);
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-		if (len > CONFIG_MAX_BYTES) {
-			fclose(f);
-			return k8c_error_make(err, K8C_ETOOLARGE,
-			                      "%s: config file larger than %d bytes",
-			                      path, CONFIG_MAX_BYTES);
-		}
-	}
-	if (ferror(f)) {
-		int e = errno;
-		fclose(f);
-		return k8c_error_make(err, K8C_EIO, "%s: cannot read config file: %s",
-		                      path, strerror(e));
-	}
-	fclose(f);
-	return k8c_config_load_buffer(path, buf ? buf : "", len, table, values, err);
+		                      path, strerror(-ret));
+	return k8c_config_load_buffer(path, buf, len, table, values, err);
 }

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +27,38 @@ int k8c_mkdir_p(const char *path, mode_t mode, k8c_error_t *err)
 	}
 	if (mkdir(p, mode) != 0 && errno != EEXIST)
 		return k8c_error_make(err, K8C_EIO, "cannot create %s: %s", p, strerror(errno));
+	return 0;
+}
+
+int k8c_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rbe");
+	char *buf = NULL;
+	size_t n = 0, cap = 0, got;
+	int e = 0;
+
+	if (f == NULL)
+		return -errno;
+	do {
+		if (cap - n < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			buf = k8c_xrealloc(buf, cap);
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (n > max)
+			e = EFBIG;
+	} while (got > 0 && e == 0);
+	if (e == 0 && ferror(f))
+		e = errno ? errno : EIO;
+	fclose(f);
+	if (e != 0) {
+		free(buf);
+		return -e;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
 	return 0;
 }
 

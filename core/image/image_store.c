@@ -51,27 +51,17 @@ static int entries_valid(const cJSON *images)
 static int read_index(const char *dir, cJSON **out, k8c_error_t *err)
 {
 	_cleanup_free_ char *path = k8c_xasprintf("%s/index.json", dir);
-	FILE *f = fopen(path, "re");
 	char *text = NULL;
-	size_t cap = 0, len = 0, n;
+	size_t len;
+	int ret = k8c_read_file(path, (size_t)64 << 20, &text, &len);
 	cJSON *doc, *images;
 
-	if (f == NULL) {
-		if (errno != ENOENT)
-			return k8c_error_make(err, K8C_EIO, "cannot read %s: %s", path, strerror(errno));
+	if (ret == -ENOENT) {
 		*out = cJSON_CreateArray();
 		return 0;
 	}
-	do {
-		if (len + 4096 + 1 > cap) {
-			cap = (len + 4096 + 1) * 2;
-			text = k8c_xrealloc(text, cap);
-		}
-		n = fread(text + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	text[len] = '\0';
+	if (ret < 0)
+		return k8c_error_make(err, K8C_EIO, "cannot read %s: %s", path, strerror(-ret));
 	doc = cJSON_Parse(text);
 	free(text);
 	images = cJSON_DetachItemFromObjectCaseSensitive(doc, "images");
