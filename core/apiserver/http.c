@@ -162,7 +162,7 @@ static void serve_fiber(void *arg)
 	k8c_api_serve(cn->http->srv, &cn->req, &cn->resp);
 }
 
-static int park_conn(void *arg)
+static void park_conn(void *arg)
 {
 	conn_t *cn = arg;
 
@@ -171,7 +171,6 @@ static int park_conn(void *arg)
 	if (!cn->orphaned)
 		MHD_suspend_connection(cn->c);
 	pthread_mutex_unlock(&cn->http->park_lock);
-	return 0;
 }
 
 static void wake_conn(void *arg)

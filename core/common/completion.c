@@ -22,7 +22,8 @@ void k8c_completion_destroy(k8c_completion_t *c)
 	pthread_mutex_destroy(&c->mu);
 }
 
-void k8c_completion_block(k8c_completion_t *c)
+/* A plain thread's wait. */
+static void block(k8c_completion_t *c)
 {
 	pthread_mutex_lock(&c->mu);
 	while (!c->done)
@@ -33,7 +34,7 @@ void k8c_completion_block(k8c_completion_t *c)
 void k8c_completion_wait(k8c_completion_t *c)
 {
 	if (k8c_fiber_current() == NULL) {
-		k8c_completion_block(c);
+		block(c);
 		return;
 	}
 	pthread_mutex_lock(&c->mu);
@@ -62,7 +63,7 @@ void k8c_completion_done(k8c_completion_t *c)
 		wake(arg);
 }
 
-int k8c_completion_arm(k8c_completion_t *c, int (*park)(void *arg),
+int k8c_completion_arm(k8c_completion_t *c, void (*park)(void *arg),
                        void (*wake)(void *arg), void *arg)
 {
 	pthread_mutex_lock(&c->mu);
@@ -70,10 +71,7 @@ int k8c_completion_arm(k8c_completion_t *c, int (*park)(void *arg),
 		pthread_mutex_unlock(&c->mu);
 		return 1;
 	}
-	if (park(arg) < 0) {
-		pthread_mutex_unlock(&c->mu);
-		return -1;
-	}
+	park(arg);
 	c->wake = wake;
 	c->wake_arg = arg;
 	pthread_mutex_unlock(&c->mu);

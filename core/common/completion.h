@@ -33,13 +33,10 @@ void k8c_completion_done(k8c_completion_t *c);
 
 /* For the driver that got c from k8c_fiber_resume: returns 1 when c is
  * done already (resume the fiber now).  Otherwise calls park(arg) with c's
- * lock held, so that done cannot come between; when park returns < 0
- * (the driver cannot park now) returns -1, else arranges for done to call
- * wake(arg) and returns 0. */
-int k8c_completion_arm(k8c_completion_t *c, int (*park)(void *arg),
+ * lock held, so that done cannot come between, arranges for done to call
+ * wake(arg), and returns 0. */
+int k8c_completion_arm(k8c_completion_t *c, void (*park)(void *arg),
                        void (*wake)(void *arg), void *arg);
-/* For a driver that cannot park (shutting down): block until done. */
-void k8c_completion_block(k8c_completion_t *c);
 
 typedef struct k8c_lock_waiter k8c_lock_waiter_t;
 typedef struct k8c_lock {

@@ -84,20 +84,34 @@ static void sim_fini(void *cookie)
 	free(s);
 }
 
+/* The link pointing at the record with id, or at its list's NULL end:
+ * *link finds it, *link = (*link)->next unlinks it.  Lock held. */
+static sim_sandbox_t **sandbox_link(sim_t *s, const char *id)
+{
+	sim_sandbox_t **pb = &s->sandboxes;
+
+	while (*pb != NULL && strcmp((*pb)->id, id) != 0)
+		pb = &(*pb)->next;
+	return pb;
+}
+
+static sim_container_t **container_link(sim_t *s, const char *id)
+{
+	sim_container_t **pc = &s->containers;
+
+	while (*pc != NULL && strcmp((*pc)->id, id) != 0)
+		pc = &(*pc)->next;
+	return pc;
+}
+
 static sim_sandbox_t *find_sandbox(sim_t *s, const char *id)
 {
-	for (sim_sandbox_t *b = s->sandboxes; b != NULL; b = b->next)
-		if (strcmp(b->id, id) == 0)
-			return b;
-	return NULL;
+	return *sandbox_link(s, id);
 }
 
 static sim_container_t *find_container(sim_t *s, const char *id)
 {
-	for (sim_container_t *c = s->containers; c != NULL; c = c->next)
-		if (strcmp(c->id, id) == 0)
-			return c;
-	return NULL;
+	return *container_link(s, id);
 }
 
 static int not_found(k8c_error_t *err, const char *what, const char *id)
@@ -160,9 +174,17 @@ static int sim_stop_sandbox(void *cookie, const char *id, k8c_error_t *err)
 static int sim_remove_sandbox(void *cookie, const char *id, k8c_error_t *err)
 {
 	sim_t *s = cookie;
-	int ret = not_found(err, "sandbox", id);
+	sim_sandbox_t **pb, *b;
 
 	pthread_mutex_lock(&s->lock);
+	pb = sandbox_link(s, id);
+	b = *pb;
+	if (b == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return not_found(err, "sandbox", id);
+	}
+	*pb = b->next;
+	free(b);
 	for (sim_container_t **pc = &s->containers; *pc != NULL;) {
 		sim_container_t *c = *pc;
 		if (strcmp(c->sandbox, id) == 0) {
@@ -172,17 +194,8 @@ static int sim_remove_sandbox(void *cookie, const char *id, k8c_error_t *err)
 			pc = &c->next;
 		}
 	}
-	for (sim_sandbox_t **pb = &s->sandboxes; *pb != NULL; pb = &(*pb)->next) {
-		if (strcmp((*pb)->id, id) == 0) {
-			sim_sandbox_t *b = *pb;
-			*pb = b->next;
-			free(b);
-			ret = 0;
-			break;
-		}
-	}
 	pthread_mutex_unlock(&s->lock);
-	return ret;
+	return 0;
 }
 
 static int sim_sandbox_status(void *cookie, const char *id, k8c_runtime_sandbox_status_t *st,
@@ -320,20 +333,18 @@ static int sim_stop_container(void *cookie, const char *id, int64_t timeout_s, k
 static int sim_remove_container(void *cookie, const char *id, k8c_error_t *err)
 {
 	sim_t *s = cookie;
-	int ret = not_found(err, "container", id);
+	sim_container_t **pc, *c;
 
 	pthread_mutex_lock(&s->lock);
-	for (sim_container_t **pc = &s->containers; *pc != NULL; pc = &(*pc)->next) {
-		if (strcmp((*pc)->id, id) == 0) {
-			sim_container_t *c = *pc;
-			*pc = c->next;
-			free(c);
-			ret = 0;
-			break;
-		}
-	}
+	pc = container_link(s, id);
+	c = *pc;
+	if (c != NULL)
+		*pc = c->next;
 	pthread_mutex_unlock(&s->lock);
-	return ret;
+	if (c == NULL)
+		return not_found(err, "container", id);
+	free(c);
+	return 0;
 }
 
 static int sim_container_status(void *cookie, const char *id, k8c_runtime_container_status_t *st,

@@ -31,13 +31,12 @@ typedef struct slot {
 	k8c_fiber_t *f;
 } slot_t;
 
-static int park(void *arg)
+static void park(void *arg)
 {
 	slot_t *s = arg;
 
 	s->d->parked++;
 	s->d->parks++;
-	return 0;
 }
 
 static void wake(void *arg)
