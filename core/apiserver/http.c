@@ -1,11 +1,10 @@
 /* HTTP front end on libmicrohttpd: an epoll event loop on a few threads
  * (one per CPU, each an MHD daemon fed by one accept thread that gives a
  * new connection to the loop with the fewest), each request served on a
- * fiber (common/fiber.h).  A
- * request that waits — for its write's group commit, for a store across
- * the network, for a lock — yields its fiber: the connection is suspended
- * and the thread serves other connections until the wait's completion
- * resumes it.  Streams (http_stream.c) park the same way while a watch has
+ * fiber (common/fiber.h).  A request that waits — for its write's group
+ * commit, for a store across the network, for a lock — yields its fiber:
+ * the connection is suspended and the thread serves other connections
+ * until the wait's completion resumes it.  Streams (http_stream.c) park the same way while a watch has
  * nothing to send, so an idle watch costs no thread.
  *
  * The raw URI is captured through the URI log callback so the query string
@@ -244,20 +243,29 @@ static enum MHD_Result queue_response(conn_t *cn)
 
 /* Run the request's fiber until it is done or waits.  Waiting: park the
  * connection until the wait's completion resumes it. */
-static enum MHD_Result drive(conn_t *cn)
+/* Resume the request's fiber until it ends (0; the fiber is freed) or
+ * waits (1: parked, wake_conn comes when the wait is over). */
+static int run_fiber(conn_t *cn)
 {
-	enum MHD_Result ret;
-
 	for (;;) {
 		k8c_completion_t *wait = k8c_fiber_resume(cn->fiber);
 
 		if (wait == NULL)
 			break;
 		if (k8c_completion_arm(wait, park_conn, wake_conn, cn) == 0)
-			return MHD_YES; /* wake_conn resumes the connection: MHD calls handle again */
+			return 1;
 	}
 	k8c_fiber_free(cn->fiber);
 	cn->fiber = NULL;
+	return 0;
+}
+
+static enum MHD_Result drive(conn_t *cn)
+{
+	enum MHD_Result ret;
+
+	if (run_fiber(cn))
+		return MHD_YES; /* wake_conn resumes the connection: MHD calls handle again */
 	ret = queue_response(cn);
 	k8c_api_response_free(&cn->resp);
 	/* after queueing: the stop waits for fibers, then for answers sent */
@@ -271,15 +279,8 @@ static void finish_orphan(void *arg)
 {
 	conn_t *cn = arg;
 
-	for (;;) {
-		k8c_completion_t *wait = k8c_fiber_resume(cn->fiber);
-
-		if (wait == NULL)
-			break;
-		if (k8c_completion_arm(wait, park_conn, wake_conn, cn) == 0)
-			return;
-	}
-	k8c_fiber_free(cn->fiber);
+	if (run_fiber(cn))
+		return;
 	fiber_end(cn->http);
 	k8c_api_response_free(&cn->resp);
 	k8c_api_request_free(&cn->req);
