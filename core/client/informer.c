@@ -1,0 +1,373 @@
+/* Informers: LIST + WATCH with resume (see informer.h).  The reflector
+ * thread lists, starts a watch and sleeps until the watch ends; the watch
+ * thread applies events.  Only one of them applies changes at a time, so
+ * handlers see one ordered stream.  lock guards the copy for readers. */
+#define K8C_LOG_COMPONENT "informer"
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "client/informer.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/strmap.h"
+
+#define PAGE 500
+#define BACKOFF_MAX_MS 30000
+
+struct k8c_informer {
+	k8c_client_t *c;      /* borrowed */
+	char *path;           /* owned */
+	k8c_informer_fn fn;
+	void *udata;
+	pthread_t thread;
+	int started;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;  /* synced, watch_ended, stop */
+	k8c_strmap_t objects; /* key -> cJSON* (owned) */
+	char rv[32];          /* last resourceVersion seen */
+	int synced;
+	int stop;
+	int watch_ended;
+	k8c_error_t watch_end;
+	k8c_client_watch_t *watch; /* the running watch, owned */
+};
+
+char *k8c_object_key(const cJSON *obj)
+{
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	const char *ns = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "namespace"));
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "name"));
+
+	if (name == NULL)
+		return NULL;
+	return ns && *ns ? k8c_xasprintf("%s/%s", ns, name) : k8c_xstrdup(name);
+}
+
+static const char *rv_of(const cJSON *obj)
+{
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "resourceVersion"));
+}
+
+static void set_rv(k8c_informer_t *inf, const char *rv)
+{
+	if (rv != NULL && strlen(rv) < sizeof(inf->rv)) {
+		pthread_mutex_lock(&inf->lock);
+		strcpy(inf->rv, rv);
+		pthread_mutex_unlock(&inf->lock);
+	}
+}
+
+/* Put obj (owned, taken) into the copy and tell the handler. */
+static void apply_put(k8c_informer_t *inf, cJSON *obj)
+{
+	_cleanup_free_ char *key = k8c_object_key(obj);
+	cJSON *old;
+
+	if (key == NULL) {
+		cJSON_Delete(obj);
+		return;
+	}
+	pthread_mutex_lock(&inf->lock);
+	old = k8c_strmap_put(&inf->objects, key, obj);
+	pthread_mutex_unlock(&inf->lock);
+	if (old == NULL)
+		inf->fn(inf->udata, K8C_WATCH_ADDED, obj, NULL);
+	else if (strcmp(rv_of(old) ? rv_of(old) : "", rv_of(obj) ? rv_of(obj) : "") != 0)
+		inf->fn(inf->udata, K8C_WATCH_MODIFIED, obj, old);
+	cJSON_Delete(old);
+}
+
+static void apply_delete(k8c_informer_t *inf, const char *key, const cJSON *last)
+{
+	cJSON *old;
+
+	pthread_mutex_lock(&inf->lock);
+	old = k8c_strmap_remove(&inf->objects, key);
+	pthread_mutex_unlock(&inf->lock);
+	if (old != NULL || last != NULL)
+		inf->fn(inf->udata, K8C_WATCH_DELETED, last ? last : old, NULL);
+	cJSON_Delete(old);
+}
+
+static void on_event(void *udata, int type, const cJSON *obj, const k8c_error_t *end)
+{
+	k8c_informer_t *inf = udata;
+
+	if (obj == NULL) {
+		pthread_mutex_lock(&inf->lock);
+		inf->watch_ended = 1;
+		inf->watch_end = *end;
+		pthread_cond_broadcast(&inf->cond);
+		pthread_mutex_unlock(&inf->lock);
+		return;
+	}
+	if (type == K8C_WATCH_DELETED) {
+		_cleanup_free_ char *key = k8c_object_key(obj);
+		if (key != NULL)
+			apply_delete(inf, key, obj);
+	} else if (type != K8C_WATCH_BOOKMARK) {
+		apply_put(inf, cJSON_Duplicate(obj, 1));
+	}
+	set_rv(inf, rv_of(obj));
+}
+
+/* Sleep ms unless stopped; returns 1 when stopped. */
+static int pause_ms(k8c_informer_t *inf, int64_t ms)
+{
+	struct timespec ts;
+	int stop;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&inf->lock);
+	while (!inf->stop && pthread_cond_timedwait(&inf->cond, &inf->lock, &ts) != ETIMEDOUT)
+		;
+	stop = inf->stop;
+	pthread_mutex_unlock(&inf->lock);
+	return stop;
+}
+
+/* LIST every page into a fresh map; then make the copy equal to it,
+ * telling the handler what changed.  Returns < 0 with err set. */
+static int relist(k8c_informer_t *inf, k8c_error_t *err)
+{
+	k8c_strmap_t seen;
+	_cleanup_free_ char *cont = NULL;
+	char rv[32] = "";
+	cJSON *items = cJSON_CreateArray();
+	k8c_strmap_entry_t *e;
+	size_t i;
+	int ret = 0;
+
+	do {
+		_cleanup_free_ char *esc = cont ? k8c_client_escape(cont) : NULL;
+		_cleanup_free_ char *p = k8c_xasprintf("%s%slimit=%d%s%s", inf->path,
+		                                       strchr(inf->path, '?') ? "&" : "?", PAGE,
+		                                       esc ? "&continue=" : "", esc ? esc : "");
+		_cleanup_json_ cJSON *page = NULL;
+		const cJSON *md;
+		const char *next, *page_rv;
+		cJSON *item;
+
+		if ((ret = k8c_client_request(inf->c, "GET", p, NULL, NULL, &page, err)) < 0)
+			break;
+		md = cJSON_GetObjectItemCaseSensitive(page, "metadata");
+		next = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "continue"));
+		page_rv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "resourceVersion"));
+		free(cont);
+		cont = next != NULL && *next ? k8c_xstrdup(next) : NULL;
+		if (page_rv != NULL)
+			snprintf(rv, sizeof(rv), "%s", page_rv);
+		while ((item = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(page, "items"), 0)) != NULL)
+			cJSON_AddItemToArray(items, item);
+	} while (cont != NULL);
+	if (ret < 0) {
+		cJSON_Delete(items);
+		return ret;
+	}
+	/* the items of a LIST carry no kind: the watch's objects do */
+	k8c_strmap_init(&seen);
+	while (cJSON_GetArraySize(items) > 0) {
+		cJSON *item = cJSON_DetachItemFromArray(items, 0);
+		_cleanup_free_ char *key = k8c_object_key(item);
+		if (key != NULL)
+			k8c_strmap_put(&seen, key, (void *)1);
+		apply_put(inf, item);
+	}
+	cJSON_Delete(items);
+	/* what is gone */
+	for (;;) {
+		_cleanup_free_ char *gone = NULL;
+		pthread_mutex_lock(&inf->lock);
+		for (e = k8c_strmap_first(&inf->objects, &i); e != NULL;
+		     e = k8c_strmap_next(&inf->objects, e, &i))
+			if (k8c_strmap_get(&seen, e->key) == NULL) {
+				gone = k8c_xstrdup(e->key);
+				break;
+			}
+		pthread_mutex_unlock(&inf->lock);
+		if (gone == NULL)
+			break;
+		apply_delete(inf, gone, NULL);
+	}
+	k8c_strmap_free(&seen);
+	set_rv(inf, rv);
+	return 0;
+}
+
+static void *reflector(void *arg)
+{
+	k8c_informer_t *inf = arg;
+	int64_t backoff_ms = 0;
+	int need_list = 1;
+	k8c_error_t err;
+
+	for (;;) {
+		char rv[32];
+
+		if (backoff_ms > 0 && pause_ms(inf, backoff_ms))
+			break;
+		pthread_mutex_lock(&inf->lock);
+		if (inf->stop) {
+			pthread_mutex_unlock(&inf->lock);
+			break;
+		}
+		pthread_mutex_unlock(&inf->lock);
+		if (need_list) {
+			if (relist(inf, &err) < 0) {
+				backoff_ms = backoff_ms ? backoff_ms * 2 : 500;
+				if (backoff_ms > BACKOFF_MAX_MS)
+					backoff_ms = BACKOFF_MAX_MS;
+				K8C_WARN("list %s: %s (again in %lld ms)", inf->path, err.message,
+				         (long long)backoff_ms);
+				continue;
+			}
+			need_list = 0;
+			pthread_mutex_lock(&inf->lock);
+			inf->synced = 1;
+			pthread_cond_broadcast(&inf->cond);
+			pthread_mutex_unlock(&inf->lock);
+		}
+		pthread_mutex_lock(&inf->lock);
+		memcpy(rv, inf->rv, sizeof(rv));
+		inf->watch_ended = 0;
+		pthread_mutex_unlock(&inf->lock);
+		if (k8c_client_watch(inf->c, inf->path, rv, on_event, inf, NULL, &inf->watch,
+		                     &err) < 0) {
+			need_list = 1;
+			continue;
+		}
+		pthread_mutex_lock(&inf->lock);
+		while (!inf->watch_ended && !inf->stop)
+			pthread_cond_wait(&inf->cond, &inf->lock);
+		err = inf->watch_end;
+		pthread_mutex_unlock(&inf->lock);
+		k8c_client_watch_stop(inf->c, inf->watch);
+		inf->watch = NULL;
+		pthread_mutex_lock(&inf->lock);
+		if (inf->stop) {
+			pthread_mutex_unlock(&inf->lock);
+			break;
+		}
+		pthread_mutex_unlock(&inf->lock);
+		if (err.code == K8C_EEXPIRED) {
+			K8C_DEBUG("watch %s: %s: listing again", inf->path, err.message);
+			need_list = 1;
+			backoff_ms = 0;
+		} else if (err.code == K8C_ETIMEOUT) {
+			backoff_ms = 0; /* the server's timeout: go on from rv */
+		} else {
+			K8C_DEBUG("watch %s: %s", inf->path, err.message);
+			backoff_ms = backoff_ms ? backoff_ms * 2 : 500;
+			if (backoff_ms > BACKOFF_MAX_MS)
+				backoff_ms = BACKOFF_MAX_MS;
+			/* a server that lost our revision (restored) answers 410 */
+		}
+		if (err.code != K8C_ETIMEOUT && err.code != K8C_EEXPIRED && err.code != K8C_EUNAVAIL)
+			need_list = 1;
+	}
+	return NULL;
+}
+
+k8c_informer_t *k8c_informer_new(k8c_client_t *c, const char *path, k8c_informer_fn fn,
+                                 void *udata)
+{
+	k8c_informer_t *inf = k8c_xcalloc(1, sizeof(*inf));
+
+	inf->c = c;
+	inf->path = k8c_xstrdup(path);
+	inf->fn = fn;
+	inf->udata = udata;
+	pthread_mutex_init(&inf->lock, NULL);
+	pthread_cond_init(&inf->cond, NULL);
+	k8c_strmap_init(&inf->objects);
+	return inf;
+}
+
+void k8c_informer_start(k8c_informer_t *inf)
+{
+	int ret = pthread_create(&inf->thread, NULL, reflector, inf);
+
+	if (ret != 0)
+		k8c_die("informer: pthread_create: %s", strerror(ret));
+	inf->started = 1;
+}
+
+int k8c_informer_wait_synced(k8c_informer_t *inf, int64_t timeout_ms)
+{
+	struct timespec ts;
+	int synced;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (timeout_ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&inf->lock);
+	while (!inf->synced && !inf->stop &&
+	       pthread_cond_timedwait(&inf->cond, &inf->lock, &ts) != ETIMEDOUT)
+		;
+	synced = inf->synced;
+	pthread_mutex_unlock(&inf->lock);
+	return synced;
+}
+
+cJSON *k8c_informer_get(k8c_informer_t *inf, const char *key)
+{
+	cJSON *obj;
+
+	pthread_mutex_lock(&inf->lock);
+	obj = k8c_strmap_get(&inf->objects, key);
+	obj = obj ? cJSON_Duplicate(obj, 1) : NULL;
+	pthread_mutex_unlock(&inf->lock);
+	return obj;
+}
+
+size_t k8c_informer_count(k8c_informer_t *inf)
+{
+	size_t n;
+
+	pthread_mutex_lock(&inf->lock);
+	n = inf->objects.count;
+	pthread_mutex_unlock(&inf->lock);
+	return n;
+}
+
+void k8c_informer_free(k8c_informer_t *inf)
+{
+	k8c_strmap_entry_t *e;
+	size_t i;
+
+	if (inf == NULL)
+		return;
+	pthread_mutex_lock(&inf->lock);
+	inf->stop = 1;
+	pthread_cond_broadcast(&inf->cond);
+	pthread_mutex_unlock(&inf->lock);
+	if (inf->started)
+		pthread_join(inf->thread, NULL);
+	for (e = k8c_strmap_first(&inf->objects, &i); e != NULL;
+	     e = k8c_strmap_next(&inf->objects, e, &i))
+		cJSON_Delete(e->value);
+	k8c_strmap_free(&inf->objects);
+	pthread_cond_destroy(&inf->cond);
+	pthread_mutex_destroy(&inf->lock);
+	free(inf->path);
+	free(inf);
+}
