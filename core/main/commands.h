@@ -14,6 +14,17 @@ int k8c_cmd_plugins(const k8c_command_t *cmd, struct cJSON *values);
 int k8c_cmd_server(const k8c_command_t *cmd, struct cJSON *values);
 /* `k8c apiserver`: k8c server without any other component. */
 int k8c_cmd_apiserver(const k8c_command_t *cmd, struct cJSON *values);
+/* `k8c agent` and `k8c kubelet`. */
+int k8c_cmd_agent(const k8c_command_t *cmd, struct cJSON *values);
+
+/* An agent (kubelet) inside another command (`k8c server`): the runtime
+ * instance and the kubelet, talking to server_url. */
+typedef struct k8c_agent k8c_agent_t;
+int k8c_agent_start(const struct cJSON *values, const k8c_plugin_set_t *plugins,
+                    const char *data_dir, const char *server_url, k8c_agent_t **out,
+                    k8c_error_t *err);
+void k8c_agent_stop(k8c_agent_t *a);
+
 /* `k8c datastore backup|restore FILE`. */
 int k8c_cmd_datastore(const k8c_command_t *cmd, struct cJSON *values);
 /* `k8c image import NAME[:TAG] FILE | ls | rm NAME...`. */

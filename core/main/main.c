@@ -20,7 +20,10 @@ const k8c_command_t k8c_commands[] = {
 	 "node agent unless --disable-agent, with the embedded SQLite datastore by default.\n"
 	 "Stops cleanly on SIGTERM or SIGINT.", k8c_cmd_server},
 	{"agent", K8C_CMD_AGENT, "Run the node agent (kubelet and proxy) of a worker node.",
-	 "Registers this node with the API server at --server and runs the pods bound to it.", k8c_cmd_not_built},
+	 "Registers this node with the API server at --server, renews its Lease and runs the pods bound\n"
+	 "to it through the runtime plugin (--runtime: process by default, sim for hollow nodes; with\n"
+	 "--sim-nodes N one agent hosts N hollow nodes).  Containers keep running when the agent stops;\n"
+	 "the next agent on the same --data-dir adopts them.  Stops on SIGTERM or SIGINT.", k8c_cmd_agent},
 	{"apiserver", K8C_CMD_APISERVER, "Run the API server alone.",
 	 "Serves the Kubernetes API; the only component that touches the datastore.", k8c_cmd_apiserver},
 	{"scheduler", K8C_CMD_SCHEDULER, "Run the scheduler alone.",
@@ -30,7 +33,8 @@ const k8c_command_t k8c_commands[] = {
 	{"cloud-controller-manager", K8C_CMD_CLOUD_CONTROLLER_MANAGER, "Run the cloud controller manager alone.",
 	 "Runs the node, route and service controllers against a cloud provider plugin.", k8c_cmd_not_built},
 	{"kubelet", K8C_CMD_KUBELET, "Run the kubelet alone.",
-	 "Runs the pods bound to this node through a runtime plugin.", k8c_cmd_not_built},
+	 "Runs the pods bound to this node through a runtime plugin: k8c agent without the proxy.",
+	 k8c_cmd_agent},
 	{"proxy", K8C_CMD_PROXY, "Run the service proxy alone.",
 	 "Makes Service virtual IPs reach pod endpoints on this node.", k8c_cmd_not_built},
 	{"plugins", K8C_CMD_PLUGINS, "List the plugins found, loaded or refused, and why.",

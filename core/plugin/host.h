@@ -9,6 +9,7 @@
 #include "plugin/loader.h"
 
 struct cJSON;
+struct k8c_client_api;
 
 typedef struct k8c_plugin_instance k8c_plugin_instance_t;
 
@@ -19,6 +20,12 @@ typedef struct k8c_plugin_instance k8c_plugin_instance_t;
 int k8c_plugin_instance_new(const k8c_loaded_plugin_t *p,
                             const struct cJSON *config, const char *data_dir,
                             k8c_plugin_instance_t **out, k8c_error_t *err);
+/* The same, with an API client for the instance (k8c_host_t.client and
+ * client_ctx; both borrowed and valid until the instance is freed). */
+int k8c_plugin_instance_new_client(const k8c_loaded_plugin_t *p, const struct cJSON *config,
+                                   const char *data_dir, const struct k8c_client_api *client,
+                                   void *client_ctx, k8c_plugin_instance_t **out,
+                                   k8c_error_t *err);
 /* fini() and free. */
 void k8c_plugin_instance_free(k8c_plugin_instance_t *inst);
 

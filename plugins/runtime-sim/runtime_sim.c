@@ -18,33 +18,39 @@
 #include <k8c/runtime.h>
 
 #include "common/mem.h"
+#include "common/strmap.h"
 #include "common/timestamp.h"
 
 #define EXIT_AFTER "sim.k8c.io/exit-after"
 #define EXIT_CODE "sim.k8c.io/exit-code"
 
+typedef struct sim_sandbox sim_sandbox_t;
+
 typedef struct sim_container {
 	char id[32];
-	char sandbox[32];
+	sim_sandbox_t *sandbox;  /* borrowed: the sandbox outlives its containers */
+	char *name;              /* owned */
+	uint32_t attempt;
 	int state;             /* enum k8c_container_state */
 	int exit_code;         /* what it exits with (after exit_after_ns, or 0 when stopped) */
 	int64_t exit_after_ns; /* 0: runs until stopped */
 	int64_t created_ns, started_ns, finished_ns;
-	struct sim_container *next;
+	struct sim_container *next, **pprev; /* in its sandbox's list */
 } sim_container_t;
 
-typedef struct sim_sandbox {
+struct sim_sandbox {
 	char id[32];
 	char ip[16];
 	int ready;
-	struct sim_sandbox *next;
-} sim_sandbox_t;
+	char *uid, *ns, *name;       /* the pod's, owned */
+	sim_container_t *containers; /* owned */
+};
 
 typedef struct sim {
 	const k8c_host_t *host;   /* borrowed until fini */
 	pthread_mutex_t lock;
-	sim_sandbox_t *sandboxes;
-	sim_container_t *containers;
+	k8c_strmap_t sandboxes;   /* id -> sim_sandbox_t* (owned) */
+	k8c_strmap_t containers;  /* id -> sim_container_t* (owned by their sandbox) */
 	uint64_t next_id;
 	uint32_t subnet;          /* network address of the /16 pod IPs come from */
 } sim_t;
@@ -61,57 +67,61 @@ static int sim_init(const k8c_host_t *host, const cJSON *config, void **cookie, 
 	s = k8c_xcalloc(1, sizeof(*s));
 	s->host = host;
 	s->subnet = (a << 24) | (b << 16);
+	k8c_strmap_init(&s->sandboxes);
+	k8c_strmap_init(&s->containers);
 	pthread_mutex_init(&s->lock, NULL);
 	*cookie = s;
 	return 0;
 }
 
+static void container_free(sim_container_t *c)
+{
+	free(c->name);
+	free(c);
+}
+
+static void sandbox_free(sim_sandbox_t *b)
+{
+	while (b->containers != NULL) {
+		sim_container_t *c = b->containers;
+		b->containers = c->next;
+		container_free(c);
+	}
+	free(b->uid);
+	free(b->ns);
+	free(b->name);
+	free(b);
+}
+
 static void sim_fini(void *cookie)
 {
 	sim_t *s = cookie;
+	k8c_strmap_entry_t *e;
+	size_t i;
 
-	while (s->sandboxes != NULL) {
-		sim_sandbox_t *n = s->sandboxes->next;
-		free(s->sandboxes);
-		s->sandboxes = n;
-	}
-	while (s->containers != NULL) {
-		sim_container_t *n = s->containers->next;
-		free(s->containers);
-		s->containers = n;
-	}
+	for (e = k8c_strmap_first(&s->sandboxes, &i); e; e = k8c_strmap_next(&s->sandboxes, e, &i))
+		sandbox_free(e->value);
+	k8c_strmap_free(&s->sandboxes);
+	k8c_strmap_free(&s->containers);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
-/* The link pointing at the record with id, or at its list's NULL end:
- * *link finds it, *link = (*link)->next unlinks it.  Lock held. */
-static sim_sandbox_t **sandbox_link(sim_t *s, const char *id)
-{
-	sim_sandbox_t **pb = &s->sandboxes;
-
-	while (*pb != NULL && strcmp((*pb)->id, id) != 0)
-		pb = &(*pb)->next;
-	return pb;
-}
-
-static sim_container_t **container_link(sim_t *s, const char *id)
-{
-	sim_container_t **pc = &s->containers;
-
-	while (*pc != NULL && strcmp((*pc)->id, id) != 0)
-		pc = &(*pc)->next;
-	return pc;
-}
-
 static sim_sandbox_t *find_sandbox(sim_t *s, const char *id)
 {
-	return *sandbox_link(s, id);
+	return k8c_strmap_get(&s->sandboxes, id);
 }
 
 static sim_container_t *find_container(sim_t *s, const char *id)
 {
-	return *container_link(s, id);
+	return k8c_strmap_get(&s->containers, id);
+}
+
+static char *pod_field(const cJSON *pod, const char *name)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(pod, "metadata"), name));
+	return k8c_xstrdup(v ? v : "");
 }
 
 static int not_found(k8c_error_t *err, const char *what, const char *id)
@@ -126,8 +136,10 @@ static int sim_run_sandbox(void *cookie, const cJSON *pod, char id[K8C_RUNTIME_I
 	sim_sandbox_t *b = k8c_xcalloc(1, sizeof(*b));
 	uint32_t host;
 
-	(void)pod;
 	(void)err;
+	b->uid = pod_field(pod, "uid");
+	b->ns = pod_field(pod, "namespace");
+	b->name = pod_field(pod, "name");
 	pthread_mutex_lock(&s->lock);
 	s->next_id++;
 	snprintf(b->id, sizeof(b->id), "sim-sb-%llu", (unsigned long long)s->next_id);
@@ -139,8 +151,7 @@ static int sim_run_sandbox(void *cookie, const cJSON *pod, char id[K8C_RUNTIME_I
 	snprintf(b->ip, sizeof(b->ip), "%u.%u.%u.%u", host >> 24, (host >> 16) & 255, (host >> 8) & 255,
 	         host & 255);
 	b->ready = 1;
-	b->next = s->sandboxes;
-	s->sandboxes = b;
+	k8c_strmap_put(&s->sandboxes, b->id, b);
 	snprintf(id, K8C_RUNTIME_ID_MAX, "%s", b->id);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
@@ -159,8 +170,8 @@ static int sim_stop_sandbox(void *cookie, const char *id, k8c_error_t *err)
 	} else {
 		int64_t now = k8c_time_now_ns();
 		b->ready = 0;
-		for (sim_container_t *c = s->containers; c != NULL; c = c->next) {
-			if (strcmp(c->sandbox, id) == 0 && c->state == K8C_CONTAINER_RUNNING) {
+		for (sim_container_t *c = b->containers; c != NULL; c = c->next) {
+			if (c->state == K8C_CONTAINER_RUNNING) {
 				c->state = K8C_CONTAINER_EXITED;
 				c->exit_code = 0;
 				c->finished_ns = now;
@@ -174,27 +185,18 @@ static int sim_stop_sandbox(void *cookie, const char *id, k8c_error_t *err)
 static int sim_remove_sandbox(void *cookie, const char *id, k8c_error_t *err)
 {
 	sim_t *s = cookie;
-	sim_sandbox_t **pb, *b;
+	sim_sandbox_t *b;
 
 	pthread_mutex_lock(&s->lock);
-	pb = sandbox_link(s, id);
-	b = *pb;
+	b = k8c_strmap_remove(&s->sandboxes, id);
 	if (b == NULL) {
 		pthread_mutex_unlock(&s->lock);
 		return not_found(err, "sandbox", id);
 	}
-	*pb = b->next;
-	free(b);
-	for (sim_container_t **pc = &s->containers; *pc != NULL;) {
-		sim_container_t *c = *pc;
-		if (strcmp(c->sandbox, id) == 0) {
-			*pc = c->next;
-			free(c);
-		} else {
-			pc = &c->next;
-		}
-	}
+	for (sim_container_t *c = b->containers; c != NULL; c = c->next)
+		k8c_strmap_remove(&s->containers, c->id);
 	pthread_mutex_unlock(&s->lock);
+	sandbox_free(b);
 	return 0;
 }
 
@@ -250,6 +252,7 @@ static int sim_create_container(void *cookie, const char *sandbox_id,
                                 char id[K8C_RUNTIME_ID_MAX], k8c_error_t *err)
 {
 	sim_t *s = cookie;
+	sim_sandbox_t *b;
 	sim_container_t *c;
 	int64_t after = 0;
 	int code = 0, ret;
@@ -257,20 +260,29 @@ static int sim_create_container(void *cookie, const char *sandbox_id,
 	if ((ret = exit_plan(config->pod, &after, &code, err)) < 0)
 		return ret;
 	pthread_mutex_lock(&s->lock);
-	if (find_sandbox(s, sandbox_id) == NULL) {
+	b = find_sandbox(s, sandbox_id);
+	if (b == NULL) {
 		pthread_mutex_unlock(&s->lock);
 		return not_found(err, "sandbox", sandbox_id);
 	}
 	c = k8c_xcalloc(1, sizeof(*c));
 	s->next_id++;
 	snprintf(c->id, sizeof(c->id), "sim-c-%llu", (unsigned long long)s->next_id);
-	snprintf(c->sandbox, sizeof(c->sandbox), "%s", sandbox_id);
+	c->sandbox = b;
+	c->name = k8c_xstrdup(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(config->container, "name"))
+	                      ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(config->container, "name"))
+	                      : "");
+	c->attempt = config->attempt;
 	c->state = K8C_CONTAINER_CREATED;
 	c->exit_after_ns = after;
 	c->exit_code = code;
 	c->created_ns = k8c_time_now_ns();
-	c->next = s->containers;
-	s->containers = c;
+	c->next = b->containers;
+	if (c->next != NULL)
+		c->next->pprev = &c->next;
+	c->pprev = &b->containers;
+	b->containers = c;
+	k8c_strmap_put(&s->containers, c->id, c);
 	snprintf(id, K8C_RUNTIME_ID_MAX, "%s", c->id);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
@@ -333,17 +345,19 @@ static int sim_stop_container(void *cookie, const char *id, int64_t timeout_s, k
 static int sim_remove_container(void *cookie, const char *id, k8c_error_t *err)
 {
 	sim_t *s = cookie;
-	sim_container_t **pc, *c;
+	sim_container_t *c;
 
 	pthread_mutex_lock(&s->lock);
-	pc = container_link(s, id);
-	c = *pc;
-	if (c != NULL)
-		*pc = c->next;
+	c = k8c_strmap_remove(&s->containers, id);
+	if (c != NULL) {
+		*c->pprev = c->next;
+		if (c->next != NULL)
+			c->next->pprev = c->pprev;
+	}
 	pthread_mutex_unlock(&s->lock);
 	if (c == NULL)
 		return not_found(err, "container", id);
-	free(c);
+	container_free(c);
 	return 0;
 }
 
@@ -400,6 +414,47 @@ static int sim_exec(void *cookie, const char *id, const char *const *argv, int64
 	return ret;
 }
 
+static int sim_list(void *cookie, void (*fn)(void *udata, const k8c_runtime_entry_t *entry),
+                    void *udata, k8c_error_t *err)
+{
+	sim_t *s = cookie;
+	k8c_strmap_entry_t *e;
+	int64_t now = k8c_time_now_ns();
+	size_t i;
+
+	(void)err;
+	pthread_mutex_lock(&s->lock);
+	for (e = k8c_strmap_first(&s->sandboxes, &i); e; e = k8c_strmap_next(&s->sandboxes, e, &i)) {
+		sim_sandbox_t *b = e->value;
+		k8c_runtime_entry_t en = {sizeof(en)};
+		en.id = en.sandbox_id = b->id;
+		en.pod_uid = b->uid;
+		en.pod_namespace = b->ns;
+		en.pod_name = b->name;
+		en.state = b->ready;
+		fn(udata, &en);
+	}
+	for (e = k8c_strmap_first(&s->sandboxes, &i); e; e = k8c_strmap_next(&s->sandboxes, e, &i)) {
+		sim_sandbox_t *b = e->value;
+		for (sim_container_t *c = b->containers; c != NULL; c = c->next) {
+			k8c_runtime_entry_t en = {sizeof(en)};
+			catch_up(c, now);
+			en.is_container = 1;
+			en.id = c->id;
+			en.sandbox_id = b->id;
+			en.pod_uid = b->uid;
+			en.pod_namespace = b->ns;
+			en.pod_name = b->name;
+			en.container_name = c->name;
+			en.attempt = c->attempt;
+			en.state = c->state;
+			fn(udata, &en);
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
 static const k8c_runtime_ops_t sim_ops = {
 	.struct_size = sizeof(k8c_runtime_ops_t),
 	.run_sandbox = sim_run_sandbox,
@@ -412,6 +467,8 @@ static const k8c_runtime_ops_t sim_ops = {
 	.remove_container = sim_remove_container,
 	.container_status = sim_container_status,
 	.exec = sim_exec,
+	.flags = K8C_RUNTIME_F_HOLLOW,
+	.list = sim_list,
 };
 
 K8C_PLUGIN_EXPORT const k8c_plugin_t k8c_plugin = {
