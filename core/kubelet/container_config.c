@@ -491,12 +491,14 @@ int kl_container_config(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, const c
 	} else if (env.n == 0) {
 		strv_push(&env, k8c_xstrdup("PATH=/bin"));
 	}
+	/* no command: the image's entrypoint (none in a rootfs tarball) */
 	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(spec, "command"))
 		strv_push(&argv, expand(cJSON_GetStringValue(a) ? cJSON_GetStringValue(a) : "", &env));
 	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(spec, "args"))
 		strv_push(&argv, expand(cJSON_GetStringValue(a) ? cJSON_GetStringValue(a) : "", &env));
 	if (argv.n == 0) {
-		/* no entrypoint in a rootfs tarball: a shell, as busybox's image has */
+		/* a rootfs tarball has no entrypoint and no CMD: sh stands for
+		 * the CMD, as in busybox's image (args alone replace the CMD) */
 		strv_push(&argv, k8c_xstrdup("sh"));
 	}
 	out->argv = argv.v;
