@@ -52,6 +52,7 @@ def proc_rss_kb(pid):
 
 
 def start_server(tmp):
+    os.makedirs(tmp, exist_ok=True)
     port = free_port()
     log = os.path.join(tmp, "server.log")
     p = subprocess.Popen([K8C, "apiserver", "--data-dir", os.path.join(tmp, "s"), "--port", str(port)],
@@ -102,6 +103,7 @@ def bench_hollow(tmp, n):
 def bench_startup(tmp, pods):
     if os.geteuid() != 0:
         sys.exit("startup needs root (the process runtime)")
+    os.makedirs(tmp, exist_ok=True)
     data = os.path.join(tmp, "a")
     tar = os.path.join(tmp, "busybox.tar")
     subprocess.run(["sh", os.path.join(TOP, "contrib/images/busybox.sh"), tar], check=True,
