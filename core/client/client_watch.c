@@ -140,10 +140,12 @@ static size_t on_header(char *data, size_t size, size_t n, void *udata)
 	k8c_client_watch_t *w = udata;
 	long code;
 
-	/* the status line: "HTTP/1.1 200 OK" */
-	if (size * n > 9 && strncmp(data, "HTTP/", 5) == 0 &&
-	    sscanf(data + 9, "%ld", &code) == 1 && code >= 200)
-		w->http_status = code;
+	/* the status line: "HTTP/1.1 200 OK", "HTTP/2 410" */
+	if (size * n > 5 && strncmp(data, "HTTP/", 5) == 0) {
+		const char *sp = memchr(data, ' ', size * n);
+		if (sp != NULL && sscanf(sp + 1, "%ld", &code) == 1 && code >= 200)
+			w->http_status = code;
+	}
 	return size * n;
 }
 
@@ -259,7 +261,10 @@ int k8c_client_watch_start(void *ctx, const char *path, const char *resource_ver
 	pthread_mutex_unlock(&c->lock);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* under the lock: watch_end reads w->thread under it */
+	pthread_mutex_lock(&c->lock);
 	ret = pthread_create(&w->thread, &attr, watch_thread, w);
+	pthread_mutex_unlock(&c->lock);
 	pthread_attr_destroy(&attr);
 	if (ret != 0)
 		k8c_die("watch: pthread_create: %s", strerror(ret));

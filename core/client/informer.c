@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/strmap.h"
+#include "common/timestamp.h"
 
 #define PAGE 500
 #define BACKOFF_MAX_MS 30000
@@ -212,7 +213,7 @@ static int relist(k8c_informer_t *inf, k8c_error_t *err)
 static void *reflector(void *arg)
 {
 	k8c_informer_t *inf = arg;
-	int64_t backoff_ms = 0;
+	int64_t backoff_ms = 0, watch_start;
 	int need_list = 1;
 	k8c_error_t err;
 
@@ -237,6 +238,7 @@ static void *reflector(void *arg)
 				continue;
 			}
 			need_list = 0;
+			backoff_ms = 0;
 			pthread_mutex_lock(&inf->lock);
 			inf->synced = 1;
 			pthread_cond_broadcast(&inf->cond);
@@ -251,6 +253,7 @@ static void *reflector(void *arg)
 			need_list = 1;
 			continue;
 		}
+		watch_start = k8c_time_monotonic_ns();
 		pthread_mutex_lock(&inf->lock);
 		while (!inf->watch_ended && !inf->stop)
 			pthread_cond_wait(&inf->cond, &inf->lock);
@@ -268,8 +271,10 @@ static void *reflector(void *arg)
 			K8C_DEBUG("watch %s: %s: listing again", inf->path, err.message);
 			need_list = 1;
 			backoff_ms = 0;
-		} else if (err.code == K8C_ETIMEOUT) {
-			backoff_ms = 0; /* the server's timeout: go on from rv */
+		} else if (k8c_time_monotonic_ns() - watch_start > 10000000000LL) {
+			backoff_ms = 0; /* it ran a while (the server's timeout): go on from rv */
+		} else if (err.code == K8C_ETIMEOUT && backoff_ms == 0) {
+			backoff_ms = 100; /* ended at once: do not spin */
 		} else {
 			K8C_DEBUG("watch %s: %s", inf->path, err.message);
 			backoff_ms = backoff_ms ? backoff_ms * 2 : 500;

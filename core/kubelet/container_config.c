@@ -290,7 +290,8 @@ static const cJSON *find_volume(const cJSON *pod, const char *name)
 }
 
 /* Write the keys of a ConfigMap or Secret (or the listed items) as files
- * into dir, replacing what was there. */
+ * into dir.  Each file is replaced atomically and the directory is kept:
+ * running containers of the pod have it bind-mounted. */
 static int write_keys(const cJSON *src, const cJSON *obj, int secret, const char *dir,
                       k8c_error_t *err)
 {
@@ -299,7 +300,7 @@ static int write_keys(const cJSON *src, const cJSON *obj, int secret, const char
 	mode_t mode = cJSON_IsNumber(dm) ? (mode_t)dm->valuedouble & 07777 : 0644;
 	int ret;
 
-	if ((ret = k8c_remove_tree(dir, err)) < 0 || (ret = k8c_mkdir_p(dir, 0755, err)) < 0)
+	if ((ret = k8c_mkdir_p(dir, 0755, err)) < 0)
 		return ret;
 	if (cJSON_GetArraySize(items) > 0) {
 		cJSON_ArrayForEach(it, items) {

@@ -32,6 +32,7 @@ struct kevents {
 	size_t n;
 	uint64_t dropped;
 	int stop;
+	int64_t stop_deadline; /* monotonic */
 	pthread_t thread;
 };
 
@@ -48,6 +49,20 @@ static void *events_thread(void *arg)
 		while (ev->head == NULL && !ev->stop)
 			pthread_cond_wait(&ev->cond, &ev->lock);
 		e = ev->head;
+		/* at stop, what is queued gets 5 s to go out */
+		if (e != NULL && ev->stop && k8c_time_monotonic_ns() > ev->stop_deadline) {
+			ev->dropped += ev->n;
+			while (ev->head != NULL) {
+				e = ev->head;
+				ev->head = e->next;
+				cJSON_Delete(e->obj);
+				free(e->path);
+				free(e);
+			}
+			ev->tail = NULL;
+			ev->n = 0;
+			e = NULL;
+		}
 		if (e == NULL) {
 			pthread_mutex_unlock(&ev->lock);
 			return NULL;
@@ -85,6 +100,7 @@ void kl_events_stop(k8c_kubelet_t *kl)
 		return;
 	pthread_mutex_lock(&ev->lock);
 	ev->stop = 1;
+	ev->stop_deadline = k8c_time_monotonic_ns() + 5000000000LL;
 	pthread_cond_broadcast(&ev->cond);
 	pthread_mutex_unlock(&ev->lock);
 	pthread_join(ev->thread, NULL);

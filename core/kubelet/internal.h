@@ -3,7 +3,8 @@
  * events, logs).
  *
  * Locking: kl->lock guards the pod table and every kpod_t's `pod`, `gone`
- * and probe results.  Everything else of a kpod_t belongs to the worker
+ * and probe results; the worker writes `id`, `running`, `sandbox_id` and
+ * `pod_ip` under it too, because probe threads read them.  Everything else of a kpod_t belongs to the worker
  * that holds its key in kl->queue (the work queue gives a key to one
  * worker at a time). */
 #ifndef K8C_KUBELET_INTERNAL_H
@@ -52,6 +53,7 @@ typedef struct kcontainer {
 	unsigned probe_gen;      /* under kl->lock: bumped when probes are re-armed */
 	int started;             /* startup probe passed (or none): under kl->lock */
 	int ready;               /* under kl->lock */
+	int running;             /* under kl->lock: the worker saw it running (probes run) */
 } kcontainer_t;
 
 typedef struct knode knode_t;

@@ -51,6 +51,21 @@ static void set_waiting(kcontainer_t *kc, const char *reason, const char *messag
 	snprintf(kc->waiting_message, sizeof(kc->waiting_message), "%.255s", message ? message : "");
 }
 
+static void set_pod_ip(k8c_kubelet_t *kl, kpod_t *kp, const char *ip)
+{
+	pthread_mutex_lock(&kl->lock); /* probes read it */
+	snprintf(kp->pod_ip, sizeof(kp->pod_ip), "%s", ip);
+	pthread_mutex_unlock(&kl->lock);
+}
+
+/* Probes run only while this says the container runs. */
+static void set_running(k8c_kubelet_t *kl, kcontainer_t *kc)
+{
+	pthread_mutex_lock(&kl->lock);
+	kc->running = kc->id[0] && kc->have_st && kc->st.state == K8C_CONTAINER_RUNNING;
+	pthread_mutex_unlock(&kl->lock);
+}
+
 /* Read the container's state from the runtime. */
 static void refresh(k8c_kubelet_t *kl, kcontainer_t *kc)
 {
@@ -61,6 +76,7 @@ static void refresh(k8c_kubelet_t *kl, kcontainer_t *kc)
 	memset(&kc->st, 0, sizeof(kc->st));
 	if (RT(kl)->container_status(CK(kl), kc->id, &kc->st, &err) == 0) {
 		kc->have_st = 1;
+		set_running(kl, kc);
 		return;
 	}
 	/* the runtime lost it: report it as Kubernetes does */
@@ -71,6 +87,7 @@ static void refresh(k8c_kubelet_t *kl, kcontainer_t *kc)
 	snprintf(kc->st.reason, sizeof(kc->st.reason), "ContainerStatusUnknown");
 	snprintf(kc->st.message, sizeof(kc->st.message),
 	         "The container could not be located when the pod was terminated");
+	set_running(kl, kc);
 }
 
 /* Remove the container (its log file stays for --previous). */
@@ -82,8 +99,11 @@ static void remove_container(k8c_kubelet_t *kl, kcontainer_t *kc)
 		return;
 	if (RT(kl)->remove_container(CK(kl), kc->id, &err) < 0 && err.code != K8C_ENOTFOUND)
 		K8C_WARN("remove container %s: %s", kc->id, err.message);
+	pthread_mutex_lock(&kl->lock); /* probes read id */
 	snprintf(kc->prev_id, sizeof(kc->prev_id), "%s", kc->id);
 	kc->id[0] = '\0';
+	kc->running = 0;
+	pthread_mutex_unlock(&kl->lock);
 }
 
 /* Stop a running container: preStop hook, then SIGTERM and SIGKILL after
@@ -180,7 +200,9 @@ static void remove_pod(k8c_kubelet_t *kl, kpod_t *kp)
 	if (kp->sandbox_id[0] && RT(kl)->remove_sandbox(CK(kl), kp->sandbox_id, &err) < 0 &&
 	    err.code != K8C_ENOTFOUND)
 		K8C_WARN("remove sandbox %s: %s", kp->sandbox_id, err.message);
+	pthread_mutex_lock(&kl->lock);
 	kp->sandbox_id[0] = '\0';
+	pthread_mutex_unlock(&kl->lock);
 	if (!kl->hollow && k8c_remove_tree(dir, &err) < 0)
 		K8C_WARN("pod %s/%s: %s", kp->ns, kp->name, err.message);
 }
@@ -222,7 +244,9 @@ static int start_container(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, kcon
 		kc->have_last = 1;
 		remove_container(kl, kc);
 	}
+	pthread_mutex_lock(&kl->lock);
 	snprintf(kc->id, sizeof(kc->id), "%s", id);
+	pthread_mutex_unlock(&kl->lock);
 	set_waiting(kc, NULL, NULL);
 	kl_event(kl, kp, fp, "Normal", "Created", "Created container %s", kc->name);
 	kc->last_start_mono = k8c_time_monotonic_ns();
@@ -263,11 +287,15 @@ static int should_restart(const cJSON *pod, const kcontainer_t *kc)
 /* An exited container that should run again: now, or after its backoff. */
 static void restart_container(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, kcontainer_t *kc)
 {
-	int64_t now = k8c_time_monotonic_ns();
+	int64_t now = k8c_time_now_ns();
+	/* the delay counts from when the container ended, as in the kubelet */
+	int64_t since = kc->st.finished_ns > 0 ? kc->st.finished_ns : now;
+	int64_t old_backoff = kc->backoff_ns;
+	char old_id[K8C_RUNTIME_ID_MAX];
 
 	if (kc->st.started_ns > 0 && kc->st.finished_ns - kc->st.started_ns >= BACKOFF_RESET_NS)
 		kc->backoff_ns = 0; /* it ran long enough: start over at 10 s */
-	if (kc->backoff_ns > 0 && now < kc->last_start_mono + kc->backoff_ns) {
+	if (kc->backoff_ns > 0 && now < since + kc->backoff_ns) {
 		_cleanup_free_ char *fp = field_path(kc);
 		char msg[256];
 
@@ -278,15 +306,19 @@ static void restart_container(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, k
 			         "Back-off restarting failed container %s in pod %s_%s(%s)", kc->name,
 			         kp->name, kp->ns, kp->uid);
 		set_waiting(kc, "CrashLoopBackOff", msg);
-		k8c_workqueue_add_after(kl->queue, kp->uid, kc->last_start_mono + kc->backoff_ns - now);
+		k8c_workqueue_add_after(kl->queue, kp->uid, since + kc->backoff_ns - now);
 		return;
 	}
 	kc->backoff_ns = kc->backoff_ns ? kc->backoff_ns * 2 : BACKOFF_INITIAL_NS;
 	if (kc->backoff_ns > BACKOFF_MAX_NS)
 		kc->backoff_ns = BACKOFF_MAX_NS;
 	kc->restart_count++;
-	if (start_container(kl, kp, pod, kc) < 0 && !kc->id[0])
-		kc->restart_count--; /* no new attempt was made */
+	memcpy(old_id, kc->id, sizeof(old_id));
+	if (start_container(kl, kp, pod, kc) < 0 && strcmp(old_id, kc->id) == 0) {
+		/* no new attempt was made (a config or create error) */
+		kc->restart_count--;
+		kc->backoff_ns = old_backoff;
+	}
 }
 
 /* Make sure the sandbox exists and is ready.  Returns 0 when it is. */
@@ -298,7 +330,7 @@ static int ensure_sandbox(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod)
 	if (kp->sandbox_id[0]) {
 		memset(&sst, 0, sizeof(sst));
 		if (RT(kl)->sandbox_status(CK(kl), kp->sandbox_id, &sst, &err) == 0 && sst.ready) {
-			snprintf(kp->pod_ip, sizeof(kp->pod_ip), "%s", sst.ip);
+			set_pod_ip(kl, kp, sst.ip);
 			return 0;
 		}
 		kl_event(kl, kp, NULL, "Normal", "SandboxChanged",
@@ -316,21 +348,32 @@ static int ensure_sandbox(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod)
 		}
 		if (RT(kl)->remove_sandbox(CK(kl), kp->sandbox_id, &err) < 0 && err.code != K8C_ENOTFOUND)
 			K8C_WARN("remove sandbox %s: %s", kp->sandbox_id, err.message);
+		pthread_mutex_lock(&kl->lock);
 		kp->sandbox_id[0] = '\0';
+		pthread_mutex_unlock(&kl->lock);
 	}
-	if (RT(kl)->run_sandbox(CK(kl), pod, kp->sandbox_id, &err) < 0) {
-		kp->sandbox_id[0] = '\0';
+	{
+		char id[K8C_RUNTIME_ID_MAX] = "";
+		int ret = RT(kl)->run_sandbox(CK(kl), pod, id, &err);
+		pthread_mutex_lock(&kl->lock);
+		snprintf(kp->sandbox_id, sizeof(kp->sandbox_id), "%s", ret < 0 ? "" : id);
+		pthread_mutex_unlock(&kl->lock);
+		if (ret == 0)
+			goto created;
+	}
+	{
 		kl_event(kl, kp, NULL, "Warning", "FailedCreatePodSandBox",
 		         "Failed to create pod sandbox: %s", err.message);
 		k8c_workqueue_add_after(kl->queue, kp->uid, RETRY_NS);
 		return -1;
 	}
+created:
 	memset(&sst, 0, sizeof(sst));
 	if (RT(kl)->sandbox_status(CK(kl), kp->sandbox_id, &sst, &err) == 0)
-		snprintf(kp->pod_ip, sizeof(kp->pod_ip), "%s", sst.ip);
+		set_pod_ip(kl, kp, sst.ip);
 	if (!kp->pod_ip[0] && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
 		                      cJSON_GetObjectItemCaseSensitive(pod, "spec"), "hostNetwork")))
-		snprintf(kp->pod_ip, sizeof(kp->pod_ip), "%s", kl_node_ip(kl));
+		set_pod_ip(kl, kp, kl_node_ip(kl));
 	return 0;
 }
 

@@ -164,9 +164,21 @@ static void on_pod(void *udata, int type, const cJSON *obj, const cJSON *old)
 	knode_t *node = node_of(kl, obj);
 	kpod_t *kp;
 
-	(void)old;
+	const char *old_uid = old ? kl_json_str(old, "metadata.uid") : NULL;
+
 	if (uid == NULL || node == NULL)
 		return;
+	if (old_uid != NULL && strcmp(old_uid, uid) != 0) {
+		/* deleted and created again under its name while we were not
+		 * watching: the old one is gone */
+		pthread_mutex_lock(&kl->lock);
+		kp = k8c_strmap_get(&kl->pods, old_uid);
+		if (kp != NULL)
+			kp->gone = 1;
+		pthread_mutex_unlock(&kl->lock);
+		if (kp != NULL)
+			k8c_workqueue_add(kl->queue, old_uid);
+	}
 	pthread_mutex_lock(&kl->lock);
 	kp = k8c_strmap_get(&kl->pods, uid);
 	if (type == K8C_WATCH_DELETED) {
@@ -293,13 +305,13 @@ static void *pleg_thread(void *arg)
 }
 
 /* Pods the runtime runs that no bound pod claims any more: stop them. */
-static void remove_orphans(k8c_kubelet_t *kl)
+static void remove_orphans(k8c_kubelet_t *kl, k8c_strmap_t *orphans)
 {
 	k8c_strmap_entry_t *e;
 	size_t i;
 	k8c_error_t err;
 
-	for (e = k8c_strmap_first(&kl->adopt, &i); e; e = k8c_strmap_next(&kl->adopt, e, &i)) {
+	for (e = k8c_strmap_first(orphans, &i); e; e = k8c_strmap_next(orphans, e, &i)) {
 		adopted_t *a = e->value;
 		k8c_strmap_entry_t *c;
 		size_t j;
@@ -352,16 +364,22 @@ void kl_pods_start(k8c_kubelet_t *kl)
 		if (stop)
 			return;
 	}
-	pthread_mutex_lock(&kl->lock);
-	remove_orphans(kl);
 	{
+		/* take what is left out of the table, then call the runtime
+		 * without the lock */
+		k8c_strmap_t orphans;
 		k8c_strmap_entry_t *e;
 		size_t i;
-		for (e = k8c_strmap_first(&kl->adopt, &i); e; e = k8c_strmap_next(&kl->adopt, e, &i))
+
+		pthread_mutex_lock(&kl->lock);
+		orphans = kl->adopt;
+		k8c_strmap_init(&kl->adopt);
+		pthread_mutex_unlock(&kl->lock);
+		remove_orphans(kl, &orphans);
+		for (e = k8c_strmap_first(&orphans, &i); e; e = k8c_strmap_next(&orphans, e, &i))
 			adopted_free(e->value);
-		k8c_strmap_free(&kl->adopt);
+		k8c_strmap_free(&orphans);
 	}
-	pthread_mutex_unlock(&kl->lock);
 	pthread_create(&kl->pleg, NULL, pleg_thread, kl);
 }
 

@@ -305,6 +305,14 @@ static void probe_once(k8c_kubelet_t *kl, const char *key)
 		pthread_mutex_unlock(&kl->lock);
 		return;
 	}
+	if (!kc->running) {
+		/* not running (yet, or any more): look again later */
+		const cJSON *probe = cJSON_GetObjectItemCaseSensitive(
+			kl_container_spec(kp->pod, name, NULL), kind_names[kind]);
+		schedule(kl, kp, kc, kind, probe_int(probe, "periodSeconds", 10) * SEC);
+		pthread_mutex_unlock(&kl->lock);
+		return;
+	}
 	j.spec = cJSON_Duplicate(kl_container_spec(kp->pod, name, NULL), 1);
 	j.probe = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(j.spec, kind_names[kind]), 1);
 	snprintf(j.container_id, sizeof(j.container_id), "%s", kc->id);
