@@ -23,13 +23,15 @@
 typedef struct server {
 	k8c_plugin_set_t plugins;
 	k8c_apiserver_t *api;
+	k8c_agent_t *agent;
 	k8c_plugin_instance_t **instances;
 	size_t n_instances;
 	char *data_dir;
 } server_t;
 
 /* Which plugin kinds the enabled components host (the API server makes its
- * own instance of the store plugin the endpoint names). */
+ * own instance of the store plugin the endpoint names, the agent of the
+ * runtime plugin it uses). */
 static int kind_enabled(const cJSON *values, int kind)
 {
 	if (k8c_opt_bool(values, "apiserver-only"))
@@ -44,7 +46,7 @@ static int kind_enabled(const cJSON *values, int kind)
 	case K8C_PLUGIN_CLOUD:
 		return !k8c_opt_bool(values, "disable-cloud-controller");
 	case K8C_PLUGIN_RUNTIME:
-		return !k8c_opt_bool(values, "disable-agent");
+		return 0; /* the agent makes its own instance of the one it uses */
 	default:
 		return 1;
 	}
@@ -95,6 +97,8 @@ static int start_instances(server_t *s, const cJSON *values, k8c_error_t *err)
 
 static void server_free(server_t *s)
 {
+	k8c_agent_stop(s->agent); /* it talks to the API server: first */
+	s->agent = NULL;
 	k8c_apiserver_stop(s->api);
 	s->api = NULL;
 	while (s->n_instances > 0)
@@ -131,6 +135,27 @@ static int start_api(server_t *s, const cJSON *values, k8c_error_t *err)
 	return k8c_apiserver_start(&cfg, &s->api, err);
 }
 
+/* The embedded agent, talking to this server over loopback.  When the
+ * runtime was not chosen (the default, process) and cannot start (not
+ * root), the server runs on without an agent and says why. */
+static int start_agent(server_t *s, const cJSON *values, k8c_error_t *err)
+{
+	_cleanup_free_ char *url = NULL;
+	int chosen = k8c_opt_string(values, "runtime", NULL) != NULL ||
+	             cJSON_GetObjectItemCaseSensitive(k8c_opt_section(values, "kubelet"), "runtime");
+
+	if (k8c_opt_bool(values, "apiserver-only") || k8c_opt_bool(values, "disable-agent"))
+		return 0;
+	url = k8c_xasprintf("http://127.0.0.1:%d", k8c_apiserver_port(s->api));
+	if (k8c_agent_start(values, &s->plugins, s->data_dir, url, &s->agent, err) == 0)
+		return 0;
+	if (chosen)
+		return -1;
+	K8C_ERROR("node agent not started: %s (run as root for the process runtime, choose --runtime sim, or pass --disable-agent)",
+	          err->message);
+	return 0;
+}
+
 int k8c_cmd_server(const k8c_command_t *cmd, cJSON *values)
 {
 	server_t s = {0};
@@ -158,7 +183,8 @@ int k8c_cmd_server(const k8c_command_t *cmd, cJSON *values)
 		server_free(&s);
 		return K8C_EXIT_FAILURE;
 	}
-	if (start_api(&s, values, &err) < 0 || start_instances(&s, values, &err) < 0) {
+	if (start_api(&s, values, &err) < 0 || start_instances(&s, values, &err) < 0 ||
+	    start_agent(&s, values, &err) < 0) {
 		K8C_ERROR("%s", err.message);
 		server_free(&s);
 		return K8C_EXIT_FAILURE;

@@ -166,4 +166,20 @@ ok $(wait_for sh -c "test -z \"\$(kubectl get pods -o name)\""; echo $?) "every 
 kill -TERM $AGENT_PID; wait $AGENT_PID
 ok $? "the agent stops cleanly"
 stop_server
+
+# `k8c server` with its embedded agent (runtime process, the default)
+EMB="$TMP/emb"
+"$K8C" image import busybox "$TMP/busybox.tar" --data-dir "$EMB" >/dev/null
+"$K8C" server --data-dir "$EMB" --port 0 --node-name emb --kubelet-port 0 >"$TMP/emb.log" 2>&1 &
+EMB_PID=$!
+tap_at_exit 'kill -9 $EMB_PID 2>/dev/null; for p in $(pgrep -f "server --data-dir $EMB"); do kill -9 $p; done 2>/dev/null'
+ok $(wait_for grep -q "running:" "$TMP/emb.log"; echo $?) "k8c server starts with its node agent"
+export KUBECONFIG="$EMB/kubeconfig"
+ok $(wait_for sh -c "kubectl get node emb --no-headers | grep -q ' Ready '"; echo $?) "its node registers and is Ready"
+k run hello --image=busybox --restart=Never --overrides='{"spec":{"nodeName":"emb"}}' -- echo hi >/dev/null
+ok $(wait_for phase_is hello Succeeded; echo $?) "a pod bound to it runs to completion"
+like "$(cat "$EMB"/pods/"$(k get pod hello -o jsonpath='{.metadata.uid}')"/logs/hello/0.log)" ' stdout F hi$' "with its output logged"
+k delete pod hello >/dev/null
+kill -TERM $EMB_PID; wait $EMB_PID
+ok $? "the server and its agent stop cleanly"
 tap_done
