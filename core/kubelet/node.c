@@ -358,9 +358,11 @@ int kl_nodes_register(k8c_kubelet_t *kl, k8c_error_t *err)
 				K8C_INFO("waiting for the API server: %s", err->message);
 			sleep(1);
 		}
-		if (ret < 0)
-			return k8c_error_make(err, err->code, "register node %s: %s", n->name,
-			                      err->message);
+		if (ret < 0) {
+			char why[K8C_ERROR_MESSAGE_MAX];
+			snprintf(why, sizeof(why), "%s", err->message); /* not formatted into itself */
+			return k8c_error_make(err, err->code, "register node %s: %s", n->name, why);
+		}
 		/* spread the heartbeats of many nodes over the period */
 		/* the first Lease at once, the renewals spread over the period */
 		n->next_lease_ns = now;

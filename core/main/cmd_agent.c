@@ -79,7 +79,9 @@ int k8c_agent_start(const cJSON *values, const k8c_plugin_set_t *plugins, const 
 		p, k8c_plugin_config_for(k8c_opt_section(values, "plugins"), K8C_PLUGIN_RUNTIME, runtime),
 		data_dir, k8c_client_api(), a->client, &a->runtime, err);
 	if (ret < 0) {
-		k8c_error_make(err, err->code, "runtime %s: %s", runtime, err->message);
+		char why[K8C_ERROR_MESSAGE_MAX];
+		snprintf(why, sizeof(why), "%s", err->message); /* not formatted into itself */
+		k8c_error_make(err, err->code, "runtime %s: %s", runtime, why);
 		goto fail;
 	}
 	kcfg.client = a->client;

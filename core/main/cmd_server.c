@@ -130,8 +130,11 @@ static int start_api(server_t *s, const cJSON *values, k8c_error_t *err)
 	if (cfg.port < 0 || cfg.port > 65535)
 		return k8c_error_make(err, K8C_EINVAL, "--port %d is not a TCP port", cfg.port);
 	if (k8c_duration_parse(k8c_opt_string(values, "event-ttl", "1h"), &cfg.event_ttl_seconds,
-	                       err) < 0)
-		return k8c_error_make(err, K8C_EINVAL, "--event-ttl: %s", err->message);
+	                       err) < 0) {
+		char why[K8C_ERROR_MESSAGE_MAX];
+		snprintf(why, sizeof(why), "%s", err->message); /* not formatted into itself */
+		return k8c_error_make(err, K8C_EINVAL, "--event-ttl: %s", why);
+	}
 	return k8c_apiserver_start(&cfg, &s->api, err);
 }
 
