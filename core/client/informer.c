@@ -121,25 +121,10 @@ static void on_event(void *udata, int type, const cJSON *obj, const k8c_error_t 
 	set_rv(inf, rv_of(obj));
 }
 
-/* CLOCK_REALTIME ms from now, for pthread_cond_timedwait. */
-static struct timespec deadline_in(int64_t ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	return ts;
-}
-
 /* Sleep ms unless stopped; returns 1 when stopped. */
 static int pause_ms(k8c_informer_t *inf, int64_t ms)
 {
-	struct timespec ts = deadline_in(ms);
+	struct timespec ts = k8c_timespec_in(CLOCK_REALTIME, ms * 1000000);
 	int stop;
 
 	pthread_mutex_lock(&inf->lock);
@@ -322,7 +307,7 @@ void k8c_informer_start(k8c_informer_t *inf)
 
 int k8c_informer_wait_synced(k8c_informer_t *inf, int64_t timeout_ms)
 {
-	struct timespec ts = deadline_in(timeout_ms);
+	struct timespec ts = k8c_timespec_in(CLOCK_REALTIME, timeout_ms * 1000000);
 	int synced;
 
 	pthread_mutex_lock(&inf->lock);

@@ -210,6 +210,20 @@ int64_t k8c_time_monotonic_ns(void)
 	return clock_ns(CLOCK_MONOTONIC);
 }
 
+struct timespec k8c_timespec_in(clockid_t clock, int64_t ns)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	ts.tv_sec += (time_t)(ns / 1000000000);
+	ts.tv_nsec += (long)(ns % 1000000000);
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	return ts;
+}
+
 int k8c_duration_parse(const char *s, int64_t *seconds, k8c_error_t *err)
 {
 	const char *p = s;

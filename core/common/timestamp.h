@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <k8c/error.h>
 
@@ -26,5 +27,8 @@ char *k8c_time_format_micro(int64_t ns, char buf[K8C_TIME_STRLEN]);
 int k8c_duration_parse(const char *s, int64_t *seconds, k8c_error_t *err);
 int64_t k8c_time_now_ns(void);       /* CLOCK_REALTIME */
 int64_t k8c_time_monotonic_ns(void); /* CLOCK_MONOTONIC */
+/* The time ns nanoseconds from now on clock, for pthread_cond_timedwait
+ * (CLOCK_REALTIME unless the condition variable was set to another). */
+struct timespec k8c_timespec_in(clockid_t clock, int64_t ns);
 
 #endif

@@ -494,18 +494,8 @@ void *kl_heartbeat_thread(void *arg)
 		}
 		if (next - k8c_time_monotonic_ns() > 1000000000LL)
 			next = k8c_time_monotonic_ns() + 1000000000LL;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		{
-			int64_t wait = next - k8c_time_monotonic_ns();
-			if (wait < 1000000)
-				wait = 1000000;
-			ts.tv_sec += wait / 1000000000;
-			ts.tv_nsec += wait % 1000000000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-		}
+		next -= k8c_time_monotonic_ns();
+		ts = k8c_timespec_in(CLOCK_REALTIME, next > 1000000 ? next : 1000000);
 		pthread_mutex_lock(&kl->lock);
 		if (!kl->stop)
 			pthread_cond_timedwait(&kl->cond, &kl->lock, &ts);

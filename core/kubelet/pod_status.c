@@ -206,9 +206,10 @@ static cJSON *pod_status(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod)
 {
 	cJSON *st = cJSON_CreateObject(), *conds, *arr, *ip;
 	/* what we wrote last, else what the API says (after a restart) */
-	_cleanup_json_ cJSON *last = kp->last_status ? cJSON_Parse(kp->last_status) : NULL;
-	const cJSON *old_conds = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(last ? last : pod, "status"), "conditions");
+	const cJSON *old_conds = kp->conditions ? kp->conditions
+	                                        : cJSON_GetObjectItemCaseSensitive(
+	                                              cJSON_GetObjectItemCaseSensitive(pod, "status"),
+	                                              "conditions");
 	const char *phase = kl_pod_phase(kp, pod);
 	const char *host_ip = kl_node_ip(kl);
 	const char *pod_ip = kp->pod_ip[0] ? kp->pod_ip : NULL;
@@ -275,4 +276,6 @@ void kl_write_status(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod)
 	}
 	free(kp->last_status);
 	kp->last_status = k8c_xstrdup(text);
+	cJSON_Delete(kp->conditions);
+	kp->conditions = cJSON_DetachItemFromObject(cJSON_GetObjectItem(patch, "status"), "conditions");
 }

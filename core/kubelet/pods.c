@@ -290,8 +290,7 @@ static void *pleg_thread(void *arg)
 			k8c_strmap_remove(&states, gone);
 			free(gone);
 		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += PLEG_PERIOD_NS / 1000000000;
+		ts = k8c_timespec_in(CLOCK_REALTIME, PLEG_PERIOD_NS);
 		pthread_mutex_lock(&kl->lock);
 		if (!kl->stop)
 			pthread_cond_timedwait(&kl->cond, &kl->lock, &ts);

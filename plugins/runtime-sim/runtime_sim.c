@@ -157,6 +157,28 @@ static int sim_run_sandbox(void *cookie, const cJSON *pod, char id[K8C_RUNTIME_I
 	return 0;
 }
 
+/* A running container whose scripted time is up exits now; lock held. */
+static void catch_up(sim_container_t *c, int64_t now)
+{
+	if (c->state == K8C_CONTAINER_RUNNING && c->exit_after_ns > 0 &&
+	    now >= c->started_ns + c->exit_after_ns - 1) {
+		c->state = K8C_CONTAINER_EXITED;
+		c->finished_ns = c->started_ns + c->exit_after_ns - 1;
+	}
+}
+
+/* Stop c as on SIGTERM (a hollow container stops at once, exit 0), unless
+ * its scripted exit came first; lock held. */
+static void stop_now(sim_container_t *c, int64_t now)
+{
+	catch_up(c, now);
+	if (c->state != K8C_CONTAINER_EXITED) {
+		c->state = K8C_CONTAINER_EXITED;
+		c->exit_code = 0;
+		c->finished_ns = now;
+	}
+}
+
 static int sim_stop_sandbox(void *cookie, const char *id, k8c_error_t *err)
 {
 	sim_t *s = cookie;
@@ -170,13 +192,8 @@ static int sim_stop_sandbox(void *cookie, const char *id, k8c_error_t *err)
 	} else {
 		int64_t now = k8c_time_now_ns();
 		b->ready = 0;
-		for (sim_container_t *c = b->containers; c != NULL; c = c->next) {
-			if (c->state == K8C_CONTAINER_RUNNING) {
-				c->state = K8C_CONTAINER_EXITED;
-				c->exit_code = 0;
-				c->finished_ns = now;
-			}
-		}
+		for (sim_container_t *c = b->containers; c != NULL; c = c->next)
+			stop_now(c, now);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return ret;
@@ -308,16 +325,6 @@ static int sim_start_container(void *cookie, const char *id, k8c_error_t *err)
 	return ret;
 }
 
-/* A running container whose scripted time is up exits now; lock held. */
-static void catch_up(sim_container_t *c, int64_t now)
-{
-	if (c->state == K8C_CONTAINER_RUNNING && c->exit_after_ns > 0 &&
-	    now >= c->started_ns + c->exit_after_ns - 1) {
-		c->state = K8C_CONTAINER_EXITED;
-		c->finished_ns = c->started_ns + c->exit_after_ns - 1;
-	}
-}
-
 static int sim_stop_container(void *cookie, const char *id, int64_t timeout_s, k8c_error_t *err)
 {
 	sim_t *s = cookie;
@@ -330,13 +337,7 @@ static int sim_stop_container(void *cookie, const char *id, int64_t timeout_s, k
 	if (c == NULL) {
 		ret = not_found(err, "container", id);
 	} else {
-		int64_t now = k8c_time_now_ns();
-		catch_up(c, now);
-		if (c->state != K8C_CONTAINER_EXITED) {
-			c->state = K8C_CONTAINER_EXITED;
-			c->exit_code = 0;
-			c->finished_ns = now;
-		}
+		stop_now(c, k8c_time_now_ns());
 	}
 	pthread_mutex_unlock(&s->lock);
 	return ret;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/timestamp.h"
 #include "store_etcd.h"
 
 static void *compactor_main(void *arg)
@@ -20,18 +21,12 @@ static void *compactor_main(void *arg)
 
 	pthread_mutex_lock(&e->c_mu);
 	for (;;) {
-		struct timespec until;
+		struct timespec until = k8c_timespec_in(CLOCK_MONOTONIC,
+		                                        e->conf.compact_interval_ms * 1000000);
 		int64_t rev = 0;
 		k8c_error_t err;
 		int ret;
 
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += (time_t)(e->conf.compact_interval_ms / 1000);
-		until.tv_nsec += (long)(e->conf.compact_interval_ms % 1000) * 1000000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
 		while (!e->c_stop && pthread_cond_timedwait(&e->c_cond, &e->c_mu, &until) != ETIMEDOUT)
 			;
 		if (e->c_stop)
