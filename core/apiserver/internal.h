@@ -146,6 +146,12 @@ struct cJSON *k8c_table(const k8c_kind_t *kind, const struct cJSON *objs,
 /* Forget what the namespace cache knows about ns (it changed). */
 void k8c_namespace_cache_forget(k8c_apiserver_t *srv, const char *ns);
 
+/* --- pod_log.c: pods/log, relayed from the node's kubelet ----------------- */
+void k8c_handle_pod_log(k8c_apiserver_t *srv, const k8c_api_request_t *req,
+                        const k8c_route_t *r, k8c_api_response_t *resp);
+/* Wait (up to 3 s) for the relays of ended log requests to finish. */
+void k8c_pod_log_drain(void);
+
 /* --- errors: map a k8c error to a Status response ------------------------ */
 void k8c_respond_error(k8c_api_response_t *resp, const k8c_kind_t *kind, const char *name,
                        int ret, const k8c_error_t *err);

@@ -217,9 +217,7 @@ void k8c_handle_subresource(k8c_apiserver_t *srv, const k8c_api_request_t *req, 
 		return;
 	}
 	if (strcmp(r->sub, "log") == 0 && (k->subresources & K8C_SUB_LOG)) {
-		k8c_api_respond_status(resp, 503, "ServiceUnavailable", NULL,
-		                       "no node agent serves the logs of pod %s/%s yet: container logs arrive with the node agent (kubelet)",
-		                       r->ns, r->name);
+		k8c_handle_pod_log(srv, req, r, resp);
 		return;
 	}
 	if (strcmp(r->sub, "eviction") == 0 && (k->subresources & K8C_SUB_EVICTION)) {

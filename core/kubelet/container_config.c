@@ -30,9 +30,9 @@ char *kl_pod_dir(k8c_kubelet_t *kl, const char *uid)
 	return k8c_xasprintf("%s/pods/%s", kl->data_dir, uid);
 }
 
-char *kl_log_path(k8c_kubelet_t *kl, kpod_t *kp, const char *container, int attempt)
+char *kl_log_path(k8c_kubelet_t *kl, const char *pod_uid, const char *container, int attempt)
 {
-	return k8c_xasprintf("%s/pods/%s/logs/%s/%d.log", kl->data_dir, kp->uid, container, attempt);
+	return k8c_xasprintf("%s/pods/%s/logs/%s/%d.log", kl->data_dir, pod_uid, container, attempt);
 }
 
 /* --- a growing NULL-terminated string vector ------------------------------ */
@@ -480,7 +480,7 @@ int kl_container_config(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, const c
 			snprintf(reason, 64, "FailedMount");
 			return ret;
 		}
-		out->log_path = kl_log_path(kl, kp, kc->name, kc->restart_count);
+		out->log_path = kl_log_path(kl, kp->uid, kc->name, kc->restart_count);
 		{
 			_cleanup_free_ char *dir = k8c_xstrdup(out->log_path);
 			*strrchr(dir, '/') = '\0';

@@ -3,8 +3,9 @@
  * events, logs).
  *
  * Locking: kl->lock guards the pod table and every kpod_t's `pod`, `gone`
- * and probe results; the worker writes `id`, `running`, `sandbox_id` and
- * `pod_ip` under it too, because probe threads read them.  Everything else of a kpod_t belongs to the worker
+ * and probe results; the worker writes `id`, `running`, `sandbox_id`,
+ * `pod_ip`, `waiting_reason` and the log attempts under it too, because
+ * probe threads and the log server read them.  Everything else of a kpod_t belongs to the worker
  * that holds its key in kl->queue (the work queue gives a key to one
  * worker at a time). */
 #ifndef K8C_KUBELET_INTERNAL_H
@@ -54,6 +55,9 @@ typedef struct kcontainer {
 	int started;             /* startup probe passed (or none): under kl->lock */
 	int ready;               /* under kl->lock */
 	int running;             /* under kl->lock: the worker saw it running (probes run) */
+	/* under kl->lock, for the log server: the attempts whose log files
+	 * `kubectl logs` and `kubectl logs --previous` show (-1: none yet) */
+	int log_attempt, log_prev_attempt;
 } kcontainer_t;
 
 typedef struct knode knode_t;
@@ -114,7 +118,8 @@ struct k8c_kubelet {
 	pthread_t heartbeat, pleg;
 
 	struct kevents *events;
-	struct klogs *logs;
+	struct kl_log_server *log_server;
+	int port;                 /* the log server's, advertised in the Node */
 };
 
 /* node.c */
@@ -156,7 +161,7 @@ void kl_container_config_free(kl_container_config_t *c);
 /* DATA-DIR/pods/<uid> (caller frees). */
 char *kl_pod_dir(k8c_kubelet_t *kl, const char *uid);
 /* The container's log file for an attempt (caller frees). */
-char *kl_log_path(k8c_kubelet_t *kl, kpod_t *kp, const char *container, int attempt);
+char *kl_log_path(k8c_kubelet_t *kl, const char *pod_uid, const char *container, int attempt);
 
 /* probes.c */
 void kl_probes_start(k8c_kubelet_t *kl);
@@ -166,6 +171,13 @@ void kl_probes_free(k8c_kubelet_t *kl); /* after the pod workers stopped */
 void kl_probes_arm(k8c_kubelet_t *kl, kpod_t *kp, kcontainer_t *kc, const struct cJSON *spec);
 /* Forget probe state (container gone); lock held. */
 void kl_probes_reset(kcontainer_t *kc);
+
+/* log_server.c: the kubelet's HTTP endpoint for container logs
+ * (/containerLogs/NS/POD/CONTAINER, proxied by the API server's pods/log)
+ * and /healthz.  Start sets kl->port (kl->cfg.port, or the one picked for
+ * 0); a negative cfg.port serves nothing. */
+int kl_log_server_start(k8c_kubelet_t *kl, k8c_error_t *err);
+void kl_log_server_stop(k8c_kubelet_t *kl);
 
 /* events.c: events are posted by a thread of their own, in order. */
 void kl_events_start(k8c_kubelet_t *kl);

@@ -43,7 +43,8 @@ int k8c_kubelet_start(const k8c_kubelet_config_t *cfg, k8c_kubelet_t **out, k8c_
 		                                       : k8c_xstrdup(cfg->node_name);
 		k8c_strmap_put(&kl->node_by_name, kl->nodes[i].name, &kl->nodes[i]);
 	}
-	if ((ret = kl_nodes_register(kl, err)) < 0) {
+	/* first: the Nodes advertise its port */
+	if ((ret = kl_log_server_start(kl, err)) < 0 || (ret = kl_nodes_register(kl, err)) < 0) {
 		k8c_kubelet_stop(kl);
 		return ret;
 	}
@@ -51,9 +52,9 @@ int k8c_kubelet_start(const k8c_kubelet_config_t *cfg, k8c_kubelet_t **out, k8c_
 	kl_probes_start(kl);
 	pthread_create(&kl->heartbeat, NULL, kl_heartbeat_thread, kl);
 	kl_pods_start(kl);
-	K8C_INFO("kubelet running: %zu node%s (%s%s), runtime %s, node IP %s", kl->n_nodes,
-	         kl->n_nodes == 1 ? "" : "s", kl->nodes[0].name, kl->n_nodes > 1 ? ", ..." : "",
-	         kl->runtime_name, kl->node_ip);
+	K8C_INFO("kubelet running: %zu node%s (%s%s), runtime %s, node IP %s, logs on port %d",
+	         kl->n_nodes, kl->n_nodes == 1 ? "" : "s", kl->nodes[0].name,
+	         kl->n_nodes > 1 ? ", ..." : "", kl->runtime_name, kl->node_ip, kl->port);
 	*out = kl;
 	return 0;
 }
@@ -66,6 +67,7 @@ void k8c_kubelet_stop(k8c_kubelet_t *kl)
 	kl->stop = 1;
 	pthread_cond_broadcast(&kl->cond);
 	pthread_mutex_unlock(&kl->lock);
+	kl_log_server_stop(kl); /* its readers look into the pod table */
 	/* queues refuse new work first: workers and probes feed each other */
 	if (kl->queue != NULL)
 		k8c_workqueue_shutdown(kl->queue);

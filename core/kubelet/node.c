@@ -256,7 +256,7 @@ static cJSON *node_status(k8c_kubelet_t *kl, knode_t *n)
 	cJSON_AddItemToArray(addrs, a);
 	cJSON_AddNumberToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(st, "daemonEndpoints"),
 	                                                "kubeletEndpoint"),
-	                        "Port", kl->cfg.port);
+	                        "Port", kl->port > 0 ? kl->port : 0);
 	info = cJSON_AddObjectToObject(st, "nodeInfo");
 	{
 		_cleanup_free_ char *mid = read_line("/etc/machine-id", "");

@@ -45,10 +45,12 @@ static char *field_path(const kcontainer_t *kc)
 	return k8c_xasprintf("spec.%s{%s}", kc->is_init ? "initContainers" : "containers", kc->name);
 }
 
-static void set_waiting(kcontainer_t *kc, const char *reason, const char *message)
+static void set_waiting(k8c_kubelet_t *kl, kcontainer_t *kc, const char *reason, const char *message)
 {
+	pthread_mutex_lock(&kl->lock); /* the log server reads the reason */
 	snprintf(kc->waiting_reason, sizeof(kc->waiting_reason), "%s", reason ? reason : "");
 	snprintf(kc->waiting_message, sizeof(kc->waiting_message), "%.255s", message ? message : "");
+	pthread_mutex_unlock(&kl->lock);
 }
 
 static void set_pod_ip(k8c_kubelet_t *kl, kpod_t *kp, const char *ip)
@@ -223,7 +225,7 @@ static int start_container(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, kcon
 		if (strcmp(kc->waiting_reason, waiting) != 0 || strcmp(kc->waiting_message, err.message) != 0)
 			kl_event(kl, kp, strcmp(reason, "FailedMount") == 0 ? NULL : fp, "Warning", reason,
 			         "%s", err.message);
-		set_waiting(kc, waiting, err.message);
+		set_waiting(kl, kc, waiting, err.message);
 		k8c_workqueue_add_after(kl->queue, kp->uid, RETRY_NS);
 		return -1;
 	}
@@ -233,7 +235,7 @@ static int start_container(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, kcon
 	if (RT(kl)->create_container(CK(kl), kp->sandbox_id, &cfg.rt, id, &err) < 0) {
 		kl_container_config_free(&cfg);
 		kl_event(kl, kp, fp, "Warning", "Failed", "Error: %s", err.message);
-		set_waiting(kc, "CreateContainerError", err.message);
+		set_waiting(kl, kc, "CreateContainerError", err.message);
 		k8c_workqueue_add_after(kl->queue, kp->uid, RETRY_NS);
 		return -1;
 	}
@@ -246,8 +248,11 @@ static int start_container(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, kcon
 	}
 	pthread_mutex_lock(&kl->lock);
 	snprintf(kc->id, sizeof(kc->id), "%s", id);
+	if (kc->log_attempt >= 0)
+		kc->log_prev_attempt = kc->log_attempt;
+	kc->log_attempt = kc->restart_count;
 	pthread_mutex_unlock(&kl->lock);
-	set_waiting(kc, NULL, NULL);
+	set_waiting(kl, kc, NULL, NULL);
 	kl_event(kl, kp, fp, "Normal", "Created", "Created container %s", kc->name);
 	kc->last_start_mono = k8c_time_monotonic_ns();
 	pthread_mutex_lock(&kl->lock);
@@ -305,7 +310,7 @@ static void restart_container(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, k
 			kl_event(kl, kp, fp, "Warning", "BackOff",
 			         "Back-off restarting failed container %s in pod %s_%s(%s)", kc->name,
 			         kp->name, kp->ns, kp->uid);
-		set_waiting(kc, "CrashLoopBackOff", msg);
+		set_waiting(kl, kc, "CrashLoopBackOff", msg);
 		k8c_workqueue_add_after(kl->queue, kp->uid, since + kc->backoff_ns - now);
 		return;
 	}

@@ -133,11 +133,14 @@ static kpod_t *pod_new(k8c_kubelet_t *kl, const cJSON *pod, const char *uid, kno
 			kp->n_init += l == 0;
 			for (int p = 0; p < N_PROBES; p++)
 				kc->probes[p].result = -1;
+			kc->log_attempt = kc->log_prev_attempt = -1;
 			if (a != NULL) {
 				adopted_container_t *ac = k8c_strmap_get(&a->containers, name);
 				if (ac != NULL) {
 					snprintf(kc->id, sizeof(kc->id), "%s", ac->id);
 					kc->restart_count = (int)ac->attempt;
+					kc->log_attempt = (int)ac->attempt;
+					kc->log_prev_attempt = (int)ac->attempt - 1;
 					kc->last_start_mono = k8c_time_monotonic_ns();
 				}
 			}
