@@ -2,7 +2,12 @@
  * own so that pod workers never wait for them.  Named as Kubernetes names
  * them (POD.<hex nanoseconds>), with source kubelet/NODE.  When the API
  * server falls far behind, events beyond a bounded queue are dropped and
- * counted in the log, as the kubelet's event broadcaster drops them. */
+ * counted in the log, as the kubelet's event broadcaster drops them.
+ *
+ * Repeats are correlated as client-go's event recorder does: an event
+ * equal to one already posted (same object, field path, type, reason and
+ * message; the last SEEN_MAX remembered) is a PATCH of that Event's count
+ * and lastTimestamp — what `kubectl describe` shows as "(x5 over 2m)". */
 #define K8C_LOG_COMPONENT "kubelet"
 #include "config.h"
 
@@ -18,12 +23,22 @@
 #include "kubelet/internal.h"
 
 #define MAX_QUEUED 10000
+#define SEEN_MAX 4096 /* client-go's event cache holds as many */
 
 typedef struct kevent {
 	cJSON *obj;   /* owned */
 	char *path;   /* owned: the events collection of its namespace */
+	int repeat;   /* PATCH path/NAME with count and lastTimestamp, POST if gone */
 	struct kevent *next;
 } kevent_t;
+
+/* An event posted before, by its correlation key. */
+typedef struct seen {
+	char *key;               /* owned; also the map's key */
+	char *name, *first;      /* owned: the Event's name, firstTimestamp */
+	long count;
+	struct seen *prev, *next; /* most recently used first */
+} seen_t;
 
 struct kevents {
 	pthread_mutex_t lock;
@@ -34,7 +49,110 @@ struct kevents {
 	int stop;
 	int64_t stop_deadline; /* monotonic */
 	pthread_t thread;
+	k8c_strmap_t seen;       /* key -> seen_t* (owned) */
+	seen_t *lru_head, *lru_tail;
+	size_t n_seen;
 };
+
+static void seen_unlink(struct kevents *ev, seen_t *s)
+{
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		ev->lru_head = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	else
+		ev->lru_tail = s->prev;
+	s->prev = s->next = NULL;
+}
+
+static void seen_push(struct kevents *ev, seen_t *s)
+{
+	s->next = ev->lru_head;
+	if (ev->lru_head != NULL)
+		ev->lru_head->prev = s;
+	ev->lru_head = s;
+	if (ev->lru_tail == NULL)
+		ev->lru_tail = s;
+}
+
+static void seen_free(seen_t *s)
+{
+	free(s->key);
+	free(s->name);
+	free(s->first);
+	free(s);
+}
+
+/* Correlate o (not yet queued) with the events seen; ev->lock held.
+ * Returns 1 when it repeats one: o then carries that Event's name, first
+ * timestamp and the new count. */
+static int correlate(struct kevents *ev, cJSON *o, const char *key)
+{
+	seen_t *s = k8c_strmap_get(&ev->seen, key);
+
+	if (s != NULL) {
+		seen_unlink(ev, s);
+		seen_push(ev, s);
+		s->count++;
+		cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(o, "metadata"), "name"), s->name);
+		cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(o, "firstTimestamp"), s->first);
+		cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "count"), (double)s->count);
+		return 1;
+	}
+	if (ev->n_seen >= SEEN_MAX) {
+		seen_t *old = ev->lru_tail;
+		seen_unlink(ev, old);
+		k8c_strmap_remove(&ev->seen, old->key);
+		seen_free(old);
+		ev->n_seen--;
+	}
+	s = k8c_xcalloc(1, sizeof(*s));
+	s->key = k8c_xstrdup(key);
+	s->name = k8c_xstrdup(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(o, "metadata"), "name")));
+	s->first = k8c_xstrdup(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "firstTimestamp")));
+	s->count = 1;
+	k8c_strmap_put(&ev->seen, s->key, s);
+	seen_push(ev, s);
+	ev->n_seen++;
+	return 0;
+}
+
+/* Send one event: a repeat patches the Event it repeats (posting it anew
+ * when that one is gone, e.g. expired by the event TTL). */
+static void post_event(k8c_kubelet_t *kl, kevent_t *e)
+{
+	k8c_error_t err;
+	int ret = -1;
+
+	if (e->repeat) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(e->obj, "metadata"), "name"));
+		_cleanup_free_ char *esc = k8c_client_escape(name ? name : "");
+		_cleanup_free_ char *path = k8c_xasprintf("%s/%s", e->path, esc);
+		cJSON *patch = cJSON_CreateObject();
+		cJSON_AddItemToObject(patch, "count",
+		                      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(e->obj, "count"), 1));
+		cJSON_AddItemToObject(patch, "lastTimestamp",
+		                      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(e->obj, "lastTimestamp"), 1));
+		cJSON_AddItemToObject(patch, "message",
+		                      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(e->obj, "message"), 1));
+		ret = k8c_client_request(kl->cfg.client, "PATCH", path, patch,
+		                         "application/merge-patch+json", NULL, &err);
+		cJSON_Delete(patch);
+		if (ret == 0 || err.code != K8C_ENOTFOUND) {
+			if (ret < 0)
+				K8C_DEBUG("event: %s", err.message);
+			return;
+		}
+	}
+	if (k8c_client_request(kl->cfg.client, "POST", e->path, e->obj, NULL, NULL, &err) < 0 &&
+	    err.code != K8C_ENOTFOUND)
+		K8C_DEBUG("event: %s", err.message);
+}
 
 static void *events_thread(void *arg)
 {
@@ -43,7 +161,6 @@ static void *events_thread(void *arg)
 
 	for (;;) {
 		kevent_t *e;
-		k8c_error_t err;
 
 		pthread_mutex_lock(&ev->lock);
 		while (ev->head == NULL && !ev->stop)
@@ -72,9 +189,7 @@ static void *events_thread(void *arg)
 			ev->tail = NULL;
 		ev->n--;
 		pthread_mutex_unlock(&ev->lock);
-		if (k8c_client_request(kl->cfg.client, "POST", e->path, e->obj, NULL, NULL, &err) < 0 &&
-		    err.code != K8C_ENOTFOUND)
-			K8C_DEBUG("event: %s", err.message);
+		post_event(kl, e);
 		cJSON_Delete(e->obj);
 		free(e->path);
 		free(e);
@@ -87,6 +202,7 @@ void kl_events_start(k8c_kubelet_t *kl)
 
 	pthread_mutex_init(&ev->lock, NULL);
 	pthread_cond_init(&ev->cond, NULL);
+	k8c_strmap_init(&ev->seen);
 	kl->events = ev;
 	pthread_create(&ev->thread, NULL, events_thread, kl);
 }
@@ -107,6 +223,12 @@ void kl_events_stop(k8c_kubelet_t *kl)
 	if (ev->dropped > 0)
 		K8C_WARN("%llu events were dropped: the API server fell behind",
 		         (unsigned long long)ev->dropped);
+	while (ev->lru_head != NULL) {
+		seen_t *s = ev->lru_head;
+		ev->lru_head = s->next;
+		seen_free(s);
+	}
+	k8c_strmap_free(&ev->seen);
 	pthread_cond_destroy(&ev->cond);
 	pthread_mutex_destroy(&ev->lock);
 	free(ev);
@@ -134,7 +256,7 @@ void kl_event_ref(k8c_kubelet_t *kl, const kl_pod_ref_t *kp, const char *field_p
 	char now[K8C_TIME_STRLEN], micro[K8C_TIME_STRLEN];
 	int64_t t = k8c_time_now_ns();
 	_cleanup_free_ char *name = k8c_xasprintf("%s.%llx", kp->name, (unsigned long long)t);
-	_cleanup_free_ char *ns = k8c_client_escape(kp->ns);
+	_cleanup_free_ char *ns = k8c_client_escape(kp->ns), *key = NULL;
 	kevent_t *e;
 
 	if (ev == NULL)
@@ -168,10 +290,14 @@ void kl_event_ref(k8c_kubelet_t *kl, const kl_pod_ref_t *kp, const char *field_p
 	cJSON_AddStringToObject(o, "reportingComponent", "kubelet");
 	cJSON_AddStringToObject(o, "reportingInstance", kp->node);
 
+	key = k8c_xasprintf("%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", kp->node, kp->ns,
+	                    kp->name, kp->uid, field_path ? field_path : "", type, reason, msg);
 	e = k8c_xcalloc(1, sizeof(*e));
 	e->obj = o;
 	e->path = k8c_xasprintf("/api/v1/namespaces/%s/events", ns);
 	pthread_mutex_lock(&ev->lock);
+	if (ev->n < MAX_QUEUED && !ev->stop)
+		e->repeat = correlate(ev, o, key);
 	if (ev->n >= MAX_QUEUED || ev->stop) {
 		ev->dropped++;
 		pthread_mutex_unlock(&ev->lock);

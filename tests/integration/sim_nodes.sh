@@ -116,6 +116,8 @@ ok $(wait_for phase_is job Succeeded; echo $?) "init container first, then the c
 is "$(k get pod job -o jsonpath='{.status.initContainerStatuses[0].state.terminated.reason}')" Completed "the init container completed"
 out=$(k get events --field-selector involvedObject.name=crashes -o jsonpath='{range .items[*]}{.reason} {end}')
 like "$out" 'Created .*Started .*BackOff' "events Created, Started and BackOff"
+out=$(k get events --field-selector involvedObject.name=crashes -o jsonpath='{range .items[?(@.reason=="Started")]}{.count} {end}')
+like "$out" '^[2-9] $' "a repeated event is one Event with a count (\"$out\")"
 sleep 1
 is "$(k get pod elsewhere -o jsonpath='{.status.phase}')" Pending "a pod bound to another node is left alone"
 
