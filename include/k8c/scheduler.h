@@ -67,11 +67,21 @@ typedef struct k8c_sched_node {
 	const k8c_sched_resources_t *non_zero_requested;
 } k8c_sched_node_t;
 
-/* One scheduling cycle for one pod. */
+/* One scheduling cycle for one pod.  The host allocates it; members
+ * appended in later minors are read only when host->abi_minor says they
+ * are there. */
 typedef struct k8c_sched_cycle {
 	const struct cJSON *pod;                   /* borrowed Pod */
 	const k8c_sched_resources_t *requests;     /* the pod's effective requests (max of init containers, sum of containers, plus overhead) */
 	void *state;                               /* this plugin's own cycle state: set in pre_filter or pre_score, freed with state_free */
+	/* Since 1.4: every node of the cycle's snapshot of the cluster, for
+	 * plugins that look beyond one node (inter-pod affinity, topology
+	 * spread look at the pods and labels of all nodes in pre_filter and
+	 * pre_score).  Borrowed; the snapshot does not change during the
+	 * cycle.  Nodes appear in the same order in every cycle until nodes
+	 * come or go. */
+	const k8c_sched_node_t *const *all_nodes;
+	size_t n_all_nodes;
 } k8c_sched_cycle_t;
 
 /* A node and its score, for normalize_score. */
