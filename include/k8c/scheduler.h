@@ -52,7 +52,8 @@ typedef struct k8c_sched_resources {
 } k8c_sched_resources_t;
 
 /* What the scheduler's node cache knows about one node.  Borrowed for the
- * duration of a call. */
+ * duration of a call.  The host allocates it; members appended in later
+ * minors are read only when host->abi_minor says they are there. */
 typedef struct k8c_sched_node {
 	const char *name;                          /* metadata.name */
 	const struct cJSON *node;                  /* the Node object */
@@ -65,6 +66,17 @@ typedef struct k8c_sched_node {
 	 * NonZeroRequested; what scoring uses.  May be NULL: then a plugin that
 	 * needs it computes it from pods. */
 	const k8c_sched_resources_t *non_zero_requested;
+	/* Since 1.4 (read only when host->abi_minor >= 4): the pods of `pods`
+	 * that have any pod affinity or anti-affinity term, and those with a
+	 * required anti-affinity term, as kube-scheduler's NodeInfo keeps
+	 * them, so that a policy skips the nodes with none cheaply. */
+	size_t n_pods_with_affinity;
+	const struct cJSON *const *pods_with_affinity;
+	size_t n_pods_with_required_anti_affinity;
+	const struct cJSON *const *pods_with_required_anti_affinity;
+	/* Changes whenever the node or its pods change (a plugin may cache
+	 * per-node results under it). */
+	uint64_t generation;
 } k8c_sched_node_t;
 
 /* One scheduling cycle for one pod.  The host allocates it; members
