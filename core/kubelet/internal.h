@@ -117,7 +117,7 @@ struct k8c_kubelet {
 	pthread_t probe_threads[4];
 	pthread_t heartbeat, pleg;
 
-	struct kevents *events;
+	struct k8c_recorder *events; /* owned */
 	struct kl_log_server *log_server;
 	int port;                 /* the log server's, advertised in the Node */
 };
@@ -179,7 +179,7 @@ void kl_probes_reset(kcontainer_t *kc);
 int kl_log_server_start(k8c_kubelet_t *kl, k8c_error_t *err);
 void kl_log_server_stop(k8c_kubelet_t *kl);
 
-/* events.c: events are posted by a thread of their own, in order. */
+/* events.c: events through the event recorder (client/recorder.h). */
 void kl_events_start(k8c_kubelet_t *kl);
 void kl_events_stop(k8c_kubelet_t *kl);
 /* An event about a pod (field_path may be NULL, e.g.
