@@ -27,6 +27,7 @@ struct k8c_apiserver {
 	int store_offloaded;              /* calls go through the worker pool (store_offload.c) */
 	k8c_http_t *http;
 	int shutting_down;               /* set before the HTTP server stops */
+	int log_proxies;                 /* pods/log relays running (pod_log.c) */
 	int schema_ready;                /* k8c_schema_init succeeded */
 	pthread_mutex_t lock;
 	pthread_cond_t shutdown_cond;    /* broadcast when shutting down */
@@ -149,8 +150,8 @@ void k8c_namespace_cache_forget(k8c_apiserver_t *srv, const char *ns);
 /* --- pod_log.c: pods/log, relayed from the node's kubelet ----------------- */
 void k8c_handle_pod_log(k8c_apiserver_t *srv, const k8c_api_request_t *req,
                         const k8c_route_t *r, k8c_api_response_t *resp);
-/* Wait (up to 3 s) for the relays of ended log requests to finish. */
-void k8c_pod_log_drain(void);
+/* Wait for the pods/log relays to see shutting_down and end. */
+void k8c_pod_log_drain(k8c_apiserver_t *srv);
 
 /* --- errors: map a k8c error to a Status response ------------------------ */
 void k8c_respond_error(k8c_api_response_t *resp, const k8c_kind_t *kind, const char *name,

@@ -14,6 +14,7 @@
 #define K8C_LOG_COMPONENT "apiserver"
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 
 #define QUEUE_MAX (1u << 20)  /* bytes queued before the kubelet is read no further */
 #define ERROR_BODY_MAX 4096
+#define HEADER_WAIT_NS (30LL * 1000000000LL)
 
 typedef struct chunk {
 	struct chunk *next;
@@ -40,7 +42,9 @@ typedef struct chunk {
 } chunk_t;
 
 typedef struct log_proxy {
+	k8c_apiserver_t *srv;       /* borrowed: it waits for every proxy when it stops */
 	char *url;                  /* owned */
+	int64_t start_ns;           /* monotonic: the kubelet gets HEADER_WAIT_NS to answer */
 	k8c_completion_t answered;  /* the kubelet's status is known (and an error's body) */
 	pthread_mutex_t lock;
 	pthread_cond_t room;        /* the queue shrank, or cancelled */
@@ -57,8 +61,6 @@ typedef struct log_proxy {
 	void (*wake)(void *arg);    /* the parked transport's */
 	void *wake_arg;
 } log_proxy_t;
-
-static int n_proxies; /* threads alive, for the shutdown's wait */
 
 static void proxy_release(log_proxy_t *lp)
 {
@@ -109,7 +111,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 
 	if (len <= 2 && (line[0] == '\r' || line[0] == '\n')) { /* the end of the headers */
 		pthread_mutex_lock(&lp->lock);
-		if (lp->code == 200)
+		if (lp->code / 100 == 2)
 			answer(lp); /* an error waits for its body */
 		pthread_mutex_unlock(&lp->lock);
 	} else if (len > 5 && strncmp(line, "HTTP/", 5) == 0) {
@@ -128,7 +130,7 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 	chunk_t *c;
 
 	pthread_mutex_lock(&lp->lock);
-	if (lp->code != 200) {
+	if (lp->code / 100 != 2) {
 		size_t take = ERROR_BODY_MAX - lp->error_len;
 		if (take > len)
 			take = len;
@@ -161,17 +163,24 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* Called at least once a second, also while the kubelet sends nothing. */
+/* Called at least once a second, also while the kubelet sends nothing:
+ * ends the transfer when the client went away, the server stops, or the
+ * kubelet has not answered in HEADER_WAIT_NS (the request waits for it). */
 static int on_progress(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 {
 	log_proxy_t *lp = arg;
-	int cancelled;
+	int stop;
 
 	(void)a, (void)b, (void)c, (void)d;
 	pthread_mutex_lock(&lp->lock);
-	cancelled = lp->cancelled;
+	stop = lp->cancelled || __atomic_load_n(&lp->srv->shutting_down, __ATOMIC_RELAXED);
+	if (!stop && !lp->answered_done && k8c_time_monotonic_ns() - lp->start_ns > HEADER_WAIT_NS) {
+		snprintf(lp->curl_error, sizeof(lp->curl_error),
+		         "the kubelet did not answer within %lld s", HEADER_WAIT_NS / 1000000000LL);
+		stop = 1;
+	}
 	pthread_mutex_unlock(&lp->lock);
-	return cancelled;
+	return stop;
 }
 
 static void *proxy_main(void *arg)
@@ -179,6 +188,7 @@ static void *proxy_main(void *arg)
 	log_proxy_t *lp = arg;
 	CURL *h = curl_easy_init();
 	CURLcode rc = CURLE_FAILED_INIT;
+	k8c_apiserver_t *srv;
 
 	pthread_setname_np(pthread_self(), "k8c-pod-log");
 	if (h != NULL) {
@@ -208,8 +218,9 @@ static void *proxy_main(void *arg)
 	answer(lp);
 	notify(lp);
 	pthread_mutex_unlock(&lp->lock);
+	srv = lp->srv;
 	proxy_release(lp);
-	__atomic_sub_fetch(&n_proxies, 1, __ATOMIC_RELEASE);
+	__atomic_sub_fetch(&srv->log_proxies, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -329,8 +340,9 @@ static int int_option(const k8c_api_request_t *req, const char *key, long long *
 
 	if (v == NULL)
 		return 0;
+	errno = 0;
 	*out = strtoll(v, &end, 10);
-	if (*v == '\0' || *end != '\0') {
+	if (!(*v == '-' || (*v >= '0' && *v <= '9')) || *end != '\0' || errno != 0) {
 		k8c_api_respond_status(resp, 400, "BadRequest", NULL,
 		                       "%s: invalid value \"%s\": must be an integer", key, v);
 		return -1;
@@ -348,6 +360,24 @@ static void add_query(char **q, const char *key, const char *value)
 	more = k8c_xasprintf("%s%s%s=%s", *q, **q ? "&" : "", key, value);
 	free(*q);
 	*q = more;
+}
+
+static void add_int_query(char **q, const char *key, long long value)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", value);
+	add_query(q, key, buf);
+}
+
+/* An address fit for a URL: IPv4, IPv6 or a host name. */
+static int plain_address(const char *a)
+{
+	for (; *a; a++)
+		if (!((*a >= '0' && *a <= '9') || (*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') ||
+		      *a == '.' || *a == ':' || *a == '-'))
+			return 0;
+	return 1;
 }
 
 /* Where the node's kubelet answers: "http://ADDRESS:PORT" (caller frees),
@@ -373,7 +403,8 @@ static char *kubelet_base(k8c_apiserver_t *srv, const char *node_name, k8c_api_r
 		const cJSON *a;
 		cJSON_ArrayForEach(a, k8c_jget(node, "status.addresses"))
 			if (k8c_jstr(a, "type") != NULL && strcmp(k8c_jstr(a, "type"), prefer[p]) == 0 &&
-			    k8c_jstr(a, "address") != NULL && *k8c_jstr(a, "address")) {
+			    k8c_jstr(a, "address") != NULL && *k8c_jstr(a, "address") &&
+			    plain_address(k8c_jstr(a, "address"))) {
 				addr = k8c_jstr(a, "address");
 				break;
 			}
@@ -413,7 +444,8 @@ static void respond_kubelet_error(log_proxy_t *lp, k8c_api_response_t *resp)
 	case 503: reason = "ServiceUnavailable"; break;
 	default: reason = "InternalError"; code = code >= 500 ? code : 500; break;
 	}
-	k8c_api_respond_status(resp, code, reason, NULL, "%s",
+	k8c_api_respond_status(resp, code, reason, NULL, "%s%s",
+	                       strcmp(reason, "InternalError") == 0 ? "Internal error occurred: " : "",
 	                       n > 0 ? text : "the node's kubelet rejected the request");
 }
 
@@ -437,6 +469,19 @@ void k8c_handle_pod_log(k8c_apiserver_t *srv, const k8c_api_request_t *req, cons
 		k8c_api_respond_status(resp, 405, "MethodNotAllowed", NULL,
 		                       "the server does not allow this method on the requested resource");
 		return;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const ok[] = {"1", "t", "T", "TRUE", "true", "True",
+		                                 "0", "f", "F", "FALSE", "false", "False"};
+		const char *v = k8c_api_param(req, bools[i]);
+		size_t j = 0;
+		while (v != NULL && j < 12 && strcmp(v, ok[j]) != 0)
+			j++;
+		if (v != NULL && j == 12) {
+			k8c_api_respond_status(resp, 400, "BadRequest", NULL,
+			                       "%s: invalid value \"%s\": must be a boolean", bools[i], v);
+			return;
+		}
 	}
 	if ((has_tail = int_option(req, "tailLines", &tail, resp)) < 0 ||
 	    (has_limit = int_option(req, "limitBytes", &limit, resp)) < 0 ||
@@ -499,15 +544,17 @@ void k8c_handle_pod_log(k8c_apiserver_t *srv, const k8c_api_request_t *req, cons
 	if ((base = kubelet_base(srv, node, resp)) == NULL)
 		return;
 
-	for (size_t i = 0; i < 3; i++)
-		if (k8c_api_param_bool(req, bools[i]))
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = k8c_api_param(req, bools[i]);
+		if (v != NULL && strchr("1tT", v[0]) != NULL)
 			add_query(&query, bools[i], "true");
+	}
 	if (has_tail)
-		add_query(&query, "tailLines", k8c_api_param(req, "tailLines"));
+		add_int_query(&query, "tailLines", tail);
 	if (has_limit)
-		add_query(&query, "limitBytes", k8c_api_param(req, "limitBytes"));
+		add_int_query(&query, "limitBytes", limit);
 	if (has_since)
-		add_query(&query, "sinceSeconds", k8c_api_param(req, "sinceSeconds"));
+		add_int_query(&query, "sinceSeconds", since);
 	if (since_time != NULL) {
 		_cleanup_free_ char *esc = k8c_client_escape(since_time);
 		add_query(&query, "sinceTime", esc);
@@ -517,12 +564,14 @@ void k8c_handle_pod_log(k8c_apiserver_t *srv, const k8c_api_request_t *req, cons
 	lp->url = k8c_xasprintf("%s/containerLogs/%s/%s/%s%s%s", base, r->ns, r->name, container,
 	                        *query ? "?" : "", query);
 	lp->refs = 2;
+	lp->srv = srv;
+	lp->start_ns = k8c_time_monotonic_ns();
 	k8c_completion_init(&lp->answered);
 	pthread_mutex_init(&lp->lock, NULL);
 	pthread_cond_init(&lp->room, NULL);
-	__atomic_add_fetch(&n_proxies, 1, __ATOMIC_ACQUIRE);
+	__atomic_add_fetch(&srv->log_proxies, 1, __ATOMIC_ACQUIRE);
 	if (pthread_create(&th, NULL, proxy_main, lp) != 0) {
-		__atomic_sub_fetch(&n_proxies, 1, __ATOMIC_RELEASE);
+		__atomic_sub_fetch(&srv->log_proxies, 1, __ATOMIC_RELEASE);
 		lp->refs = 1;
 		proxy_release(lp);
 		k8c_api_respond_status(resp, 503, "ServiceUnavailable", NULL, "no thread to read the log");
@@ -531,7 +580,7 @@ void k8c_handle_pod_log(k8c_apiserver_t *srv, const k8c_api_request_t *req, cons
 	pthread_detach(th);
 	k8c_completion_wait(&lp->answered); /* on a fiber: its thread serves others meanwhile */
 	pthread_mutex_lock(&lp->lock);
-	ret = lp->code == 200;
+	ret = lp->code / 100 == 2;
 	pthread_mutex_unlock(&lp->lock);
 	if (!ret) {
 		respond_kubelet_error(lp, resp); /* the thread has ended: no lock needed */
@@ -544,9 +593,10 @@ void k8c_handle_pod_log(k8c_apiserver_t *srv, const k8c_api_request_t *req, cons
 	                                  .free_fn = stream_free, .ctx = lp};
 }
 
-void k8c_pod_log_drain(void)
+void k8c_pod_log_drain(k8c_apiserver_t *srv)
 {
-	/* cancelled proxies end within about a second (the progress callback) */
-	for (int i = 0; i < 300 && __atomic_load_n(&n_proxies, __ATOMIC_ACQUIRE) > 0; i++)
+	/* they see shutting_down within about a second (the progress
+	 * callback); they read srv until they end */
+	while (__atomic_load_n(&srv->log_proxies, __ATOMIC_ACQUIRE) > 0)
 		k8c_sleep_ns(10 * 1000000LL);
 }

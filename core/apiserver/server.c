@@ -414,7 +414,7 @@ void k8c_apiserver_stop(k8c_apiserver_t *srv)
 	pthread_cond_broadcast(&srv->shutdown_cond);
 	pthread_mutex_unlock(&srv->lock);
 	k8c_http_stop(srv->http);
-	k8c_pod_log_drain(); /* their streams ended with the connections */
+	k8c_pod_log_drain(srv); /* their streams ended with the connections */
 	k8c_hubs_stop(srv);
 	if (srv->store != NULL)
 		srv->store->close(srv->store_cookie);

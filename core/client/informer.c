@@ -79,10 +79,17 @@ static void apply_put(k8c_informer_t *inf, cJSON *obj)
 	}
 	pthread_mutex_lock(&inf->lock);
 	old = k8c_strmap_put(&inf->objects, key, obj);
+	if (old != NULL && strcmp(rv_of(old) ? rv_of(old) : "", rv_of(obj) ? rv_of(obj) : "") == 0) {
+		/* unchanged (a relist): keep the object handlers may hold */
+		k8c_strmap_put(&inf->objects, key, old);
+		pthread_mutex_unlock(&inf->lock);
+		cJSON_Delete(obj);
+		return;
+	}
 	pthread_mutex_unlock(&inf->lock);
 	if (old == NULL)
 		inf->fn(inf->udata, K8C_WATCH_ADDED, obj, NULL);
-	else if (strcmp(rv_of(old) ? rv_of(old) : "", rv_of(obj) ? rv_of(obj) : "") != 0)
+	else
 		inf->fn(inf->udata, K8C_WATCH_MODIFIED, obj, old);
 	cJSON_Delete(old);
 }

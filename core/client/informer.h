@@ -19,7 +19,12 @@ typedef struct k8c_informer k8c_informer_t;
  * in order.  type is K8C_WATCH_ADDED, K8C_WATCH_MODIFIED or
  * K8C_WATCH_DELETED; obj is the new object (the last known one for
  * DELETED), old the one it replaces (NULL for ADDED and DELETED).  Both
- * are borrowed for the call.  The handler may call k8c_informer_get. */
+ * are borrowed.  The informer owns the objects of its copy: obj of ADDED
+ * or MODIFIED stays valid until the handler is called for the next change
+ * of the same key (or the informer is freed), so a handler may keep it
+ * instead of copying it, if whoever reads it synchronises with the
+ * handler (the scheduler's cache does).  The handler may call
+ * k8c_informer_get. */
 typedef void (*k8c_informer_fn)(void *udata, int type, const struct cJSON *obj,
                                 const struct cJSON *old);
 

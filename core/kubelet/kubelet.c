@@ -36,6 +36,7 @@ int k8c_kubelet_start(const k8c_kubelet_config_t *cfg, k8c_kubelet_t **out, k8c_
 	pthread_mutex_init(&kl->lock, NULL);
 	pthread_cond_init(&kl->cond, NULL);
 	k8c_strmap_init(&kl->node_by_name);
+	k8c_strmap_init(&kl->pods); /* before the log server looks into it */
 	kl->n_nodes = cfg->sim_nodes > 0 ? (size_t)cfg->sim_nodes : 1;
 	kl->nodes = k8c_xcalloc(kl->n_nodes, sizeof(*kl->nodes));
 	for (size_t i = 0; i < kl->n_nodes; i++) {

@@ -15,6 +15,7 @@ typedef struct k8c_kubelet k8c_kubelet_t;
 
 typedef struct k8c_kubelet_config {
 	k8c_client_t *client;            /* borrowed until stop */
+	const char *server_url;          /* the API server (its hosts may fetch logs); may be NULL */
 	const k8c_runtime_ops_t *runtime; /* borrowed */
 	void *runtime_cookie;
 	const char *runtime_name;        /* "process", "sim" */

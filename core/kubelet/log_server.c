@@ -21,6 +21,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -37,8 +38,14 @@
 
 #define BUF_BYTES (64 * 1024)
 
+#define MAX_ALLOWED 16
+
+/* Nobody authenticates here yet (neither does the API server): only the
+ * API server's addresses, the node's own and loopback may connect. */
 struct kl_log_server {
 	struct MHD_Daemon *mhd;
+	struct in_addr allowed[MAX_ALLOWED];
+	int n_allowed;
 };
 
 typedef struct log_request {
@@ -258,8 +265,9 @@ static enum MHD_Result container_logs(k8c_kubelet_t *kl, struct MHD_Connection *
 	if (opt.tail_lines < -1 || opt.limit_bytes < 0 || since_s < 0)
 		return respond_text(c, MHD_HTTP_BAD_REQUEST,
 		                    "tailLines, limitBytes and sinceSeconds must not be negative");
-	if (since_s > 0)
-		opt.since_ns = k8c_time_now_ns() - since_s * 1000000000LL;
+	if (since_s > 0) /* (a century at most: no overflow) */
+		opt.since_ns = k8c_time_now_ns() -
+		               (since_s < 3153600000LL ? since_s : 3153600000LL) * 1000000000LL;
 	if (since_time != NULL) {
 		k8c_error_t err;
 		if (k8c_time_parse(since_time, &opt.since_ns, &err) < 0)
@@ -280,7 +288,10 @@ static enum MHD_Result container_logs(k8c_kubelet_t *kl, struct MHD_Connection *
 		if (kc == NULL) {
 			found = NULL;
 		} else if (previous) {
-			attempt = kc->log_prev_attempt;
+			/* lastState: while the container waits to restart, the run
+			 * that just ended, else the run before the current one */
+			attempt = kc->waiting_reason[0] && kc->id[0] && !kc->running ? kc->log_attempt
+			                                                            : kc->log_prev_attempt;
 		} else {
 			attempt = kc->log_attempt;
 			running = kc->running;
@@ -293,9 +304,10 @@ static enum MHD_Result container_logs(k8c_kubelet_t *kl, struct MHD_Connection *
 	}
 	pthread_mutex_unlock(&kl->lock);
 	if (found == NULL && uid[0] == '\0')
-		return respond_text(c, MHD_HTTP_NOT_FOUND, "pod \"%s/%s\" does not exist on this node", ns, pod);
+		return respond_text(c, MHD_HTTP_NOT_FOUND, "pod \"%s\" does not exist", pod);
 	if (found == NULL)
-		return respond_text(c, MHD_HTTP_BAD_REQUEST, "container %s is not valid for pod %s", container, pod);
+		return respond_text(c, MHD_HTTP_NOT_FOUND, "container \"%s\" not found in pod \"%s\"",
+		                    container, pod);
 	if (attempt < 0 && previous)
 		return respond_text(c, MHD_HTTP_BAD_REQUEST,
 		                    "previous terminated container \"%s\" in pod \"%s\" not found", container, pod);
@@ -363,6 +375,38 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return respond_text(c, MHD_HTTP_NOT_FOUND, "404 page not found");
 }
 
+static enum MHD_Result accept_peer(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	const struct kl_log_server *ls = cls;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
+
+	if (addr->sa_family != AF_INET || len < (socklen_t)sizeof(*sin))
+		return MHD_NO;
+	if ((ntohl(sin->sin_addr.s_addr) >> 24) == 127)
+		return MHD_YES;
+	for (int i = 0; i < ls->n_allowed; i++)
+		if (ls->allowed[i].s_addr == sin->sin_addr.s_addr)
+			return MHD_YES;
+	return MHD_NO;
+}
+
+/* Allow addr, and every IPv4 address the API server's host name has. */
+static void allow_hosts(struct kl_log_server *ls, const char *node_ip, const char *server_url)
+{
+	char host[256] = "";
+	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
+
+	if (inet_pton(AF_INET, node_ip, &ls->allowed[0]) == 1)
+		ls->n_allowed = 1;
+	if (server_url == NULL || sscanf(server_url, "%*[a-z]://%255[^:/]", host) != 1)
+		return;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return;
+	for (struct addrinfo *ai = res; ai != NULL && ls->n_allowed < MAX_ALLOWED; ai = ai->ai_next)
+		ls->allowed[ls->n_allowed++] = ((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+	freeaddrinfo(res);
+}
+
 int kl_log_server_start(k8c_kubelet_t *kl, k8c_error_t *err)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET};
@@ -377,9 +421,10 @@ int kl_log_server_start(k8c_kubelet_t *kl, k8c_error_t *err)
 		sin.sin_addr.s_addr = htonl(INADDR_ANY); /* not an IPv4 address: every address */
 	sin.sin_port = htons((uint16_t)kl->cfg.port);
 	ls = k8c_xcalloc(1, sizeof(*ls));
+	allow_hosts(ls, kl->node_ip, kl->cfg.server_url);
 	ls->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 	                                   MHD_USE_ERROR_LOG,
-	                           0, NULL, NULL, handle, kl, MHD_OPTION_SOCK_ADDR, &sin,
+	                           0, accept_peer, ls, handle, kl, MHD_OPTION_SOCK_ADDR, &sin,
 	                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)0,
 	                           MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512, MHD_OPTION_END);
 	if (ls->mhd == NULL) {

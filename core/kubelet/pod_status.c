@@ -121,6 +121,9 @@ static cJSON *container_status(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, 
 	started = kc->started && running(kc);
 	pthread_mutex_unlock(&kl->lock);
 	cJSON_AddStringToObject(cs, "name", kc->name);
+	int exited_waiting = kc->waiting_reason[0] && kc->id[0] && kc->have_st &&
+	                     kc->st.state == K8C_CONTAINER_EXITED;
+
 	if (kc->waiting_reason[0] || !kc->id[0] || !kc->have_st ||
 	    kc->st.state == K8C_CONTAINER_CREATED) {
 		cJSON *w = cJSON_AddObjectToObject(state, "waiting");
@@ -135,7 +138,11 @@ static cJSON *container_status(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, 
 	} else {
 		cJSON_AddItemToObject(state, "terminated", terminated(kc, &kc->st, kc->id));
 	}
-	if (kc->have_last)
+	/* waiting to restart (CrashLoopBackOff): the run that just ended is
+	 * lastState, as in Kubernetes */
+	if (exited_waiting)
+		cJSON_AddItemToObject(last, "terminated", terminated(kc, &kc->st, kc->id));
+	else if (kc->have_last)
 		cJSON_AddItemToObject(last, "terminated", terminated(kc, &kc->last, kc->prev_id));
 	cJSON_AddItemToObject(cs, "state", state);
 	cJSON_AddItemToObject(cs, "lastState", last);

@@ -339,7 +339,6 @@ void kl_pods_start(k8c_kubelet_t *kl)
 	_cleanup_free_ char *path = NULL;
 	k8c_error_t err;
 
-	k8c_strmap_init(&kl->pods);
 	k8c_strmap_init(&kl->adopt);
 	kl->queue = k8c_workqueue_new();
 	if (kl->cfg.runtime->list(kl->cfg.runtime_cookie, on_entry, &ls, &err) < 0)

@@ -85,6 +85,7 @@ int k8c_agent_start(const cJSON *values, const k8c_plugin_set_t *plugins, const 
 		goto fail;
 	}
 	kcfg.client = a->client;
+	kcfg.server_url = server_url;
 	kcfg.runtime = k8c_plugin_instance_desc(a->runtime)->ops;
 	kcfg.runtime_cookie = k8c_plugin_instance_cookie(a->runtime);
 	kcfg.runtime_name = runtime;

@@ -79,6 +79,19 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: {name: loop}
+spec:
+  nodeName: lnode
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: d, emptyDir: {}}]
+  containers:
+  - name: c
+    image: busybox
+    volumeMounts: [{name: d, mountPath: /d}]
+    command: ["sh", "-c", "n=$(cat /d/n 2>/dev/null || echo 0); n=$((n+1)); echo $n >/d/n; echo run $n; exit 1"]
+---
+apiVersion: v1
+kind: Pod
 metadata: {name: big}
 spec:
   nodeName: lnode
@@ -142,6 +155,12 @@ is "$(k logs crash)" "attempt 2" "its current run's log"
 is "$(k logs crash --previous)" "attempt 1" "--previous: the run before"
 is "$(k logs crash -p --timestamps | sed 's/^[^ ]* //')" "attempt 1" "--previous --timestamps"
 
+# waiting in CrashLoopBackOff: the run that just ended is lastState, and
+# both logs and logs --previous show it (as the kubelet does)
+ok $(wait_for sh -c "kubectl get pod loop -o jsonpath='{.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].state.waiting.reason}' | grep -qx '1 CrashLoopBackOff'"; echo $?) "loop crashed twice and backs off"
+is "$(k get pod loop -o jsonpath='{.status.containerStatuses[0].lastState.terminated.exitCode}')" 1 "lastState: the run that just ended"
+is "$(k logs loop):$(k logs loop -p)" "run 2:run 2" "logs and logs -p show the run that just ended"
+
 ok $(wait_for phase_is big Succeeded; echo $?) "big wrote 100000 lines and ended"
 is "$(k logs big | wc -l)" 100000 "all 100000 lines come through"
 is "$(k logs big | md5sum)" "$(seq 1 100000 | md5sum)" "... intact"
@@ -167,6 +186,10 @@ code=$(curl -s -o "$TMP/out" -w '%{http_code}' "$api/pods/talk/log?sinceSeconds=
 is "$code" 422 "sinceSeconds with sinceTime: 422"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$api/pods/talk/log?limitBytes=0")
 is "$code" 422 "limitBytes=0: 422"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$api/pods/talk/log?tailLines=%2B1")
+is "$code" 400 "tailLines=+1: 400"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$api/pods/talk/log?follow=yes")
+is "$code" 400 "follow=yes: 400"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api/pods/talk/log")
 is "$code" 405 "POST pods/log: 405"
 
@@ -244,8 +267,28 @@ out=$(timeout 30 kubectl logs haunt 2>&1); st=$?
 is "$st" 1 "logs of a pod on a node whose kubelet is down fail"
 like "$out" 'Error from server.*containerLogs/default/haunt/haunt.*(refused|Couldn)' "... saying the kubelet could not be reached"
 
+# a kubelet that accepts and never answers: the request waits (the client
+# gives up), and the server still stops at once
+python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(s.getsockname()[1], flush=True); time.sleep(300)' >"$TMP/mute.port" &
+mute_pid=$!
+tap_at_exit "kill $mute_pid 2>/dev/null"
+wait_for test -s "$TMP/mute.port"
+curl -s -X PATCH -H 'Content-Type: application/merge-patch+json' \
+	-d "{\"status\":{\"daemonEndpoints\":{\"kubeletEndpoint\":{\"Port\":$(cat "$TMP/mute.port")}}}}" \
+	"http://127.0.0.1:$K8C_PORT/api/v1/nodes/ghost/status" >/dev/null
+code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$api/pods/haunt/log")
+is "$code" 000 "a kubelet that never answers: the client gives up"
 k delete pod haunt --force --grace-period=0 >/dev/null 2>&1
+k run haunt2 --image=busybox --overrides='{"spec":{"nodeName":"ghost"}}' >/dev/null
+curl -s -o /dev/null "$api/pods/haunt2/log" & # waits for the mute kubelet through the stop
+sleep 0.5
+k delete pod haunt2 --force --grace-period=0 >/dev/null 2>&1
 k delete pod --all --grace-period=1 >/dev/null 2>&1
+start=$(date +%s)
 stop_server
+ok $([ $(($(date +%s) - start)) -lt 20 ]; echo $?) "... in seconds, with relays to that kubelet open"
+kill $mute_pid 2>/dev/null
 is "$(grep -c ' ERROR ' "$TMP/server.log")" 0 "the server logged no error"
 tap_done

@@ -20,6 +20,7 @@ wait_for() { # file regex seconds
 cat > "$TMP/k8c.yaml" <<YAML
 data-dir: $TMP/data
 port: 0
+disable-agent: true
 plugin-dir: [$fixtures]
 plugins:
   scheduler:
