@@ -13,6 +13,7 @@
 #include "apiserver/patch.h"
 #include "common/mem.h"
 #include "common/selector.h"
+#include "common/timestamp.h"
 
 static void not_allowed(k8c_api_response_t *resp)
 {
@@ -141,6 +142,45 @@ static void handle_scale(k8c_apiserver_t *srv, const k8c_api_request_t *req, con
 	}
 }
 
+/* What Kubernetes' binding also does: the binding's annotations go onto
+ * the pod, and its PodScheduled condition becomes True. */
+static void set_scheduled(cJSON *pod, const cJSON *annotations)
+{
+	cJSON *conds = k8c_jobject(k8c_jobject(pod, "status"), "conditions"), *c, *found = NULL;
+	const cJSON *a;
+	char now[K8C_TIME_STRLEN];
+
+	cJSON_ArrayForEach(a, annotations)
+		if (cJSON_IsString(a)) {
+			cJSON *md = k8c_jobject(pod, "metadata"), *an = k8c_jobject(md, "annotations");
+			cJSON_DeleteItemFromObjectCaseSensitive(an, a->string);
+			cJSON_AddStringToObject(an, a->string, a->valuestring);
+		}
+	if (!cJSON_IsArray(conds)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(k8c_jobject(pod, "status"), "conditions");
+		conds = cJSON_AddArrayToObject(k8c_jobject(pod, "status"), "conditions");
+	}
+	cJSON_ArrayForEach(c, conds)
+		if (k8c_jstr(c, "type") != NULL && strcmp(k8c_jstr(c, "type"), "PodScheduled") == 0)
+			found = c;
+	if (found != NULL && k8c_jstr(found, "status") != NULL && strcmp(k8c_jstr(found, "status"), "True") == 0)
+		return;
+	if (found == NULL) {
+		found = cJSON_CreateObject();
+		cJSON_AddStringToObject(found, "type", "PodScheduled");
+		cJSON_AddItemToArray(conds, found);
+	}
+	k8c_time_format(k8c_time_now_ns(), now);
+	cJSON_DeleteItemFromObjectCaseSensitive(found, "status");
+	cJSON_DeleteItemFromObjectCaseSensitive(found, "reason");
+	cJSON_DeleteItemFromObjectCaseSensitive(found, "message");
+	cJSON_DeleteItemFromObjectCaseSensitive(found, "lastTransitionTime");
+	cJSON_DeleteItemFromObjectCaseSensitive(found, "lastProbeTime");
+	cJSON_AddStringToObject(found, "status", "True");
+	cJSON_AddNullToObject(found, "lastProbeTime");
+	cJSON_AddStringToObject(found, "lastTransitionTime", now);
+}
+
 /* POST pods/NAME/binding: set spec.nodeName once. */
 static void handle_binding(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,
                            k8c_api_response_t *resp)
@@ -179,6 +219,7 @@ static void handle_binding(k8c_apiserver_t *srv, const k8c_api_request_t *req, c
 			return;
 		}
 		cJSON_AddStringToObject(k8c_jobject(pod, "spec"), "nodeName", node);
+		set_scheduled(pod, k8c_jget(b, "metadata.annotations"));
 		ret = k8c_storage_update(srv, r->kind, pod, k8c_storage_rv(pod), &err);
 		if (ret == -K8C_ECONFLICT)
 			continue;

@@ -24,6 +24,7 @@ typedef struct server {
 	k8c_plugin_set_t plugins;
 	k8c_apiserver_t *api;
 	k8c_agent_t *agent;
+	k8c_sched_component_t *scheduler;
 	k8c_plugin_instance_t **instances;
 	size_t n_instances;
 	char *data_dir;
@@ -40,7 +41,7 @@ static int kind_enabled(const cJSON *values, int kind)
 	case K8C_PLUGIN_STORE:
 		return 0;
 	case K8C_PLUGIN_SCHEDULER:
-		return !k8c_opt_bool(values, "disable-scheduler");
+		return 0; /* the scheduler makes an instance per profile */
 	case K8C_PLUGIN_CONTROLLER:
 		return !k8c_opt_bool(values, "disable-controller-manager");
 	case K8C_PLUGIN_CLOUD:
@@ -97,8 +98,10 @@ static int start_instances(server_t *s, const cJSON *values, k8c_error_t *err)
 
 static void server_free(server_t *s)
 {
-	k8c_agent_stop(s->agent); /* it talks to the API server: first */
+	k8c_agent_stop(s->agent); /* they talk to the API server: first */
 	s->agent = NULL;
+	k8c_sched_component_stop(s->scheduler);
+	s->scheduler = NULL;
 	k8c_apiserver_stop(s->api);
 	s->api = NULL;
 	while (s->n_instances > 0)
@@ -159,6 +162,17 @@ static int start_agent(server_t *s, const cJSON *values, k8c_error_t *err)
 	return 0;
 }
 
+/* The embedded scheduler, talking to this server over loopback. */
+static int start_scheduler(server_t *s, const cJSON *values, k8c_error_t *err)
+{
+	_cleanup_free_ char *url = NULL;
+
+	if (k8c_opt_bool(values, "apiserver-only") || k8c_opt_bool(values, "disable-scheduler"))
+		return 0;
+	url = k8c_xasprintf("http://127.0.0.1:%d", k8c_apiserver_port(s->api));
+	return k8c_sched_component_start(values, &s->plugins, s->data_dir, url, &s->scheduler, err);
+}
+
 int k8c_cmd_server(const k8c_command_t *cmd, cJSON *values)
 {
 	server_t s = {0};
@@ -187,7 +201,7 @@ int k8c_cmd_server(const k8c_command_t *cmd, cJSON *values)
 		return K8C_EXIT_FAILURE;
 	}
 	if (start_api(&s, values, &err) < 0 || start_instances(&s, values, &err) < 0 ||
-	    start_agent(&s, values, &err) < 0) {
+	    start_scheduler(&s, values, &err) < 0 || start_agent(&s, values, &err) < 0) {
 		K8C_ERROR("%s", err.message);
 		server_free(&s);
 		return K8C_EXIT_FAILURE;

@@ -27,7 +27,9 @@ const k8c_command_t k8c_commands[] = {
 	{"apiserver", K8C_CMD_APISERVER, "Run the API server alone.",
 	 "Serves the Kubernetes API; the only component that touches the datastore.", k8c_cmd_apiserver},
 	{"scheduler", K8C_CMD_SCHEDULER, "Run the scheduler alone.",
-	 "Binds unscheduled pods to nodes using the scheduler policy plugins.", k8c_cmd_not_built},
+	 "Binds each pod without spec.nodeName to a node, through the API server (pods/binding), with the\n"
+	 "scheduler policy plugins of the profiles in the config file (scheduler: {profiles: [...]}), or\n"
+	 "kube-scheduler's default set.  Stops on SIGTERM or SIGINT.", k8c_cmd_scheduler},
 	{"controller-manager", K8C_CMD_CONTROLLER_MANAGER, "Run the controller manager alone.",
 	 "Runs the controller plugins (ReplicaSet, Deployment, Job, ...).", k8c_cmd_not_built},
 	{"cloud-controller-manager", K8C_CMD_CLOUD_CONTROLLER_MANAGER, "Run the cloud controller manager alone.",

@@ -125,7 +125,7 @@ for i in 1 2 3 4 5; do api POST "$ns/configmaps" -H 'Content-Type: application/j
 last=$(api GET "$ns/configmaps/k5" | sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/')
 kill -9 "$K8C_PID"; wait "$K8C_PID" 2>/dev/null
 # shellcheck disable=SC2086
-"$K8C" server --data-dir "$K8C_DATA" --port "$K8C_PORT" $K8C_STORE_ARGS --disable-agent >"$TMP/server2.log" 2>&1 &
+"$K8C" server --data-dir "$K8C_DATA" --port "$K8C_PORT" $K8C_STORE_ARGS --disable-agent --disable-scheduler >"$TMP/server2.log" 2>&1 &
 K8C_PID=$!
 tap_at_exit "kill -9 $K8C_PID 2>/dev/null"
 i=0; while [ $i -lt 100 ] && ! grep -q "running:" "$TMP/server2.log"; do sleep 0.1; i=$((i + 1)); done

@@ -22,6 +22,11 @@ data-dir: $TMP/data
 port: 0
 disable-agent: true
 plugin-dir: [$fixtures]
+scheduler:
+  profiles:
+  - scheduler-name: default-scheduler
+  - scheduler-name: with-abi-good
+    plugins: {filter: [abi-good]}
 plugins:
   scheduler:
     abi-good:
@@ -35,7 +40,7 @@ for sig in TERM INT; do
 	wait_for "$TMP/log.$sig" "running:" 10
 	ok $? "server starts (SIG$sig round)"
 	like "$(cat "$TMP/log.$sig")" "scheduler/abi-good: init instance 7 in $TMP/data/plugins/scheduler-abi-good" "the plugin got its config subtree and data dir"
-	like "$(cat "$TMP/log.$sig")" "started scheduler plugin node-affinity" "in-tree plugins are started too"
+	like "$(cat "$TMP/log.$sig")" "profile default-scheduler: [1-9][0-9]* filter, [1-9][0-9]* score, 1 bind plugins" "the default profile has the in-tree plugins"
 	kill -$sig $pid
 	wait $pid
 	is "$?" 0 "SIG$sig stops the server with status 0"
@@ -59,7 +64,7 @@ is "$st" 2 "configuring a plugin that is not loaded exits 2"
 like "$e" "plugins.scheduler.no-such-plugin, but no such plugin is loaded" "and names it"
 
 # A plugin whose init fails: runtime failure, other instances finalised.
-printf 'port: 0\ndata-dir: %s\nplugin-dir: [%s]\nplugins:\n  scheduler:\n    abi-good: {fail: true}\n' "$TMP/data" "$fixtures" > "$TMP/fail.yaml"
+printf 'port: 0\ndisable-agent: true\ndata-dir: %s\nplugin-dir: [%s]\nscheduler: {profiles: [{plugins: {filter: [abi-good]}}]}\nplugins:\n  scheduler:\n    abi-good: {fail: true}\n' "$TMP/data" "$fixtures" > "$TMP/fail.yaml"
 e=$("$K8C" server --config "$TMP/fail.yaml" 2>&1); st=$?
 is "$st" 1 "a plugin init failure exits 1"
 like "$e" "asked to fail by its config" "with the plugin's message"

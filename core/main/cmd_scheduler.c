@@ -1,0 +1,100 @@
+/* `k8c scheduler`, and the scheduler embedded in `k8c server`: an API
+ * client and the scheduler (core/scheduler/). */
+#define K8C_LOG_COMPONENT "scheduler"
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "client/client.h"
+#include "common/dirs.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "main/commands.h"
+#include "scheduler/scheduler.h"
+
+struct k8c_sched_component {
+	k8c_client_t *client;
+	k8c_scheduler_t *scheduler;
+};
+
+void k8c_sched_component_stop(k8c_sched_component_t *c)
+{
+	if (c == NULL)
+		return;
+	k8c_scheduler_stop(c->scheduler);
+	k8c_client_free(c->client);
+	free(c);
+}
+
+int k8c_sched_component_start(const cJSON *values, const k8c_plugin_set_t *plugins,
+                              const char *data_dir, const char *server_url,
+                              k8c_sched_component_t **out, k8c_error_t *err)
+{
+	k8c_client_config_t ccfg = {.server = server_url,
+	                            .user_agent = "k8c-scheduler/" PACKAGE_VERSION};
+	k8c_scheduler_config_t scfg = {0};
+	k8c_sched_component_t *c = k8c_xcalloc(1, sizeof(*c));
+	int ret;
+
+	if ((ret = k8c_client_new(&ccfg, &c->client, err)) < 0)
+		goto fail;
+	scfg.client = c->client;
+	scfg.plugins = plugins;
+	scfg.config = k8c_opt_section(values, "scheduler");
+	scfg.plugin_config = k8c_opt_section(values, "plugins");
+	scfg.data_dir = data_dir;
+	if ((ret = k8c_scheduler_start(&scfg, &c->scheduler, err)) < 0)
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	k8c_sched_component_stop(c);
+	return ret;
+}
+
+int k8c_cmd_scheduler(const k8c_command_t *cmd, cJSON *values)
+{
+	k8c_plugin_set_t plugins;
+	_cleanup_free_ char *data_dir = NULL;
+	const char *server = k8c_opt_string(values, "server", NULL);
+	k8c_sched_component_t *c = NULL;
+	k8c_error_t err;
+	sigset_t set;
+	int sig = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (server == NULL) {
+		fprintf(stderr, "k8c %s: --server URL is required (the API server, e.g. http://127.0.0.1:6443)\n",
+		        cmd->name);
+		return K8C_EXIT_USAGE;
+	}
+	k8c_plugin_set_init(&plugins);
+	if (k8c_common_setup(values, &plugins, &err) < 0) {
+		fprintf(stderr, "k8c %s: %s\n", cmd->name, err.message);
+		k8c_plugin_set_free(&plugins);
+		return K8C_EXIT_USAGE;
+	}
+	data_dir = k8c_data_dir(values);
+	if (k8c_mkdir_p(data_dir, 0700, &err) < 0 ||
+	    k8c_sched_component_start(values, &plugins, data_dir, server, &c, &err) < 0) {
+		K8C_ERROR("%s", err.message);
+		k8c_plugin_set_free(&plugins);
+		return K8C_EXIT_FAILURE;
+	}
+	K8C_INFO("k8c %s %s running: API server %s", cmd->name, PACKAGE_VERSION, server);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		K8C_INFO("SIGHUP: nothing to reload");
+	K8C_INFO("%s received, shutting down", strsignal(sig));
+	k8c_sched_component_stop(c);
+	k8c_plugin_set_free(&plugins);
+	K8C_INFO("stopped");
+	return 0;
+}
