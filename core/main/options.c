@@ -36,7 +36,7 @@ const k8c_option_t k8c_options[] = {
 	 "Log verbosity: error, warn, info, debug or trace (default info)."},
 	{"plugin-dir", K8C_OPT_LIST, "DIR", COMPONENTS | PLG | DS,
 	 "Also load plugins from DIR (repeatable), after the built-in plugin directory."},
-	{"data-dir", K8C_OPT_STRING, "DIR", SRV | AGT | API | KLT | DS | IMG,
+	{"data-dir", K8C_OPT_STRING, "DIR", SRV | AGT | API | SCH | KLT | DS | IMG,
 	 "State directory (default /var/lib/k8c as root, else $XDG_DATA_HOME/k8c)."},
 	{"bind-address", K8C_OPT_STRING, "ADDR", SRV | API,
 	 "Address the API server listens on (default 127.0.0.1)."},

@@ -108,7 +108,7 @@ def setup(tmp, nodes):
     port = free_port()
     log = os.path.join(tmp, "server.log")
     srv = subprocess.Popen([K8C, "apiserver", "--data-dir", os.path.join(tmp, "s"), "--port", str(port),
-                            "--log-level", "warn"],
+                            ],
                            stdout=open(log, "w"), stderr=subprocess.STDOUT, env=ENV)
     if not wait_log(log, "running:", 60):
         sys.exit("server did not start:\n" + open(log).read())
