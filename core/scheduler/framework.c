@@ -177,6 +177,23 @@ static int profile_load(k8c_scheduler_t *s, sched_profile_t *p, const cJSON *cfg
 	return 0;
 }
 
+/* Settings under plugins.scheduler for a policy no profile runs are
+ * probably a mistake: say so. */
+static void warn_unused(k8c_scheduler_t *s)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(s->cfg.plugin_config, "scheduler")) {
+		int used = 0;
+		for (size_t i = 0; i < s->n_profiles && !used; i++)
+			for (size_t j = 0; j < s->profiles[i].n_plugins && !used; j++)
+				used = strcmp(s->profiles[i].plugins[j].name, it->string) == 0;
+		if (!used)
+			K8C_WARN("plugins.scheduler.%s is configured, but no scheduler profile runs it (name it in scheduler.profiles[].plugins)",
+			         it->string);
+	}
+}
+
 int profiles_load(k8c_scheduler_t *s, const cJSON *config, k8c_error_t *err)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(config, "profiles");
@@ -193,7 +210,10 @@ int profiles_load(k8c_scheduler_t *s, const cJSON *config, k8c_error_t *err)
 	s->profiles = k8c_xcalloc(n, sizeof(*s->profiles));
 	if (list == NULL) {
 		s->n_profiles = 1;
-		return profile_load(s, &s->profiles[0], NULL, err);
+		if (profile_load(s, &s->profiles[0], NULL, err) < 0)
+			return -1;
+		warn_unused(s);
+		return 0;
 	}
 	cJSON_ArrayForEach(it, list) {
 		sched_profile_t *p = &s->profiles[s->n_profiles++];
@@ -204,6 +224,7 @@ int profiles_load(k8c_scheduler_t *s, const cJSON *config, k8c_error_t *err)
 				return k8c_error_make(err, K8C_EINVAL, "two profiles are named %s",
 				                      p->scheduler_name);
 	}
+	warn_unused(s);
 	return 0;
 }
 

@@ -129,8 +129,10 @@ typedef struct k8c_sched_policy_ops {
 	int (*pre_score)(void *cookie, k8c_sched_cycle_t *cycle,
 	                 const k8c_sched_node_t *const *nodes, size_t n_nodes);
 
-	/* Score one feasible node; any int64 range: normalize_score, or the
-	 * host's default clamping, brings it into [0, K8C_SCHED_MAX_SCORE]. */
+	/* Score one feasible node; any int64 range as long as normalize_score
+	 * brings it into [0, K8C_SCHED_MAX_SCORE].  Without normalize_score the
+	 * score must lie there already: a score out of range fails the cycle
+	 * (the pod is retried, the error logged). */
 	int (*score)(void *cookie, const k8c_sched_cycle_t *cycle,
 	             const k8c_sched_node_t *node, int64_t *score);
 

@@ -44,7 +44,11 @@ like "$out" "scheduler +prefer-label +1\.0\.0 +$abi +$TMP/ex/prefer-label.so" "a
 cat > "$TMP/k8c.yaml" <<YAML
 data-dir: $TMP/data
 port: 0
+disable-agent: true
 plugin-dir: [$TMP/ex]
+scheduler:
+  profiles:
+  - plugins: {filter: [prefer-label], score: [{name: prefer-label, weight: 1}], bind: [default-binder]}
 plugins:
   scheduler:
     prefer-label: {label: disktype=ssd}
@@ -56,7 +60,7 @@ i=0; while [ $i -lt 100 ] && ! grep -q "running:" "$TMP/server.log"; do sleep 0.
 like "$(cat "$TMP/server.log")" "scheduler/prefer-label: preferring nodes labelled disktype=ssd" "the example plugin runs with its config"
 kill -TERM $pid; wait $pid
 is "$?" 0 "and the server stops cleanly"
-printf 'port: 0\ndata-dir: %s\nplugin-dir: [%s]\nplugins:\n  scheduler:\n    prefer-label: {label: 5}\n' "$TMP/data" "$TMP/ex" > "$TMP/bad.yaml"
+printf 'port: 0\ndisable-agent: true\ndata-dir: %s\nplugin-dir: [%s]\nscheduler: {profiles: [{plugins: {score: [prefer-label]}}]}\nplugins:\n  scheduler:\n    prefer-label: {label: 5}\n' "$TMP/data" "$TMP/ex" > "$TMP/bad.yaml"
 e=$(K8C_BUILTIN_PLUGIN_DIR="$dest$k8c_pluginsdir" "$dest$k8c_bindir/k8c" server --config "$TMP/bad.yaml" 2>&1)
 like "$e" "label must be a non-empty string" "bad plugin config is reported by the plugin"
 tap_done
