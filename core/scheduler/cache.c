@@ -116,6 +116,12 @@ static void node_refresh(scache_t *c, snode_t *n)
 		.n_pods_with_required_anti_affinity = n->n_anti,
 		.pods_with_required_anti_affinity = n->with_anti,
 		.generation = n->generation,
+		.labels = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(n->node, "metadata"), "labels"),
+		.taints = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(n->node, "spec"), "taints"),
+		.unschedulable = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(n->node, "spec"), "unschedulable")),
 	};
 }
 

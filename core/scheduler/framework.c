@@ -81,8 +81,10 @@ static sched_plugin_t *plugin_get(k8c_scheduler_t *s, sched_profile_t *p, const 
 		args = k8c_plugin_config_for(s->cfg.plugin_config, K8C_PLUGIN_SCHEDULER, name);
 	/* the array never moves: sized for every name the profile can list */
 	sp = &p->plugins[p->n_plugins];
-	if (k8c_plugin_instance_new_client(lp, args, s->cfg.data_dir, k8c_client_api(),
-	                                   k8c_client_ctx(s->cfg.client), &sp->inst, err) < 0) {
+	if (k8c_plugin_instance_new_client(lp, args, s->cfg.data_dir,
+	                                   s->cfg.client ? k8c_client_api() : NULL,
+	                                   s->cfg.client ? k8c_client_ctx(s->cfg.client) : NULL,
+	                                   &sp->inst, err) < 0) {
 		char why[K8C_ERROR_MESSAGE_MAX];
 		snprintf(why, sizeof(why), "%s", err->message);
 		k8c_error_make(err, err->code, "profile %s: plugin %s: %s", p->scheduler_name, name, why);

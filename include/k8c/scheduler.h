@@ -77,6 +77,12 @@ typedef struct k8c_sched_node {
 	/* Changes whenever the node or its pods change (a plugin may cache
 	 * per-node results under it). */
 	uint64_t generation;
+	/* Since 1.4, looked up once per node change so that policies need not
+	 * search the Node object in every cycle: metadata.labels and
+	 * spec.taints (borrowed, NULL when absent), spec.unschedulable. */
+	const struct cJSON *labels;
+	const struct cJSON *taints;
+	int unschedulable;
 } k8c_sched_node_t;
 
 /* One scheduling cycle for one pod.  The host allocates it; members

@@ -472,9 +472,11 @@ static int parse_pod(const cJSON *pod, pod_state_t **out, k8c_error_t *err)
 
 /* --- matching ------------------------------------------------------------- */
 
-static const cJSON *node_labels(const k8c_sched_node_t *node)
+static const cJSON *node_labels(const instance_t *inst, const k8c_sched_node_t *node)
 {
-	const cJSON *labels = member(member(node->node, "metadata"), "labels");
+	/* since ABI 1.4 the host has looked them up */
+	const cJSON *labels = inst->host->abi_minor >= 4 ? node->labels
+	                                                 : member(member(node->node, "metadata"), "labels");
 
 	return cJSON_IsObject(labels) ? labels : NULL;
 }
@@ -598,7 +600,7 @@ static int na_filter(void *cookie, const k8c_sched_cycle_t *cycle,
                      char reason[K8C_SCHED_REASON_MAX])
 {
 	instance_t *inst = cookie;
-	const cJSON *labels = node_labels(node);
+	const cJSON *labels = node_labels(inst, node);
 	const char *name = node_name(node);
 	pod_state_t *tmp = NULL;
 	const pod_state_t *st = cycle->state;
@@ -634,13 +636,17 @@ static int na_pre_score(void *cookie, k8c_sched_cycle_t *cycle,
 	pod_state_t *st;
 	k8c_error_t err;
 
-	if (cycle->state != NULL)
-		return K8C_SCHED_SUCCESS;
-	if (parse_pod(cycle->pod, &st, &err) < 0) {
-		log_invalid(inst, cycle->pod, err.message);
-		return K8C_SCHED_ERROR;
+	if (cycle->state == NULL) {
+		if (parse_pod(cycle->pod, &st, &err) < 0) {
+			log_invalid(inst, cycle->pod, err.message);
+			return K8C_SCHED_ERROR;
+		}
+		cycle->state = st;
 	}
-	cycle->state = st;
+	st = cycle->state;
+	/* nothing preferred: no score to give (kube-scheduler skips too) */
+	if (inst->added.preferred.n == 0 && st->aff.preferred.n == 0)
+		return K8C_SCHED_SKIP;
 	return K8C_SCHED_SUCCESS;
 }
 
@@ -648,7 +654,7 @@ static int na_score(void *cookie, const k8c_sched_cycle_t *cycle,
                     const k8c_sched_node_t *node, int64_t *score)
 {
 	instance_t *inst = cookie;
-	const cJSON *labels = node_labels(node);
+	const cJSON *labels = node_labels(inst, node);
 	const char *name = node_name(node);
 	pod_state_t *tmp = NULL;
 	const pod_state_t *st = cycle->state;

@@ -97,12 +97,15 @@ static int pre_filter(void *cookie, k8c_sched_cycle_t *cycle, char reason[K8C_SC
 static int filter(void *cookie, const k8c_sched_cycle_t *cycle, const k8c_sched_node_t *node,
                   char reason[K8C_SCHED_REASON_MAX])
 {
-	(void)cookie;
+	const struct node_unschedulable *nu = cookie;
+
 	if (cycle == NULL || node == NULL || node->node == NULL) {
 		snprintf(reason, K8C_SCHED_REASON_MAX, "invalid nodeInfo");
 		return K8C_SCHED_ERROR;
 	}
-	if (!cJSON_IsTrue(path2(node->node, "spec", "unschedulable")))
+	/* since ABI 1.4 the host has looked spec.unschedulable up */
+	if (nu->host->abi_minor >= 4 ? !node->unschedulable
+	                             : !cJSON_IsTrue(path2(node->node, "spec", "unschedulable")))
 		return K8C_SCHED_SUCCESS;
 	/* Tested again here: the host may call filter without pre_filter. */
 	if (pod_tolerates(cycle->pod))

@@ -102,6 +102,14 @@ static const cJSON *path2(const cJSON *obj, const char *a, const char *b)
 		cJSON_GetObjectItemCaseSensitive(obj, a), b);
 }
 
+/* spec.taints of the node: looked up by the host since ABI 1.4. */
+static const cJSON *node_taints(const struct taint_toleration *tt, const k8c_sched_node_t *node)
+{
+	if (tt->host->abi_minor >= 4)
+		return node->taints;
+	return path2(node->node, "spec", "taints");
+}
+
 static void log_malformed(const struct taint_toleration *tt, const char *node,
                           const char *what)
 {
@@ -125,9 +133,11 @@ static int filter(void *cookie, const k8c_sched_cycle_t *cycle,
 		snprintf(reason, K8C_SCHED_REASON_MAX, "invalid nodeInfo");
 		return K8C_SCHED_ERROR;
 	}
-	taints = path2(node->node, "spec", "taints");
+	taints = node_taints(tt, node);
+	if (taints == NULL)
+		return K8C_SCHED_SUCCESS;
 	tolerations = path2(cycle->pod, "spec", "tolerations");
-	if (taints != NULL && !cJSON_IsArray(taints) && !cJSON_IsNull(taints))
+	if (!cJSON_IsArray(taints) && !cJSON_IsNull(taints))
 		log_malformed(tt, node_name(node), "spec.taints (not a list)");
 	cJSON_ArrayForEach(t, as_list(taints)) {
 		struct fields taint;
@@ -152,14 +162,16 @@ static int filter(void *cookie, const k8c_sched_cycle_t *cycle,
 static int score(void *cookie, const k8c_sched_cycle_t *cycle,
                  const k8c_sched_node_t *node, int64_t *out)
 {
+	const struct taint_toleration *tt = cookie;
 	const cJSON *taints, *tolerations, *t;
 	int64_t count = 0;
 
-	(void)cookie;
 	*out = 0;
 	if (cycle == NULL || cycle->pod == NULL || node == NULL || node->node == NULL)
 		return K8C_SCHED_ERROR;
-	taints = path2(node->node, "spec", "taints");
+	taints = node_taints(tt, node);
+	if (taints == NULL)
+		return K8C_SCHED_SUCCESS;
 	tolerations = path2(cycle->pod, "spec", "tolerations");
 	cJSON_ArrayForEach(t, as_list(taints)) {
 		struct fields taint;

@@ -11,6 +11,7 @@
 #include <k8c/scheduler.h>
 
 #include "fake_host.h"
+#include "fake_sched_node.h"
 #include "tap.h"
 
 extern const k8c_plugin_t k8c_plugin;
@@ -45,6 +46,7 @@ static int run(const char *tolerations, const char *unsched, int *pre, char *rea
 	}
 	k8c_sched_cycle_t cycle = {.pod = pod};
 	k8c_sched_node_t n = {.name = "n", .node = node};
+	fake_sched_node_fill(&n);
 	*pre = ops->pre_filter(cookie, &cycle, reason);
 	ret = ops->filter(cookie, &cycle, &n, reason);
 	cJSON_Delete(pod);
@@ -152,11 +154,13 @@ static void test_malformed(void)
 	cJSON *pod = cJSON_Parse("[]"), *node = cJSON_Parse("{\"spec\":{\"unschedulable\":true}}");
 	k8c_sched_cycle_t cycle = {.pod = pod};
 	k8c_sched_node_t n = {.name = "n", .node = node};
+	fake_sched_node_fill(&n);
 	is_int(ops->pre_filter(cookie, &cycle, reason), S, "pod of the wrong type: pre_filter");
 	is_int(ops->filter(cookie, &cycle, &n, reason), U, "pod of the wrong type: filter");
 	cycle.pod = NULL;
 	is_int(ops->filter(cookie, &cycle, &n, reason), U, "no pod at all tolerates nothing");
 	n.node = NULL;
+	fake_sched_node_fill(&n);
 	is_int(ops->filter(cookie, &cycle, &n, reason), K8C_SCHED_ERROR, "filter without a node");
 	is_str(reason, "invalid nodeInfo", "filter error reason");
 	is_int(ops->pre_filter(cookie, NULL, reason), S, "pre_filter without a cycle");

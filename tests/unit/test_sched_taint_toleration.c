@@ -10,6 +10,7 @@
 #include <k8c/scheduler.h>
 
 #include "fake_host.h"
+#include "fake_sched_node.h"
 #include "tap.h"
 
 extern const k8c_plugin_t k8c_plugin;
@@ -44,6 +45,7 @@ static int filter_json(const char *pod_json, const char *node_json, char *reason
 	cJSON *pod = cJSON_Parse(pod_json), *node = cJSON_Parse(node_json);
 	k8c_sched_cycle_t cycle = { .pod = pod };
 	k8c_sched_node_t n = { .name = "n", .node = node };
+	fake_sched_node_fill(&n);
 	int ret;
 
 	reason[0] = '\0';
@@ -58,6 +60,7 @@ static int filter(const char *tolerations, const char *taints, char *reason)
 	cJSON *pod = make_pod(tolerations), *node = make_node(taints);
 	k8c_sched_cycle_t cycle = { .pod = pod };
 	k8c_sched_node_t n = { .name = "n", .node = node };
+	fake_sched_node_fill(&n);
 	int ret;
 
 	reason[0] = '\0';
@@ -72,6 +75,7 @@ static int64_t score(const char *tolerations, const char *taints)
 	cJSON *pod = make_pod(tolerations), *node = make_node(taints);
 	k8c_sched_cycle_t cycle = { .pod = pod };
 	k8c_sched_node_t n = { .name = "n", .node = node };
+	fake_sched_node_fill(&n);
 	int64_t s = -1;
 	int ret = pod && node ? ops->score(cookie, &cycle, &n, &s) : -1;
 
@@ -219,6 +223,7 @@ static void test_malformed(void)
 
 	k8c_sched_cycle_t cycle = { .pod = NULL };
 	k8c_sched_node_t n = { .name = "n", .node = NULL };
+	fake_sched_node_fill(&n);
 	int64_t s = 7;
 	is_int(ops->filter(cookie, &cycle, &n, reason), K8C_SCHED_ERROR, "filter without objects");
 	is_str(reason, "invalid nodeInfo", "filter error reason");
