@@ -47,6 +47,9 @@ int k8c_sched_component_start(const cJSON *values, const k8c_plugin_set_t *plugi
 	scfg.config = k8c_opt_section(values, "scheduler");
 	scfg.plugin_config = k8c_opt_section(values, "plugins");
 	scfg.data_dir = data_dir;
+	/* default true, as kube-scheduler's --leader-elect */
+	scfg.leader_elect = cJSON_GetObjectItemCaseSensitive(values, "leader-elect") == NULL ||
+	                    k8c_opt_bool(values, "leader-elect");
 	if ((ret = k8c_scheduler_start(&scfg, &c->scheduler, err)) < 0)
 		goto fail;
 	*out = c;

@@ -62,6 +62,8 @@ const k8c_option_t k8c_options[] = {
 	 "Do not run the controller manager inside the server."},
 	{"disable-cloud-controller", K8C_OPT_BOOL, NULL, SRV,
 	 "Do not run the cloud controller manager inside the server."},
+	{"leader-elect", K8C_OPT_BOOL, NULL, SRV | SCH,
+	 "Schedule only while holding the Lease kube-system/kube-scheduler, so that several schedulers can run and one works (default true; --leader-elect=false always schedules)."},
 	{"node-name", K8C_OPT_STRING, "NAME", SRV | AGT | KLT,
 	 "Name of this node (default the host name)."},
 	{"server", K8C_OPT_STRING, "URL", CLIENTS,

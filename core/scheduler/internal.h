@@ -167,6 +167,11 @@ struct k8c_scheduler {
 	size_t next_start;        /* where the next search for feasible nodes starts */
 	k8c_informer_t *node_informer, *pod_informer;
 	k8c_recorder_t *events;
+	struct k8c_leader *leader;  /* owned, with leader_elect */
+	pthread_mutex_t lead_lock;
+	pthread_cond_t lead_cond;
+	int leading;              /* under lead_lock */
+	int loop_stop;            /* under lead_lock */
 	pthread_t loop;
 	int loop_started;
 	/* binders */

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "client/leader.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/timestamp.h"
@@ -303,16 +304,55 @@ static void schedule_one(k8c_scheduler_t *s, const char *uid, const char *key)
 	submit(s, j); /* the report */
 }
 
+/* 1 while this scheduler may schedule (it leads, or does not elect);
+ * waits while it does not; 0 when stopping. */
+static int wait_leading(k8c_scheduler_t *s)
+{
+	int go;
+
+	pthread_mutex_lock(&s->lead_lock);
+	while (!s->leading && !s->loop_stop)
+		pthread_cond_wait(&s->lead_cond, &s->lead_lock);
+	go = !s->loop_stop;
+	pthread_mutex_unlock(&s->lead_lock);
+	return go;
+}
+
+static void set_leading(k8c_scheduler_t *s, int leading)
+{
+	pthread_mutex_lock(&s->lead_lock);
+	s->leading = leading;
+	pthread_cond_broadcast(&s->lead_cond);
+	pthread_mutex_unlock(&s->lead_lock);
+}
+
+static void lead_started(void *arg)
+{
+	set_leading(arg, 1);
+}
+
+static void lead_stopped(void *arg)
+{
+	set_leading(arg, 0);
+}
+
 static void *loop_main(void *arg)
 {
 	k8c_scheduler_t *s = arg;
 
 	pthread_setname_np(pthread_self(), "k8c-scheduler");
-	for (;;) {
+	while (wait_leading(s)) {
 		char *key = NULL, *uid = queue_pop(s->queue, &key);
+		int leading;
 		if (uid == NULL)
 			break;
-		schedule_one(s, uid, key);
+		pthread_mutex_lock(&s->lead_lock);
+		leading = s->leading;
+		pthread_mutex_unlock(&s->lead_lock);
+		if (leading)
+			schedule_one(s, uid, key);
+		else /* lost the lease while waiting: the pod waits for the next leader */
+			queue_requeue(s->queue, uid, 0);
 		free(uid);
 		free(key);
 	}
@@ -333,6 +373,9 @@ int k8c_scheduler_start(const k8c_scheduler_config_t *cfg, k8c_scheduler_t **out
 	s->queue = queue_new();
 	pthread_mutex_init(&s->bind_lock, NULL);
 	pthread_cond_init(&s->bind_cond, NULL);
+	pthread_mutex_init(&s->lead_lock, NULL);
+	pthread_cond_init(&s->lead_cond, NULL);
+	s->leading = !cfg->leader_elect;
 	if (profiles_load(s, cfg->config, err) < 0) {
 		s->cfg.plugin_config = NULL;
 		k8c_scheduler_stop(s);
@@ -357,6 +400,14 @@ int k8c_scheduler_start(const k8c_scheduler_config_t *cfg, k8c_scheduler_t **out
 		pthread_create(&s->binders[i], NULL, binder_main, s);
 	pthread_create(&s->loop, NULL, loop_main, s);
 	s->loop_started = 1;
+	if (cfg->leader_elect) {
+		k8c_leader_config_t lc = {.client = cfg->client, .ns = "kube-system",
+		                          .name = "kube-scheduler", .started = lead_started,
+		                          .stopped = lead_stopped, .arg = s};
+		s->leader = k8c_leader_start(&lc);
+		K8C_INFO("scheduler %s: waiting to lead (Lease kube-system/kube-scheduler)",
+		         k8c_leader_identity(s->leader));
+	}
 	K8C_INFO("scheduler running: %zu profile%s, %zu nodes, %zu pods waiting", s->n_profiles,
 	         s->n_profiles == 1 ? "" : "s", s->cache.n_list, queue_pending(s->queue));
 	*out = s;
@@ -367,6 +418,10 @@ void k8c_scheduler_stop(k8c_scheduler_t *s)
 {
 	if (s == NULL)
 		return;
+	pthread_mutex_lock(&s->lead_lock);
+	s->loop_stop = 1;
+	pthread_cond_broadcast(&s->lead_cond);
+	pthread_mutex_unlock(&s->lead_lock);
 	queue_close(s->queue);
 	if (s->loop_started)
 		pthread_join(s->loop, NULL);
@@ -378,6 +433,7 @@ void k8c_scheduler_stop(k8c_scheduler_t *s)
 	for (int i = 0; i < s->n_binders; i++)
 		pthread_join(s->binders[i], NULL);
 	free(s->binders);
+	k8c_leader_stop(s->leader); /* gives the Lease up: another scheduler takes over at once */
 	/* no handler runs after this: then the cache's borrowed objects go */
 	k8c_informer_free(s->pod_informer);
 	k8c_informer_free(s->node_informer);
@@ -387,6 +443,8 @@ void k8c_scheduler_stop(k8c_scheduler_t *s)
 	cache_free(&s->cache);
 	pthread_cond_destroy(&s->bind_cond);
 	pthread_mutex_destroy(&s->bind_lock);
+	pthread_cond_destroy(&s->lead_cond);
+	pthread_mutex_destroy(&s->lead_lock);
 	K8C_INFO("scheduler stopped: %llu pods scheduled, %llu attempts failed",
 	         (unsigned long long)s->scheduled, (unsigned long long)s->failed);
 	free(s);

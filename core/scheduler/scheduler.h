@@ -36,6 +36,7 @@ typedef struct k8c_scheduler_config {
 	const struct cJSON *plugin_config;  /* the `plugins:` section (borrowed for start), or NULL */
 	const char *data_dir;               /* for plugin instances; may be NULL */
 	int binders;                        /* binding threads (0: 8) */
+	int leader_elect;                   /* schedule only while holding kube-system/kube-scheduler */
 } k8c_scheduler_config_t;
 
 /* Load the profiles' plugins, start the informers and the scheduling
