@@ -134,8 +134,9 @@ static char *pod_path(const cJSON *pod, const char *sub)
 	return k8c_xasprintf("/api/v1/namespaces/%s/pods/%s%s", ns, name, sub);
 }
 
-/* PodScheduled=False, reason Unschedulable, with the message (written only
- * when it changes), and nominatedNodeName when preemption made room. */
+/* PodScheduled=False, reason Unschedulable (or SchedulerError when a
+ * plugin failed), with the message (written only when it changes), and
+ * nominatedNodeName when preemption made room. */
 static void report_unschedulable(k8c_scheduler_t *s, const cJSON *pod, const sched_result_t *res)
 {
 	const cJSON *c;
@@ -165,7 +166,7 @@ static void report_unschedulable(k8c_scheduler_t *s, const cJSON *pod, const sch
 	cJSON_AddStringToObject(cond, "status", "False");
 	cJSON_AddNullToObject(cond, "lastProbeTime");
 	cJSON_AddStringToObject(cond, "lastTransitionTime", now);
-	cJSON_AddStringToObject(cond, "reason", "Unschedulable");
+	cJSON_AddStringToObject(cond, "reason", res->unschedulable ? "Unschedulable" : "SchedulerError");
 	cJSON_AddStringToObject(cond, "message", res->message);
 	cJSON_AddItemToArray(conds, cond);
 	if (res->nominated[0])
