@@ -100,6 +100,20 @@ typedef struct k8c_sched_cycle {
 	 * come or go. */
 	const k8c_sched_node_t *const *all_nodes;
 	size_t n_all_nodes;
+	/* Since 1.4, for post_filter (preemption): what each node of all_nodes
+	 * got from filter, in the same order: K8C_SCHED_SUCCESS for nodes the
+	 * cycle did not look at, else UNSCHEDULABLE or UNRESOLVABLE (NULL
+	 * outside post_filter). */
+	const int *node_codes;
+	/* Since 1.4, for post_filter: run the profile's filter plugins for the
+	 * pod on node as if the pods `without` (n_without entries of
+	 * node->pods) were gone.  Returns K8C_SCHED_SUCCESS or the first
+	 * failure, with its reason.  Plugins' pre_filter state is the cycle's
+	 * (computed with those pods present).  NULL outside post_filter. */
+	int (*filter_without)(void *host_ctx, const k8c_sched_node_t *node,
+	                      const struct cJSON *const *without, size_t n_without,
+	                      char reason[K8C_SCHED_REASON_MAX]);
+	void *host_ctx;
 } k8c_sched_cycle_t;
 
 /* A node and its score, for normalize_score. */
