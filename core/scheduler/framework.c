@@ -375,10 +375,16 @@ void framework_schedule(k8c_scheduler_t *s, sched_profile_t *p, const cJSON *pod
 	/* filter, from where the last cycle stopped */
 	want = nodes_to_find(s->percentage, n_all);
 	ok = k8c_xmalloc(want * sizeof(*ok));
+	if (s->cap_codes < n_all) {
+		s->cap_codes = n_all * 2;
+		s->codes = k8c_xrealloc(s->codes, s->cap_codes * sizeof(*s->codes));
+	}
 	for (size_t k = 0; k < n_all && feasible < want; k++) {
-		const k8c_sched_node_t *node = all[(s->next_start + k) % n_all];
+		size_t at = (s->next_start + k) % n_all;
+		const k8c_sched_node_t *node = all[at];
 		int fits = 1;
 		evaluated++;
+		s->codes[at] = K8C_SCHED_SUCCESS;
 		for (size_t f = 0; f < p->n_filters && fits; f++) {
 			sched_plugin_t *sp = p->filters[f].plugin;
 			int code;
@@ -394,6 +400,7 @@ void framework_schedule(k8c_scheduler_t *s, sched_profile_t *p, const cJSON *pod
 				goto out;
 			}
 			count_reason(&hist, reason[0] ? reason : sp->name);
+			s->codes[at] = code;
 			fits = 0;
 		}
 		if (fits)
@@ -404,17 +411,25 @@ void framework_schedule(k8c_scheduler_t *s, sched_profile_t *p, const cJSON *pod
 	res->feasible = feasible;
 
 	if (feasible == 0) {
+		filter_ctx_t fctx = {s, p, cycles, skip};
 		res->unschedulable = 1;
 		fit_message(res, n_all, &hist);
 		for (size_t f = 0; f < p->n_filters; f++) {
 			sched_plugin_t *sp = p->filters[f].plugin;
+			k8c_sched_cycle_t *cy = &cycles[IDX(sp)];
 			char nominated[256] = "";
 			size_t len = strlen(res->message);
 			int code;
 			if (sp->ops->post_filter == NULL)
 				continue;
 			reason[0] = '\0';
-			code = sp->ops->post_filter(sp->cookie, &cycles[IDX(sp)], all, n_all, nominated, reason);
+			cy->node_codes = s->codes;
+			cy->filter_without = post_filter_filter_without;
+			cy->host_ctx = &fctx;
+			code = sp->ops->post_filter(sp->cookie, cy, all, n_all, nominated, reason);
+			cy->node_codes = NULL;
+			cy->filter_without = NULL;
+			cy->host_ctx = NULL;
 			if (code == K8C_SCHED_SUCCESS) {
 				snprintf(res->nominated, sizeof(res->nominated), "%s", nominated);
 				break;

@@ -148,6 +148,19 @@ typedef struct sched_result {
  * the caller) and pick a node; reserve it. */
 void framework_schedule(k8c_scheduler_t *s, sched_profile_t *p, const struct cJSON *pod,
                         sched_result_t *res);
+/* post_filter.c: what post_filter plugins (preemption) get from the
+ * host: filter_without runs the profile's filters on a node as if some of
+ * its pods were gone.  ctx lives for the cycle (cache read-locked). */
+typedef struct filter_ctx {
+	k8c_scheduler_t *s;
+	sched_profile_t *p;
+	k8c_sched_cycle_t *cycles;  /* the cycle's, one per plugin of p */
+	const char *skip;           /* plugins whose pre_filter said SKIP */
+} filter_ctx_t;
+int post_filter_filter_without(void *host_ctx, const k8c_sched_node_t *node,
+                               const struct cJSON *const *without, size_t n_without,
+                               char reason[K8C_SCHED_REASON_MAX]);
+
 /* Undo reserve (the assume or bind failed). */
 void framework_unreserve(k8c_scheduler_t *s, sched_profile_t *p, const struct cJSON *pod,
                          const char *node);
@@ -165,6 +178,8 @@ struct k8c_scheduler {
 	size_t n_profiles;
 	int percentage;           /* percentage-of-nodes-to-score, 0: adaptive */
 	size_t next_start;        /* where the next search for feasible nodes starts */
+	int *codes;               /* the cycle's filter result per node (scheduling thread only) */
+	size_t cap_codes;
 	k8c_informer_t *node_informer, *pod_informer;
 	k8c_recorder_t *events;
 	struct k8c_leader *leader;  /* owned, with leader_elect */

@@ -442,6 +442,7 @@ void k8c_scheduler_stop(k8c_scheduler_t *s)
 	profiles_free(s);
 	queue_free(s->queue);
 	cache_free(&s->cache);
+	free(s->codes);
 	pthread_cond_destroy(&s->bind_cond);
 	pthread_mutex_destroy(&s->bind_lock);
 	pthread_cond_destroy(&s->lead_cond);

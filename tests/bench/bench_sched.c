@@ -112,6 +112,7 @@ int main(int argc, char **argv)
 	       n_nodes, n_existing, n_pods, aff, spread, placed, (double)(t1 - t0) / 1e9,
 	       n_pods / ((double)(t1 - t0) / 1e9), (double)(t1 - t0) / 1e3 / n_pods);
 	profiles_free(&s);
+	free(s.codes);
 	cache_free(&s.cache);
 	for (int i = 0; i < n_nodes; i++)
 		cJSON_Delete(nodes[i]);
