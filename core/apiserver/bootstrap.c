@@ -1,4 +1,5 @@
-/* Start-up state: built-in namespaces and the admin kubeconfig. */
+/* Start-up state: built-in namespaces and PriorityClasses, and the admin
+ * kubeconfig. */
 #define K8C_LOG_COMPONENT "apiserver"
 #include "config.h"
 
@@ -9,6 +10,7 @@
 
 #include "apiserver/bootstrap.h"
 #include "apiserver/internal.h"
+#include "apiserver/kinds/groups.h"
 #include "apiserver/objects.h"
 #include "common/dirs.h"
 #include "common/log.h"
@@ -37,6 +39,37 @@ int k8c_bootstrap_namespaces(k8c_apiserver_t *srv, k8c_error_t *err)
 		if (ret < 0 && ret != -K8C_EEXIST)
 			return ret;
 		K8C_INFO("created namespace %s", names[i]);
+	}
+	return 0;
+}
+
+/* As the API server's scheduling/bootstrap-system-priority-classes hook:
+ * each missing class is created (defaulted and validated like any), one
+ * that exists is left as it is. */
+int k8c_bootstrap_priority_classes(k8c_apiserver_t *srv, k8c_error_t *err)
+{
+	const k8c_kind_t *pck = &k8c_kind_priorityclasses;
+
+	for (size_t i = 0; i < k8c_n_system_priority_classes; i++) {
+		const k8c_system_priority_class_t *spc = &k8c_system_priority_classes[i];
+		cJSON *obj = NULL;
+		int ret = k8c_storage_get(srv, pck, NULL, spc->name, &obj, err);
+		cJSON_Delete(obj);
+		if (ret == 0)
+			continue;
+		if (ret != -K8C_ENOTFOUND)
+			return ret;
+		obj = cJSON_CreateObject();
+		cJSON_AddStringToObject(obj, "apiVersion", "scheduling.k8s.io/v1");
+		cJSON_AddStringToObject(obj, "kind", "PriorityClass");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(obj, "metadata"), "name", spc->name);
+		cJSON_AddNumberToObject(obj, "value", spc->value);
+		cJSON_AddStringToObject(obj, "description", spc->description);
+		ret = k8c_object_create(srv, pck, NULL, obj, err);
+		cJSON_Delete(obj);
+		if (ret < 0 && ret != -K8C_EEXIST)
+			return ret;
+		K8C_INFO("created PriorityClass %s with value %d", spc->name, spc->value);
 	}
 	return 0;
 }

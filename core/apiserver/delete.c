@@ -243,10 +243,16 @@ void k8c_handle_delete(k8c_apiserver_t *srv, const k8c_api_request_t *req, const
                        k8c_api_response_t *resp)
 {
 	delete_opts_t d;
+	const char *why;
 
 	if (parse_opts(req, &d, resp) < 0)
 		return;
-	delete_one(srv, r->kind, r->ns, r->name, &d, resp);
+	/* objects the kind keeps (system PriorityClasses); deletecollection
+	 * does not ask, as in Kubernetes */
+	if (r->kind->delete_forbidden != NULL && (why = r->kind->delete_forbidden(r->name)) != NULL)
+		k8c_respond_forbidden(resp, r->kind, r->name, "%s", why);
+	else
+		delete_one(srv, r->kind, r->ns, r->name, &d, resp);
 	cJSON_Delete(d.body);
 }
 

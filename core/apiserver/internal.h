@@ -42,6 +42,18 @@ struct k8c_apiserver {
 	 * monotonic), so a create needs no store read; ns_lock */
 	struct cJSON *ns_cache;
 	pthread_mutex_t ns_lock;
+	/* Successful writes (create, update, delete) of each kind through this
+	 * server, by index in k8c_kinds (atomics, storage.c): a cache of a
+	 * small collection is current while the count it was filled at holds */
+	uint64_t kind_writes[K8C_MAX_HUBS];
+	/* The PriorityClasses the Priority admission reads (admission.c): a
+	 * copy of all of them (owned), filled at pc_cache_writes writes and
+	 * trusted until pc_cache_until_ns (monotonic: another server on the
+	 * same datastore may write them); pc_lock */
+	struct cJSON *pc_cache;
+	uint64_t pc_cache_writes;
+	int64_t pc_cache_until_ns;
+	pthread_mutex_t pc_lock;
 	/* /readyz and /healthz: whether the datastore answered, checked at
 	 * most once a second (atomics) */
 	int64_t store_checked_ns;
@@ -89,6 +101,11 @@ int k8c_storage_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, struct cJSO
 /* Delete if the stored mod revision is expected (0: any). */
 int k8c_storage_delete(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
                        const char *name, int64_t expected, int64_t *rev, k8c_error_t *err);
+/* Append every object of kind (in ns, or all of them when ns is NULL) to
+ * items, a cJSON array, each with its resourceVersion: for the few small
+ * collections the server itself consults (PriorityClasses). */
+int k8c_storage_list(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
+                     struct cJSON *items, k8c_error_t *err);
 /* Append the names (strings) of keys in [prefix, end) to names. */
 int k8c_storage_list_names(k8c_apiserver_t *srv, const char *prefix, const char *end,
                            struct cJSON *names, k8c_error_t *err);
@@ -100,6 +117,8 @@ struct cJSON *k8c_storage_decode(const k8c_kind_t *kind, const char *value, size
  * and printed.  NULL when not JSON.  Caller frees. */
 char *k8c_storage_item_json(const k8c_kind_t *kind, const k8c_store_kv_t *kv, size_t *len);
 int64_t k8c_storage_rv(const struct cJSON *obj);
+/* How many writes of kind went through this server so far. */
+uint64_t k8c_storage_writes(k8c_apiserver_t *srv, const k8c_kind_t *kind);
 
 /* --- objects.c / subresources.c: resource handlers ------------------------ */
 void k8c_handle_resource(k8c_apiserver_t *srv, const k8c_api_request_t *req,
@@ -156,5 +175,10 @@ void k8c_pod_log_drain(k8c_apiserver_t *srv);
 /* --- errors: map a k8c error to a Status response ------------------------ */
 void k8c_respond_error(k8c_api_response_t *resp, const k8c_kind_t *kind, const char *name,
                        int ret, const k8c_error_t *err);
+/* 403 Forbidden as Kubernetes' NewForbidden words it: `pods "web" is
+ * forbidden: REASON` (`RESOURCE.GROUP` outside the core group), details
+ * {name, group, kind}.  Returns -K8C_EPERM. */
+int k8c_respond_forbidden(k8c_api_response_t *resp, const k8c_kind_t *kind, const char *name,
+                          const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

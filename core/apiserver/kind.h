@@ -125,6 +125,12 @@ typedef struct k8c_kind {
 	 * does not report it twice. */
 	int validates_name;
 
+	/* Why deleting the object named name is refused (the reason Kubernetes
+	 * words after "is forbidden: "; static), or NULL when it may go.  Asked
+	 * by DELETE of one object only: Kubernetes' deletecollection does not
+	 * ask (system PriorityClasses). */
+	const char *(*delete_forbidden)(const char *name);
+
 	/* Objects kept in another kind's storage, as Kubernetes keeps
 	 * events.k8s.io/v1 Events as core/v1 Events (one set of objects, two
 	 * APIs): that kind, and whole-object conversions in place to its form

@@ -1,6 +1,7 @@
 /* Creating and updating objects: metadata the server owns (uid,
  * creationTimestamp, generation, resourceVersion), generateName, defaults,
- * validation, namespaces that must exist, and the spec/status strategy. */
+ * admission (admission.h), validation, namespaces that must exist, and the
+ * spec/status strategy. */
 #define K8C_LOG_COMPONENT "apiserver"
 #include "config.h"
 
@@ -11,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "apiserver/admission.h"
 #include "apiserver/kinds/util.h"
 #include "apiserver/managed_fields.h"
 #include "apiserver/omitempty.h"
@@ -214,6 +216,7 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 	k8c_field_errors_t errs = K8C_FIELD_ERRORS_INIT;
 	char uid[K8C_UUID_STRLEN], ts[K8C_TIME_STRLEN];
 	const char *name, *body_ns;
+	_cleanup_free_ char *admit_name = NULL;
 	cJSON *md;
 	int ret;
 
@@ -251,6 +254,14 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 		return -K8C_EINVAL;
 	}
 	name = k8c_meta_str(obj, "name");
+	/* admission names the object before its name is generated, as
+	 * Kubernetes' extractResourceName does */
+	if (name != NULL && name[0] != '\0')
+		admit_name = k8c_xstrdup(name);
+	else if (k8c_meta_str(obj, "generateName") != NULL && k8c_meta_str(obj, "generateName")[0])
+		admit_name = k8c_xstrdup(k8c_meta_str(obj, "generateName"));
+	else
+		admit_name = k8c_xstrdup("Unknown");
 	if ((name == NULL || name[0] == '\0') && k8c_meta_str(obj, "generateName") != NULL &&
 	    k8c_meta_str(obj, "generateName")[0]) {
 		char suffix[6];
@@ -271,6 +282,8 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 
 	if (kind->defaults)
 		kind->defaults(obj);
+	if ((ret = k8c_admission_mutate(srv, kind, K8C_OP_CREATE, obj, NULL, admit_name, resp)) < 0)
+		return ret;
 	if (kind->prepare)
 		kind->prepare(K8C_OP_CREATE, obj, NULL);
 	if (o == NULL || !o->applying) {
@@ -285,6 +298,8 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 		kind->validate(K8C_OP_CREATE, obj, NULL, &errs);
 	if (errs.n > 0)
 		return respond_invalid(kind, obj, &errs, resp);
+	if ((ret = k8c_admission_validate(srv, kind, K8C_OP_CREATE, obj, resp)) < 0)
+		return ret;
 	k8c_omit_empty(kind->schema_type ? k8c_schema_type(kind->schema_type) : NULL, obj);
 	if (kind->namespaced && (ret = check_namespace(srv, ns, resp)) < 0)
 		return ret;
@@ -406,6 +421,7 @@ int k8c_object_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 	k8c_field_errors_t errs = K8C_FIELD_ERRORS_INIT;
 	const cJSON *oldmd = cJSON_GetObjectItemCaseSensitive(old, "metadata");
 	int64_t old_rv = k8c_storage_rv(old), new_rv;
+	int op = o != NULL && o->status ? K8C_OP_STATUS_UPDATE : K8C_OP_UPDATE;
 	cJSON *md;
 	k8c_error_t err;
 	int ret;
@@ -460,6 +476,8 @@ int k8c_object_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 	}
 	if (kind->defaults)
 		kind->defaults(obj);
+	if ((ret = k8c_admission_mutate(srv, kind, op, obj, old, k8c_meta_str(old, "name"), resp)) < 0)
+		return ret;
 	/* generation: bumped when the defaulted spec changed (a prepare hook
 	 * may bump it for other reasons, as Deployment annotations do) */
 	if (kind->has_generation) {
@@ -470,7 +488,7 @@ int k8c_object_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 		cJSON_AddNumberToObject(md, "generation", (double)gen);
 	}
 	if (kind->prepare)
-		kind->prepare(o != NULL && o->status ? K8C_OP_STATUS_UPDATE : K8C_OP_UPDATE, obj, old);
+		kind->prepare(op, obj, old);
 	if (o == NULL || !o->applying) {
 		char buf[64];
 		k8c_managed_fields_update(kind, obj, old,
@@ -480,10 +498,11 @@ int k8c_object_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 	}
 	validate_meta(kind, obj, &errs);
 	if (kind->validate)
-		kind->validate(o != NULL && o->status ? K8C_OP_STATUS_UPDATE : K8C_OP_UPDATE, obj, old,
-		               &errs);
+		kind->validate(op, obj, old, &errs);
 	if (errs.n > 0)
 		return respond_invalid(kind, obj, &errs, resp);
+	if ((ret = k8c_admission_validate(srv, kind, op, obj, resp)) < 0)
+		return ret;
 	k8c_omit_empty(kind->schema_type ? k8c_schema_type(kind->schema_type) : NULL, obj);
 	/* A write that changes nothing (managedFields aside) is not written:
 	 * same resourceVersion, no watch event, as Kubernetes. */

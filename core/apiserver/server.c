@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <pthread.h>
 #include <string.h>
@@ -82,6 +83,22 @@ void k8c_respond_error(k8c_api_response_t *resp, const k8c_kind_t *kind, const c
 		k8c_api_respond_status(resp, 500, "InternalError", details, "Internal error occurred: %s",
 		                       err->message);
 	}
+}
+
+int k8c_respond_forbidden(k8c_api_response_t *resp, const k8c_kind_t *kind, const char *name,
+                          const char *fmt, ...)
+{
+	_cleanup_free_ char *reason = NULL;
+	k8c_error_t err;
+	va_list ap;
+
+	va_start(ap, fmt);
+	reason = k8c_xvasprintf(fmt, ap);
+	va_end(ap);
+	k8c_error_make(&err, K8C_EPERM, "%s%s%s \"%s\" is forbidden: %s", kind->resource,
+	               kind->group[0] ? "." : "", kind->group, name ? name : "", reason);
+	k8c_respond_error(resp, kind, name, -K8C_EPERM, &err);
+	return -K8C_EPERM;
 }
 
 /* Whether the datastore answers a revision read, asked at most once a
@@ -358,6 +375,7 @@ int k8c_apiserver_start(const k8c_apiserver_config_t *cfg, k8c_apiserver_t **out
 	pthread_cond_init(&srv->shutdown_cond, NULL);
 	pthread_mutex_init(&srv->ns_lock, NULL);
 	srv->ns_cache = cJSON_CreateObject();
+	pthread_mutex_init(&srv->pc_lock, NULL);
 
 	if (!is_loopback(srv->cfg.bind_address) && !cfg->insecure_bind_any) {
 		ret = k8c_error_make(err, K8C_EINVAL,
@@ -377,6 +395,9 @@ int k8c_apiserver_start(const k8c_apiserver_config_t *cfg, k8c_apiserver_t **out
 	if (ret < 0)
 		goto fail;
 	ret = k8c_bootstrap_namespaces(srv, err);
+	if (ret < 0)
+		goto fail;
+	ret = k8c_bootstrap_priority_classes(srv, err);
 	if (ret < 0)
 		goto fail;
 	ret = k8c_http_start(srv, srv->cfg.bind_address, cfg->port, &srv->http, err);
@@ -428,6 +449,8 @@ void k8c_apiserver_stop(k8c_apiserver_t *srv)
 	pthread_cond_destroy(&srv->shutdown_cond);
 	cJSON_Delete(srv->ns_cache);
 	pthread_mutex_destroy(&srv->ns_lock);
+	cJSON_Delete(srv->pc_cache);
+	pthread_mutex_destroy(&srv->pc_lock);
 	pthread_mutex_destroy(&srv->lock);
 	free(srv);
 }

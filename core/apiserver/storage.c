@@ -187,6 +187,32 @@ char *k8c_storage_splice_rv(const char *value, size_t len, int64_t rev, size_t *
 	}
 }
 
+/* The index of kind in k8c_kinds, or -1. */
+static int kind_slot(const k8c_kind_t *kind)
+{
+	int i = 0;
+
+	for (const k8c_kind_t *const *k = k8c_kinds; *k != NULL && i < K8C_MAX_HUBS; k++, i++)
+		if (*k == kind)
+			return i;
+	return -1;
+}
+
+static void count_write(k8c_apiserver_t *srv, const k8c_kind_t *kind)
+{
+	int slot = kind_slot(kind);
+
+	if (slot >= 0)
+		__atomic_fetch_add(&srv->kind_writes[slot], 1, __ATOMIC_RELEASE);
+}
+
+uint64_t k8c_storage_writes(k8c_apiserver_t *srv, const k8c_kind_t *kind)
+{
+	int slot = kind_slot(kind);
+
+	return slot >= 0 ? __atomic_load_n(&srv->kind_writes[slot], __ATOMIC_ACQUIRE) : 0;
+}
+
 typedef struct raw_got {
 	const k8c_kind_t *kind;
 	char *json;
@@ -282,6 +308,7 @@ int k8c_storage_create_json(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON 
 	k8c_metrics_store(K8C_MS_CREATE, k8c_time_monotonic_ns() - t0);
 	if (ret < 0)
 		return ret;
+	count_write(srv, kind);
 	set_rv(obj, rev);
 	if (json != NULL && kind->to_stored == NULL) /* the stored bytes are the response */
 		*json = k8c_storage_splice_rv(value, len, rev, json_len);
@@ -317,6 +344,7 @@ int k8c_storage_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 	}
 	if (ret < 0)
 		return ret;
+	count_write(srv, kind);
 	set_rv(obj, rev);
 	return 0;
 }
@@ -329,6 +357,8 @@ int k8c_storage_delete(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char 
 	int ret = srv->store->delete(srv->store_cookie, key, expected, &r, NULL, NULL, err);
 
 	k8c_metrics_store(K8C_MS_DELETE, k8c_time_monotonic_ns() - t0);
+	if (ret >= 0)
+		count_write(srv, kind);
 	if (rev != NULL)
 		*rev = r;
 	return ret;
@@ -353,4 +383,29 @@ int k8c_storage_list_names(k8c_apiserver_t *srv, const char *prefix, const char 
 	names_ctx_t c = {names};
 
 	return srv->store->range(srv->store_cookie, prefix, end, 0, 1000, add_name, &c, NULL, err);
+}
+
+typedef struct list_ctx {
+	const k8c_kind_t *kind;
+	cJSON *items;
+} list_ctx_t;
+
+static int add_item(void *udata, const k8c_store_kv_t *kv)
+{
+	list_ctx_t *c = udata;
+	cJSON *obj = k8c_storage_decode(c->kind, kv->value, kv->value_len, kv->mod_revision);
+
+	if (obj != NULL)
+		cJSON_AddItemToArray(c->items, obj);
+	return 0;
+}
+
+int k8c_storage_list(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *ns,
+                     cJSON *items, k8c_error_t *err)
+{
+	_cleanup_free_ char *prefix = k8c_storage_key(kind, ns, NULL);
+	_cleanup_free_ char *end = k8c_storage_prefix_end(prefix);
+	list_ctx_t c = {kind, items};
+
+	return srv->store->range(srv->store_cookie, prefix, end, 0, 0, add_item, &c, NULL, err);
 }

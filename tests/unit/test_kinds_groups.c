@@ -186,6 +186,8 @@ static void test_discovery(void)
 		 0, 0},
 		{&k8c_kind_events_events_k8s_io, "events.k8s.io", "events", "event", "Event", "ev", "",
 		 "io.k8s.api.events.v1.Event", 1, 0},
+		{&k8c_kind_priorityclasses, "scheduling.k8s.io", "priorityclasses", "priorityclass",
+		 "PriorityClass", "pc", "", "io.k8s.api.scheduling.v1.PriorityClass", 0, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -944,6 +946,82 @@ static void test_events(void)
 	cJSON_Delete(e);
 }
 
+#define PC_META(name) "'apiVersion':'scheduling.k8s.io/v1','kind':'PriorityClass','metadata':{'name':'" name "','creationTimestamp':'2024-12-31T23:55:00Z'}"
+#define PC_RESERVED "metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: "
+
+static void test_priorityclasses(void)
+{
+	const k8c_kind_t *k = &k8c_kind_priorityclasses;
+	cJSON *pc = J("{" PC_META("high") ",'value':1000,'globalDefault':false,'description':''}");
+	char *errs = run(k, K8C_OP_CREATE, pc, NULL);
+
+	is_str(errs, "", "priorityclass: a user class is valid");
+	is_json(pc, "preemptionPolicy", "'PreemptLowerPriority'");
+	is_json(pc, "metadata.generation", "1");
+	is_json(pc, "globalDefault", "(absent)");
+	is_json(pc, "description", "(absent)");
+	free(errs);
+	cJSON_Delete(pc);
+	pc = J("{" PC_META("zero") "}");
+	free(run(k, K8C_OP_CREATE, pc, NULL));
+	is_json(pc, "value", "0");
+	cJSON_Delete(pc);
+
+	check_create(k, "{" PC_META("too-high") ",'value':1000000001}",
+	             "value: Forbidden: maximum allowed value of a user defined priority is 1000000000",
+	             "HighestUserDefinablePriority");
+	check_create(k, "{" PC_META("top") ",'value':1000000000,'preemptionPolicy':'Never'}", "",
+	             "value 1000000000 and preemptionPolicy Never");
+	check_create(k, "{" PC_META("neg") ",'value':-2147483648}", "", "a negative value");
+	check_create(k, "{" PC_META("system-foo") ",'value':10}",
+	             PC_RESERVED "system-foo is not a known system priority class", "system- is reserved");
+	check_create(k, "{" PC_META("system-node-critical") ",'value':5}",
+	             PC_RESERVED "value of system-node-critical PriorityClass must be 2000001000",
+	             "a system class keeps its value");
+	check_create(k, "{" PC_META("system-cluster-critical") ",'value':2000000000,'globalDefault':true}",
+	             PC_RESERVED "globalDefault of system-cluster-critical PriorityClass must be false",
+	             "a system class is not the default");
+	check_create(k, "{" PC_META("system-cluster-critical") ",'value':2000000000}", "",
+	             "the system class itself");
+	check_create(k, "{" PC_META("p") ",'value':1,'preemptionPolicy':'Sometimes'}",
+	             "preemptionPolicy: Unsupported value: \"Sometimes\": supported values: "
+	             "\"PreemptLowerPriority\", \"Never\"", "preemptionPolicy values");
+	check_create(k, "{" PC_META("p") ",'value':1,'preemptionPolicy':''}",
+	             "preemptionPolicy: Required value", "an empty preemptionPolicy");
+
+	check_update(k, "{" PC_META("high") ",'value':1000}",
+	             "{" PC_META("high") ",'value':1000,'globalDefault':true,'description':'d'}", "",
+	             "description and globalDefault may change");
+	check_update(k, "{" PC_META("high") ",'value':1000}", "{" PC_META("high") ",'value':2000}",
+	             "value: Forbidden: may not be changed in an update.", "value is immutable");
+	check_update(k, "{" PC_META("high") ",'value':1000}",
+	             "{" PC_META("high") ",'value':1000,'preemptionPolicy':'Never'}",
+	             "preemptionPolicy: Invalid value: \"Never\": field is immutable",
+	             "preemptionPolicy is immutable");
+	check_update(k, "{" PC_META("high") ",'value':1000,'preemptionPolicy':'Never'}",
+	             "{" PC_META("high") ",'value':1000}",
+	             "preemptionPolicy: Invalid value: \"PreemptLowerPriority\": field is immutable",
+	             "leaving preemptionPolicy out defaults it, which is a change");
+
+	check_row(k, "{" PC_META("high") ",'value':1000,'preemptionPolicy':'Never'}",
+	          "[\"high\",1000,false,\"5m\",\"Never\"]");
+	check_row(k, "{" PC_META("low") ",'value':-5,'globalDefault':true}",
+	          "[\"low\",-5,true,\"5m\",\"\"]");
+	is_str(k->columns[2].name, "Global-Default", "priorityclasses: GLOBAL-DEFAULT column");
+	is_str(k->columns[2].type, "boolean", "a boolean");
+	ok(k->columns[4].priority == 0 && strcmp(k->columns[4].name, "PreemptionPolicy") == 0,
+	   "PREEMPTIONPOLICY is shown without -o wide (1.32)");
+
+	is_int((int)k8c_n_system_priority_classes, 2, "two system classes");
+	is_str(k8c_system_priority_classes[0].name, "system-node-critical", "system-node-critical");
+	is_int(k8c_system_priority_classes[0].value, 2000001000, "its value");
+	is_str(k8c_system_priority_classes[1].name, "system-cluster-critical", "system-cluster-critical");
+	is_int(k8c_system_priority_classes[1].value, 2000000000, "its value");
+	is_str(k->delete_forbidden("system-node-critical"),
+	       "this is a system priority class and cannot be deleted", "system classes stay");
+	ok(k->delete_forbidden("high") == NULL, "user classes may be deleted");
+}
+
 /* Objects of the wrong shape must not crash any hook. */
 static void test_robustness(void)
 {
@@ -961,7 +1039,7 @@ static void test_robustness(void)
 		&k8c_kind_deployments, &k8c_kind_replicasets, &k8c_kind_statefulsets, &k8c_kind_daemonsets,
 		&k8c_kind_controllerrevisions, &k8c_kind_jobs, &k8c_kind_cronjobs, &k8c_kind_leases,
 		&k8c_kind_endpointslices, &k8c_kind_roles, &k8c_kind_rolebindings, &k8c_kind_clusterroles,
-		&k8c_kind_clusterrolebindings, &k8c_kind_events_events_k8s_io,
+		&k8c_kind_clusterrolebindings, &k8c_kind_events_events_k8s_io, &k8c_kind_priorityclasses,
 	};
 	int survived = 0;
 
@@ -977,7 +1055,7 @@ static void test_robustness(void)
 				cJSON_Delete(obj);
 				cJSON_Delete(old);
 			}
-	is_int(survived, 14 * 4 * 3, "every hook survives objects of the wrong shape");
+	is_int(survived, 15 * 4 * 3, "every hook survives objects of the wrong shape");
 }
 
 int main(void)
@@ -994,6 +1072,7 @@ int main(void)
 	test_endpointslices();
 	test_rbac();
 	test_events();
+	test_priorityclasses();
 	test_robustness();
 	return done_testing();
 }

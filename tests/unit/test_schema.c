@@ -388,7 +388,8 @@ static void test_builtin(void)
 		"io.k8s.api.discovery.v1.EndpointSlice", "io.k8s.api.rbac.v1.Role",
 		"io.k8s.api.rbac.v1.RoleBinding", "io.k8s.api.rbac.v1.ClusterRole",
 		"io.k8s.api.rbac.v1.ClusterRoleBinding", "io.k8s.api.events.v1.Event",
-		"io.k8s.api.events.v1.EventList", NULL,
+		"io.k8s.api.events.v1.EventList", "io.k8s.api.scheduling.v1.PriorityClass",
+		"io.k8s.api.scheduling.v1.PriorityClassList", NULL,
 	};
 	k8c_error_t err = { 0 };
 	size_t n_types = 0, n_bad = 0, n_fields = 0;
@@ -1057,6 +1058,10 @@ static void decode_manifests(void)
 	             "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: node-1, namespace: kube-node-lease}\n"
 	             "spec: {holderIdentity: node-1, leaseDurationSeconds: 40, renewTime: \"2024-05-01T10:00:00.000000Z\", acquireTime: \"2024-05-01T09:00:00.000000Z\", leaseTransitions: 0}\n",
 	             "a Lease");
+	decode_clean("io.k8s.api.scheduling.v1.PriorityClass",
+	             "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\n"
+	             "value: 1000\nglobalDefault: false\ndescription: important\npreemptionPolicy: Never\n",
+	             "a PriorityClass");
 	decode_clean("io.k8s.api.discovery.v1.EndpointSlice",
 	             "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n"
 	             "metadata: {name: web-abc, labels: {kubernetes.io/service-name: web}}\naddressType: IPv4\n"
@@ -1752,6 +1757,7 @@ static void test_pb_builtin(void)
 		"io.k8s.api.coordination.v1.Lease", "io.k8s.api.discovery.v1.EndpointSlice",
 		"io.k8s.api.events.v1.Event", "io.k8s.api.rbac.v1.Role", "io.k8s.api.rbac.v1.ClusterRole",
 		"io.k8s.api.rbac.v1.RoleBinding", "io.k8s.api.rbac.v1.ClusterRoleBinding",
+		"io.k8s.api.scheduling.v1.PriorityClass",
 		"io.k8s.api.autoscaling.v1.Scale", "io.k8s.api.policy.v1.Eviction",
 		"io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
 		"io.k8s.apimachinery.pkg.apis.meta.v1.Status",
@@ -1781,6 +1787,9 @@ static void test_pb_builtin(void)
 		{ "io.k8s.api.rbac.v1.Subject", "apiGroup", 2, 0 },
 		{ "io.k8s.api.discovery.v1.EndpointSlice", "addressType", 4, 1 },
 		{ "io.k8s.api.events.v1.Event", "deprecatedCount", 15, 0 },
+		{ "io.k8s.api.scheduling.v1.PriorityClass", "value", 2, 1 },
+		{ "io.k8s.api.scheduling.v1.PriorityClass", "globalDefault", 3, 0 },
+		{ "io.k8s.api.scheduling.v1.PriorityClass", "preemptionPolicy", 5, 1 },
 	};
 	const struct schema_state *st;
 	const k8c_schema_node_t *n;

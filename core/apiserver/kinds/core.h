@@ -17,7 +17,7 @@ extern const k8c_kind_t k8c_kind_namespaces, k8c_kind_pods, k8c_kind_services, k
 /* Kubernetes' SetDefaults_PodSpec and everything nested in a PodSpec
  * (containers, probes, volumes, ...), as applied to a pod template: not
  * the Pod-only defaults (requests from limits, enableServiceLinks, host
- * ports of host-network pods, priority).  spec is modified in place;
+ * ports of host-network pods).  spec is modified in place;
  * NULL or a non-object is ignored. */
 void k8c_core_podspec_defaults(struct cJSON *spec);
 

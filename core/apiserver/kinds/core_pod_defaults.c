@@ -324,7 +324,6 @@ static void host_network_ports(cJSON *list)
 void k8c_core_pod_defaults(cJSON *pod)
 {
 	cJSON *spec = cJSON_GetObjectItemCaseSensitive(pod, "spec"), *it;
-	const char *pcn;
 
 	if (!cJSON_IsObject(spec))
 		return;
@@ -338,18 +337,10 @@ void k8c_core_pod_defaults(cJSON *pod)
 		host_network_ports(cJSON_GetObjectItemCaseSensitive(spec, "initContainers"));
 	}
 	k8c_core_podspec_defaults(spec);
-	/* What the Priority admission plugin fills in for pods without a
-	 * priority: the built-in system classes, else 0. */
-	pcn = k8c_core_strz(spec, "priorityClassName");
-	if (!k8c_core_has(spec, "priority")) {
-		long long prio = 0;
-		if (strcmp(pcn, "system-node-critical") == 0)
-			prio = 2000001000;
-		else if (strcmp(pcn, "system-cluster-critical") == 0)
-			prio = 2000000000;
-		k8c_jdefault_int(spec, "priority", prio);
-	}
-	k8c_jdefault_str(spec, "preemptionPolicy", "PreemptLowerPriority");
+	/* spec.priority and spec.preemptionPolicy are not defaults: the
+	 * Priority admission plugin sets them from the pod's PriorityClass
+	 * (core/apiserver/admission.c), after defaulting, and refuses a pod
+	 * whose own values differ. */
 }
 
 /* --- QoS ------------------------------------------------------------------ */
