@@ -57,7 +57,8 @@ is "$st" 2 "a bad --log-level exits 2"
 p=$("$K8C" plugins 2>&1); st=$?
 is "$st" 0 "k8c plugins exits 0 with the in-tree plugins"
 for name in node-resources-fit node-affinity taint-toleration node-name node-unschedulable \
-	node-ports balanced-allocation default-binder inter-pod-affinity pod-topology-spread; do
+	node-ports balanced-allocation default-binder inter-pod-affinity pod-topology-spread \
+	default-preemption; do
 	like "$p" "^scheduler +$name +[0-9.]+ +$abi +.*\.so$" "in-tree plugin $name is listed"
 done
 unlike "$p" "Refused" "no in-tree plugin is refused"
