@@ -39,6 +39,7 @@ typedef struct default_point {
 static const char *const default_filters[] = {
 	"node-unschedulable", "node-name", "taint-toleration", "node-affinity", "node-ports",
 	"node-resources-fit", "pod-topology-spread", "inter-pod-affinity",
+	"default-preemption", /* post_filter only */
 };
 static const default_point_t default_scores[] = {
 	{"taint-toleration", 3}, {"node-affinity", 2}, {"node-resources-fit", 1},

@@ -74,10 +74,11 @@ is "$(node_of picky)" big-1 "on the only node with the label"
 # bigger node arrives
 k run huge --image=busybox --overrides='{"spec":{"containers":[{"name":"huge","image":"busybox","resources":{"requests":{"cpu":"40"}}}]}}' >/dev/null
 ok $(wait_for sh -c "kubectl get pod huge -o jsonpath='{.status.conditions[?(@.type==\"PodScheduled\")].reason}' | grep -qx Unschedulable"; echo $?) "a pod asking for 40 cpus is Unschedulable"
+huge_msg="0/5 nodes are available: 5 Insufficient cpu. preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling."
 is "$(k get pod huge -o jsonpath='{.status.conditions[?(@.type=="PodScheduled")].message}')" \
-	"0/5 nodes are available: 5 Insufficient cpu." "0/5 nodes are available: 5 Insufficient cpu."
+	"$huge_msg" "0/5 nodes are available: 5 Insufficient cpu. preemption: ... not helpful (as kube-scheduler 1.32)"
 out=$(k get events --field-selector involvedObject.name=huge,reason=FailedScheduling -o jsonpath='{.items[*].message}')
-is "$out" "0/5 nodes are available: 5 Insufficient cpu." "a FailedScheduling event says the same"
+is "$out" "$huge_msg" "a FailedScheduling event says the same"
 like "$(k describe pod huge)" "Warning +FailedScheduling .*default-scheduler +0/5 nodes are available: 5 Insufficient cpu\." "kubectl describe shows it"
 agent giant 1 64 256Gi
 ok $(wait_for bound huge; echo $?) "a node big enough arrives: the pod is scheduled"
@@ -90,7 +91,7 @@ k run notol --image=busybox --overrides='{"spec":{"nodeSelector":{"kubernetes.io
 ok $(wait_for bound tol; echo $?) "a pod tolerating the taint is scheduled on the tainted node"
 ok $(wait_for sh -c "kubectl get pod notol -o jsonpath='{.status.conditions[?(@.type==\"PodScheduled\")].message}' | grep -q untolerated"; echo $?) "one that does not is refused"
 is "$(k get pod notol -o jsonpath='{.status.conditions[?(@.type=="PodScheduled")].message}')" \
-	"0/6 nodes are available: 1 node(s) had untolerated taint {dedicated: batch}, 5 node(s) didn't match Pod's node affinity/selector." \
+	"0/6 nodes are available: 1 node(s) had untolerated taint {dedicated: batch}, 5 node(s) didn't match Pod's node affinity/selector. preemption: 0/6 nodes are available: 6 Preemption is not helpful for scheduling." \
 	"with every reason counted and sorted as Kubernetes does"
 k taint node giant-0 dedicated- >/dev/null
 ok $(wait_for bound notol; echo $?) "once the taint is removed it is scheduled"
