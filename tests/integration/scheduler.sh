@@ -52,6 +52,7 @@ is "$(k get pod early -o jsonpath='{.status.conditions[?(@.type=="PodScheduled")
 agent small 3 2 4Gi
 agent big 2 16 64Gi
 ok $(wait_for sh -c "[ \$(kubectl get nodes --no-headers | grep -c ' Ready ') = 5 ]"; echo $?) "5 hollow nodes are Ready (3 small, 2 big)"
+for n in small-0 small-1 small-2; do k label node $n node-size=small >/dev/null; done
 ok $(wait_for bound early; echo $?) "the waiting pod is scheduled once nodes come"
 ok $(wait_for sh -c "kubectl get pod early -o jsonpath='{.status.phase}' | grep -qx Running"; echo $?) "and runs"
 is "$(k get pod early -o jsonpath='{.status.conditions[?(@.type=="PodScheduled")].status}')" True "PodScheduled is True"
@@ -135,6 +136,45 @@ sleep 1
 is "$(k get pods -l app=spread -o jsonpath='{.items[*].spec.nodeName}' | tr ' ' '\n' | sort | tr '\n' ' ')" "small-0 small-1 " "each on its own node"
 like "$(k get pod spread3 -o jsonpath='{.status.conditions[?(@.type=="PodScheduled")].message}')" \
 	"node\(s\) didn't match pod anti-affinity rules" "the third says anti-affinity keeps it out"
+
+# topology spread: zones across the small nodes, at most one apart
+k label node small-0 topology.kubernetes.io/zone=a >/dev/null
+k label node small-1 topology.kubernetes.io/zone=b >/dev/null
+k label node small-2 topology.kubernetes.io/zone=b >/dev/null
+for i in 1 2 3 4; do
+	k apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: zoned$i, labels: {app: zoned}}
+spec:
+  nodeSelector: {node-size: small}
+  topologySpreadConstraints:
+  - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: zoned}}}
+  containers: [{name: c, image: busybox}]
+YAML
+done
+ok $(wait_for sh -c "[ \$(kubectl get pods -l app=zoned -o jsonpath='{.items[*].spec.nodeName}' | wc -w) = 4 ]"; echo $?) "topology spread: four pods placed"
+zones=$(for p in $(k get pods -l app=zoned -o jsonpath='{.items[*].spec.nodeName}'); do k get node "$p" -o jsonpath='{.metadata.labels.topology\.kubernetes\.io/zone}'; echo; done | sort | uniq -c | awk '{print $1}' | tr '\n' ' ')
+is "$zones" "2 2 " "two in each zone (maxSkew 1)"
+k cordon small-0 >/dev/null # zone a still counts (nodeTaintsPolicy Ignore), but takes no pod
+for i in 5 6; do
+	k apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: zoned$i, labels: {app: zoned}}
+spec:
+  nodeSelector: {node-size: small}
+  topologySpreadConstraints:
+  - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: zoned}}}
+  containers: [{name: c, image: busybox}]
+YAML
+	[ $i = 5 ] && wait_for bound zoned5
+done
+ok $(wait_for bound zoned5; echo $?) "with zone a cordoned, a fifth pod goes to zone b (3 against 2)"
+ok $(wait_for sh -c "kubectl get pod zoned6 -o jsonpath='{.status.conditions[?(@.type==\"PodScheduled\")].message}' | grep -q 'topology spread'"; echo $?) "a sixth would skew by 2: refused"
+like "$(k get pod zoned6 -o jsonpath='{.status.conditions[?(@.type=="PodScheduled")].message}')" \
+	"node\\(s\\) didn't match pod topology spread constraints" "with the topology spread reason"
+k uncordon small-0 >/dev/null
 
 # many pods at once
 for i in $(seq 1 60); do echo "---
