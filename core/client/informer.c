@@ -182,28 +182,34 @@ static int relist(k8c_informer_t *inf, k8c_error_t *err)
 	}
 	/* the items of a LIST carry no kind: the watch's objects do */
 	k8c_strmap_init(&seen);
-	while (cJSON_GetArraySize(items) > 0) {
-		cJSON *item = cJSON_DetachItemFromArray(items, 0);
+	while (items->child != NULL) { /* (cJSON_GetArraySize walks the list: quadratic) */
+		cJSON *item = cJSON_DetachItemViaPointer(items, items->child);
 		_cleanup_free_ char *key = k8c_object_key(item);
 		if (key != NULL)
 			k8c_strmap_put(&seen, key, (void *)1);
 		apply_put(inf, item);
 	}
 	cJSON_Delete(items);
-	/* what is gone */
-	for (;;) {
-		_cleanup_free_ char *gone = NULL;
+	/* what is gone: the keys in one walk, then their deletions */
+	{
+		char **gone = NULL;
+		size_t n_gone = 0, cap = 0;
 		pthread_mutex_lock(&inf->lock);
 		for (e = k8c_strmap_first(&inf->objects, &i); e != NULL;
 		     e = k8c_strmap_next(&inf->objects, e, &i))
 			if (k8c_strmap_get(&seen, e->key) == NULL) {
-				gone = k8c_xstrdup(e->key);
-				break;
+				if (n_gone == cap) {
+					cap = cap ? cap * 2 : 64;
+					gone = k8c_xrealloc(gone, cap * sizeof(*gone));
+				}
+				gone[n_gone++] = k8c_xstrdup(e->key);
 			}
 		pthread_mutex_unlock(&inf->lock);
-		if (gone == NULL)
-			break;
-		apply_delete(inf, gone, NULL);
+		for (size_t g = 0; g < n_gone; g++) {
+			apply_delete(inf, gone[g], NULL);
+			free(gone[g]);
+		}
+		free(gone);
 	}
 	k8c_strmap_free(&seen);
 	set_rv(inf, rv);

@@ -10,9 +10,12 @@ one `k8c agent --runtime sim` process, PODS pods with the default profile
   stream   `k8c scheduler` runs while the pods are created as fast as the
            client can: pods/s from the first create to the last bound
 
+With --bare the nodes are Node objects with a Ready status and no kubelet,
+as kube-scheduler's scheduler_perf makes them (so pods are bound, not run).
+
 Both watch the pods and count each pod once it has a node.
 
-Usage: tests/bench/bench_scheduler.py [backlog|stream|all] [--nodes N] [--pods N[,N...]]
+Usage: tests/bench/bench_scheduler.py [backlog|stream|all] [--nodes N] [--pods N[,N...]] [--bare]
 Run from the build tree (uses ./k8c and plugins/.libs).
 """
 import argparse, http.client, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
@@ -103,7 +106,28 @@ class BoundWatch:
                         self.done.set()
 
 
-def setup(tmp, nodes):
+def bare_nodes(port, n):
+    """n Node objects with a Ready status and no kubelet, as scheduler_perf makes them."""
+    status = json.dumps({"status": {"allocatable": {"cpu": "8", "memory": "32Gi", "pods": "110"},
+                                    "capacity": {"cpu": "8", "memory": "32Gi", "pods": "110"},
+                                    "conditions": [{"type": "Ready", "status": "True"}]}})
+    def worker(k):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        for i in range(k, n, CLIENTS):
+            body = json.dumps({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"bare-{i}",
+                               "labels": {"kubernetes.io/hostname": f"bare-{i}",
+                                          "topology.kubernetes.io/zone": f"z{i // 100}"}}})
+            c.request("POST", "/api/v1/nodes", body=body, headers={"Content-Type": "application/json"})
+            r = c.getresponse(); r.read()
+            c.request("PATCH", f"/api/v1/nodes/bare-{i}/status", body=status,
+                      headers={"Content-Type": "application/merge-patch+json"})
+            r = c.getresponse(); r.read()
+    th = [threading.Thread(target=worker, args=(k,)) for k in range(CLIENTS)]
+    for t in th: t.start()
+    for t in th: t.join()
+
+
+def setup(tmp, nodes, bare=False):
     os.makedirs(tmp, exist_ok=True)
     port = free_port()
     log = os.path.join(tmp, "server.log")
@@ -112,6 +136,9 @@ def setup(tmp, nodes):
                            stdout=open(log, "w"), stderr=subprocess.STDOUT, env=ENV)
     if not wait_log(log, "running:", 60):
         sys.exit("server did not start:\n" + open(log).read())
+    if bare:
+        bare_nodes(port, nodes)
+        return srv, None, port
     alog = os.path.join(tmp, "agent.log")
     agent = subprocess.Popen([K8C, "agent", "--server", f"http://127.0.0.1:{port}", "--runtime", "sim",
                               "--sim-nodes", str(nodes), "--node-name", "hollow", "--kubelet-port", "0",
@@ -132,8 +159,8 @@ def start_scheduler(tmp, port):
     return p
 
 
-def run(mode, tmp, nodes, pods):
-    srv, agent, port = setup(tmp, nodes)
+def run(mode, tmp, nodes, pods, bare=False):
+    srv, agent, port = setup(tmp, nodes, bare)
     try:
         rv = get(port, "/api/v1/namespaces/default/pods?limit=1")["metadata"]["resourceVersion"]
         w = BoundWatch(port, rv, pods)
@@ -149,13 +176,14 @@ def run(mode, tmp, nodes, pods):
         if not w.done.wait(1800):
             sys.exit(f"only {len(w.bound)} of {pods} pods bound")
         elapsed = w.last - start
-        print(f"{mode}: {nodes} nodes, {pods} pods: created in {took:.2f} s ({pods / took:.0f}/s); "
+        print(f"{mode}: {nodes} {'bare Node objects' if bare else 'hollow nodes'}, {pods} pods: created in {took:.2f} s ({pods / took:.0f}/s); "
               f"all bound {elapsed:.2f} s after {'the scheduler was up' if mode == 'backlog' else 'the first create'}"
               f" = {pods / elapsed:.0f} pods/s"
               + (f" (scheduler start incl. sync {start - t0:.2f} s)" if mode == "backlog" else ""))
         stop(sch)
     finally:
-        stop(agent)
+        if agent is not None:
+            stop(agent)
         stop(srv)
 
 
@@ -164,12 +192,14 @@ def main():
     ap.add_argument("mode", nargs="?", default="all", choices=["backlog", "stream", "all"])
     ap.add_argument("--nodes", type=int, default=5000)
     ap.add_argument("--pods", default="10000,50000")
+    ap.add_argument("--bare", action="store_true",
+                    help="Node objects without kubelets (as kube's scheduler_perf), instead of hollow nodes")
     a = ap.parse_args()
     for n in [int(x) for x in a.pods.split(",")]:
         for mode in (["backlog", "stream"] if a.mode == "all" else [a.mode]):
             tmp = tempfile.mkdtemp(prefix="k8c-bench-sched-")
             try:
-                run(mode, tmp, a.nodes, n)
+                run(mode, tmp, a.nodes, n, a.bare)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
 
