@@ -3,14 +3,12 @@
 #define K8C_LOG_COMPONENT "scheduler"
 #include "config.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "client/client.h"
-#include "common/dirs.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "main/commands.h"
@@ -59,45 +57,23 @@ fail:
 	return ret;
 }
 
+static int start_component(const cJSON *values, const k8c_plugin_set_t *plugins,
+                           const char *data_dir, const char *server_url, void **out,
+                           k8c_error_t *err)
+{
+	k8c_sched_component_t *c = NULL;
+	int ret = k8c_sched_component_start(values, plugins, data_dir, server_url, &c, err);
+
+	*out = c;
+	return ret;
+}
+
+static void stop_component(void *c)
+{
+	k8c_sched_component_stop(c);
+}
+
 int k8c_cmd_scheduler(const k8c_command_t *cmd, cJSON *values)
 {
-	k8c_plugin_set_t plugins;
-	_cleanup_free_ char *data_dir = NULL;
-	const char *server = k8c_opt_string(values, "server", NULL);
-	k8c_sched_component_t *c = NULL;
-	k8c_error_t err;
-	sigset_t set;
-	int sig = 0;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (server == NULL) {
-		fprintf(stderr, "k8c %s: --server URL is required (the API server, e.g. http://127.0.0.1:6443)\n",
-		        cmd->name);
-		return K8C_EXIT_USAGE;
-	}
-	k8c_plugin_set_init(&plugins);
-	if (k8c_common_setup(values, &plugins, &err) < 0) {
-		fprintf(stderr, "k8c %s: %s\n", cmd->name, err.message);
-		k8c_plugin_set_free(&plugins);
-		return K8C_EXIT_USAGE;
-	}
-	data_dir = k8c_data_dir(values);
-	if (k8c_mkdir_p(data_dir, 0700, &err) < 0 ||
-	    k8c_sched_component_start(values, &plugins, data_dir, server, &c, &err) < 0) {
-		K8C_ERROR("%s", err.message);
-		k8c_plugin_set_free(&plugins);
-		return K8C_EXIT_FAILURE;
-	}
-	K8C_INFO("k8c %s %s running: API server %s", cmd->name, PACKAGE_VERSION, server);
-	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
-		K8C_INFO("SIGHUP: nothing to reload");
-	K8C_INFO("%s received, shutting down", strsignal(sig));
-	k8c_sched_component_stop(c);
-	k8c_plugin_set_free(&plugins);
-	K8C_INFO("stopped");
-	return 0;
+	return k8c_run_component(cmd, values, start_component, stop_component, NULL);
 }

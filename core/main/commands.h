@@ -25,6 +25,17 @@ int k8c_agent_start(const struct cJSON *values, const k8c_plugin_set_t *plugins,
                     k8c_error_t *err);
 void k8c_agent_stop(k8c_agent_t *a);
 
+/* A client component as its own command (component.c): start(values,
+ * plugins, data_dir, server_url, &component, err) once the plugins are
+ * scanned, stop(component) at SIGTERM/SIGINT; stop_note ends the shutdown
+ * log line (may be NULL). */
+typedef int (*k8c_component_start_fn)(const struct cJSON *values, const k8c_plugin_set_t *plugins,
+                                      const char *data_dir, const char *server_url, void **out,
+                                      k8c_error_t *err);
+typedef void (*k8c_component_stop_fn)(void *component);
+int k8c_run_component(const k8c_command_t *cmd, struct cJSON *values, k8c_component_start_fn start,
+                      k8c_component_stop_fn stop, const char *stop_note);
+
 /* `k8c scheduler`, and the scheduler inside `k8c server`: its client
  * and the scheduler, talking to server_url. */
 int k8c_cmd_scheduler(const k8c_command_t *cmd, struct cJSON *values);
