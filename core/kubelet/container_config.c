@@ -156,15 +156,15 @@ static char *field_value(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, const 
 	if (strcmp(path, "status.hostIP") == 0 || strcmp(path, "status.hostIPs") == 0)
 		return k8c_xstrdup(kl_node_ip(kl));
 	if (sscanf(path, "metadata.labels['%255[^']']", key) == 1)
-		v = kl_json_str(cJSON_GetObjectItemCaseSensitive(
+		v = k8c_jstr(cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(pod, "metadata"), "labels"), key);
 	else if (sscanf(path, "metadata.annotations['%255[^']']", key) == 1)
-		v = kl_json_str(cJSON_GetObjectItemCaseSensitive(
+		v = k8c_jstr(cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(pod, "metadata"), "annotations"), key);
 	else if (strcmp(path, "metadata.name") == 0 || strcmp(path, "metadata.namespace") == 0 ||
 	         strcmp(path, "metadata.uid") == 0 || strcmp(path, "spec.nodeName") == 0 ||
 	         strcmp(path, "spec.serviceAccountName") == 0)
-		v = kl_json_str(pod, path);
+		v = k8c_jstr(pod, path);
 	else
 		return NULL;
 	return k8c_xstrdup(v ? v : "");
@@ -175,7 +175,7 @@ static char *field_value(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, const 
 static int ref_value(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *ref, int secret, char **out,
                      k8c_error_t *err)
 {
-	const char *name = kl_json_str(ref, "name"), *key = kl_json_str(ref, "key");
+	const char *name = k8c_jstr(ref, "name"), *key = k8c_jstr(ref, "key");
 	const cJSON *opt = cJSON_GetObjectItemCaseSensitive(ref, "optional");
 	const char *what = secret ? "secret" : "configmap";
 	_cleanup_json_ cJSON *obj = NULL;
@@ -211,18 +211,18 @@ static int build_env(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, const cJSO
 		const cJSON *cm = cJSON_GetObjectItemCaseSensitive(e, "configMapRef");
 		const cJSON *sec = cJSON_GetObjectItemCaseSensitive(e, "secretRef");
 		const cJSON *ref = cm ? cm : sec, *kv;
-		const char *prefix = kl_json_str(e, "prefix");
+		const char *prefix = k8c_jstr(e, "prefix");
 		_cleanup_json_ cJSON *obj = NULL;
 		int ret;
 
-		if (ref == NULL || kl_json_str(ref, "name") == NULL)
+		if (ref == NULL || k8c_jstr(ref, "name") == NULL)
 			continue;
-		ret = get_object(kl, kp, cm ? "configmaps" : "secrets", kl_json_str(ref, "name"), &obj, err);
+		ret = get_object(kl, kp, cm ? "configmaps" : "secrets", k8c_jstr(ref, "name"), &obj, err);
 		if (ret == -K8C_ENOTFOUND && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ref, "optional")))
 			continue;
 		if (ret == -K8C_ENOTFOUND)
 			return k8c_error_make(err, K8C_ENOTFOUND, "%s \"%s\" not found",
-			                      cm ? "configmap" : "secret", kl_json_str(ref, "name"));
+			                      cm ? "configmap" : "secret", k8c_jstr(ref, "name"));
 		if (ret < 0)
 			return ret;
 		cJSON_ArrayForEach(kv, cJSON_GetObjectItemCaseSensitive(obj, "data")) {
@@ -233,14 +233,14 @@ static int build_env(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, const cJSO
 		}
 	}
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(spec, "env")) {
-		const char *name = kl_json_str(e, "name");
+		const char *name = k8c_jstr(e, "name");
 		const cJSON *from = cJSON_GetObjectItemCaseSensitive(e, "valueFrom");
 		_cleanup_free_ char *v = NULL;
 
 		if (name == NULL)
 			continue;
 		if (from == NULL) {
-			const char *raw = kl_json_str(e, "value");
+			const char *raw = k8c_jstr(e, "value");
 			v = expand(raw ? raw : "", env);
 		} else if (cJSON_GetObjectItemCaseSensitive(from, "configMapKeyRef") ||
 		           cJSON_GetObjectItemCaseSensitive(from, "secretKeyRef")) {
@@ -252,18 +252,18 @@ static int build_env(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, const cJSO
 			if (ret == 0)
 				continue;
 		} else if (cJSON_GetObjectItemCaseSensitive(from, "fieldRef")) {
-			const char *fp = kl_json_str(from, "fieldRef.fieldPath");
+			const char *fp = k8c_jstr(from, "fieldRef.fieldPath");
 			if (fp == NULL || (v = field_value(kl, kp, pod, fp)) == NULL)
 				return k8c_error_make(err, K8C_EINVAL, "unsupported fieldRef %s", fp ? fp : "");
 		} else if (cJSON_GetObjectItemCaseSensitive(from, "resourceFieldRef")) {
-			const char *res = kl_json_str(from, "resourceFieldRef.resource");
+			const char *res = k8c_jstr(from, "resourceFieldRef.resource");
 			const char *val = NULL;
 			char rkey[64];
 			if (res != NULL && sscanf(res, "limits.%63s", rkey) == 1)
-				val = kl_json_str(cJSON_GetObjectItemCaseSensitive(
+				val = k8c_jstr(cJSON_GetObjectItemCaseSensitive(
 					cJSON_GetObjectItemCaseSensitive(spec, "resources"), "limits"), rkey);
 			else if (res != NULL && sscanf(res, "requests.%63s", rkey) == 1)
-				val = kl_json_str(cJSON_GetObjectItemCaseSensitive(
+				val = k8c_jstr(cJSON_GetObjectItemCaseSensitive(
 					cJSON_GetObjectItemCaseSensitive(spec, "resources"), "requests"), rkey);
 			v = k8c_xstrdup(val ? val : "0");
 		} else {
@@ -282,7 +282,7 @@ static const cJSON *find_volume(const cJSON *pod, const char *name)
 
 	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pod, "spec"),
 	                                                       "volumes")) {
-		const char *n = kl_json_str(v, "name");
+		const char *n = k8c_jstr(v, "name");
 		if (n != NULL && strcmp(n, name) == 0)
 			return v;
 	}
@@ -304,7 +304,7 @@ static int write_keys(const cJSON *src, const cJSON *obj, int secret, const char
 		return ret;
 	if (cJSON_GetArraySize(items) > 0) {
 		cJSON_ArrayForEach(it, items) {
-			const char *key = kl_json_str(it, "key"), *path = kl_json_str(it, "path");
+			const char *key = k8c_jstr(it, "key"), *path = k8c_jstr(it, "path");
 			_cleanup_free_ char *v = key ? data_value(obj, secret, key) : NULL;
 			_cleanup_free_ char *file = NULL, *parent = NULL;
 			const cJSON *m = cJSON_GetObjectItemCaseSensitive(it, "mode");
@@ -335,7 +335,7 @@ static int write_keys(const cJSON *src, const cJSON *obj, int secret, const char
 static int volume_source(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *vol, char **out,
                          k8c_error_t *err)
 {
-	const char *name = kl_json_str(vol, "name");
+	const char *name = k8c_jstr(vol, "name");
 	_cleanup_free_ char *pod_dir = kl_pod_dir(kl, kp->uid);
 	const cJSON *src;
 	int ret;
@@ -345,7 +345,7 @@ static int volume_source(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *vol, char *
 		return k8c_mkdir_p(*out, 0777, err);
 	}
 	if ((src = cJSON_GetObjectItemCaseSensitive(vol, "hostPath")) != NULL) {
-		const char *path = kl_json_str(src, "path"), *type = kl_json_str(src, "type");
+		const char *path = k8c_jstr(src, "path"), *type = k8c_jstr(src, "type");
 		struct stat st;
 		if (path == NULL)
 			return k8c_error_make(err, K8C_EINVAL, "hostPath volume %s has no path", name);
@@ -368,7 +368,7 @@ static int volume_source(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *vol, char *
 	if ((src = cJSON_GetObjectItemCaseSensitive(vol, "configMap")) != NULL ||
 	    (src = cJSON_GetObjectItemCaseSensitive(vol, "secret")) != NULL) {
 		int secret = cJSON_GetObjectItemCaseSensitive(vol, "secret") != NULL;
-		const char *obj_name = kl_json_str(src, secret ? "secretName" : "name");
+		const char *obj_name = k8c_jstr(src, secret ? "secretName" : "name");
 		_cleanup_json_ cJSON *obj = NULL;
 		*out = k8c_xasprintf("%s/volumes/%s/%s", pod_dir, secret ? "secret" : "configmap", name);
 		ret = obj_name ? get_object(kl, kp, secret ? "secrets" : "configmaps", obj_name, &obj, err)
@@ -395,8 +395,8 @@ static int build_mounts(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, const c
 
 	out->mounts = k8c_xcalloc(n ? n : 1, sizeof(*out->mounts));
 	cJSON_ArrayForEach(vm, cJSON_GetObjectItemCaseSensitive(spec, "volumeMounts")) {
-		const char *name = kl_json_str(vm, "name"), *mp = kl_json_str(vm, "mountPath");
-		const char *sub = kl_json_str(vm, "subPath");
+		const char *name = k8c_jstr(vm, "name"), *mp = k8c_jstr(vm, "mountPath");
+		const char *sub = k8c_jstr(vm, "subPath");
 		const cJSON *vol = name ? find_volume(pod, name) : NULL;
 		char *src = NULL;
 		k8c_runtime_mount_t *m;
@@ -455,7 +455,7 @@ int kl_container_config(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, const c
                         kcontainer_t *kc, kl_container_config_t *out, char reason[64],
                         k8c_error_t *err)
 {
-	const char *image = kl_json_str(spec, "image");
+	const char *image = k8c_jstr(spec, "image");
 	strv_t argv = {0}, env = {0};
 	const cJSON *a;
 	int ret;

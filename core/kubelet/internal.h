@@ -17,6 +17,7 @@
 #include <k8c/runtime.h>
 
 #include "client/informer.h"
+#include "common/json_path.h"
 #include "common/strmap.h"
 #include "common/workqueue.h"
 #include "kubelet/kubelet.h"
@@ -195,6 +196,5 @@ void kl_event(k8c_kubelet_t *kl, kpod_t *kp, const char *field_path, const char 
 /* A container's spec by name in pod (borrowed), and whether it is an init
  * container. */
 const struct cJSON *kl_container_spec(const struct cJSON *pod, const char *name, int *is_init);
-const char *kl_json_str(const struct cJSON *obj, const char *path);
 
 #endif

@@ -180,10 +180,10 @@ static void keep_transitions(cJSON *conds, const char *old_text)
 
 	cJSON_ArrayForEach(c, conds) {
 		cJSON_ArrayForEach(o, old) {
-			const char *t = kl_json_str(o, "lastTransitionTime");
+			const char *t = k8c_jstr(o, "lastTransitionTime");
 			if (t != NULL &&
-			    strcmp(kl_json_str(c, "type"), kl_json_str(o, "type") ? kl_json_str(o, "type") : "") == 0 &&
-			    strcmp(kl_json_str(c, "status"), kl_json_str(o, "status") ? kl_json_str(o, "status") : "") == 0)
+			    strcmp(k8c_jstr(c, "type"), k8c_jstr(o, "type") ? k8c_jstr(o, "type") : "") == 0 &&
+			    strcmp(k8c_jstr(c, "status"), k8c_jstr(o, "status") ? k8c_jstr(o, "status") : "") == 0)
 				cJSON_ReplaceItemInObject(c, "lastTransitionTime", cJSON_CreateString(t));
 		}
 	}
@@ -293,7 +293,7 @@ static cJSON *node_labels(const char *name)
 
 static void remember_uid(knode_t *n, const cJSON *node)
 {
-	const char *uid = kl_json_str(node, "metadata.uid");
+	const char *uid = k8c_jstr(node, "metadata.uid");
 
 	free(n->uid);
 	n->uid = k8c_xstrdup(uid ? uid : "");

@@ -18,7 +18,7 @@
 
 static const char *restart_policy(const cJSON *pod)
 {
-	const char *p = kl_json_str(pod, "spec.restartPolicy");
+	const char *p = k8c_jstr(pod, "spec.restartPolicy");
 	return p ? p : "Always";
 }
 
@@ -170,9 +170,9 @@ static void add_condition(cJSON *conds, const cJSON *old_conds, const char *type
 	const char *since = NULL;
 
 	cJSON_ArrayForEach(o, old_conds) {
-		const char *t = kl_json_str(o, "type"), *s = kl_json_str(o, "status");
+		const char *t = k8c_jstr(o, "type"), *s = k8c_jstr(o, "status");
 		if (t && s && strcmp(t, type) == 0 && strcmp(s, st) == 0)
-			since = kl_json_str(o, "lastTransitionTime");
+			since = k8c_jstr(o, "lastTransitionTime");
 	}
 	cJSON_AddStringToObject(c, "type", type);
 	cJSON_AddStringToObject(c, "status", st);

@@ -280,7 +280,7 @@ static int start_container(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod, kcon
 
 static int should_restart(const cJSON *pod, const kcontainer_t *kc)
 {
-	const char *policy = kl_json_str(pod, "spec.restartPolicy");
+	const char *policy = k8c_jstr(pod, "spec.restartPolicy");
 
 	if (policy == NULL || strcmp(policy, "Always") == 0)
 		return 1;
@@ -401,7 +401,7 @@ static int sync_init(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod)
 			continue;
 		/* a failed init container: the pod fails (Never) or it runs again */
 		{
-			const char *policy = kl_json_str(pod, "spec.restartPolicy");
+			const char *policy = k8c_jstr(pod, "spec.restartPolicy");
 			if (policy == NULL || strcmp(policy, "Never") != 0)
 				restart_container(kl, kp, pod, kc);
 		}
@@ -499,19 +499,19 @@ void kl_sync_pod(k8c_kubelet_t *kl, const char *uid)
 		return;
 	}
 	if (kp->start_time_ns == 0) {
-		const char *t = kl_json_str(pod, "status.startTime");
+		const char *t = k8c_jstr(pod, "status.startTime");
 		k8c_error_t err;
 		if (t == NULL || k8c_time_parse(t, &kp->start_time_ns, &err) < 0)
 			kp->start_time_ns = k8c_time_now_ns();
 	}
-	if (kl_json_str(pod, "metadata.deletionTimestamp") != NULL) {
+	if (k8c_jstr(pod, "metadata.deletionTimestamp") != NULL) {
 		sync_deleting(kl, kp, pod);
 		return;
 	}
 	if (!kp->terminal && !kp->synced_once) {
 		/* a pod that finished before this agent started, and whose
 		 * containers are gone: it stays finished, its status as it is */
-		const char *api_phase = kl_json_str(pod, "status.phase");
+		const char *api_phase = k8c_jstr(pod, "status.phase");
 		int any = kp->sandbox_id[0] != '\0';
 		for (size_t i = 0; i < kp->n_containers; i++)
 			any |= kp->containers[i].id[0] != '\0';

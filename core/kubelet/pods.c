@@ -22,22 +22,6 @@
 
 #define PLEG_PERIOD_NS 1000000000LL
 
-const char *kl_json_str(const cJSON *obj, const char *path)
-{
-	char part[64];
-
-	while (obj != NULL && *path) {
-		size_t n = strcspn(path, ".");
-		if (n >= sizeof(part))
-			return NULL;
-		memcpy(part, path, n);
-		part[n] = '\0';
-		obj = cJSON_GetObjectItemCaseSensitive(obj, part);
-		path += n + (path[n] == '.');
-	}
-	return cJSON_GetStringValue(obj);
-}
-
 const cJSON *kl_container_spec(const cJSON *pod, const char *name, int *is_init)
 {
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(pod, "spec"), *c;
@@ -117,8 +101,8 @@ static kpod_t *pod_new(k8c_kubelet_t *kl, const cJSON *pod, const char *uid, kno
 	static const char *const lists[] = {"initContainers", "containers"};
 
 	kp->uid = k8c_xstrdup(uid);
-	kp->ns = k8c_xstrdup(kl_json_str(pod, "metadata.namespace") ? kl_json_str(pod, "metadata.namespace") : "default");
-	kp->name = k8c_xstrdup(kl_json_str(pod, "metadata.name"));
+	kp->ns = k8c_xstrdup(k8c_jstr(pod, "metadata.namespace") ? k8c_jstr(pod, "metadata.namespace") : "default");
+	kp->name = k8c_xstrdup(k8c_jstr(pod, "metadata.name"));
 	kp->node = node;
 	kp->containers = k8c_xcalloc(n ? n : 1, sizeof(*kp->containers));
 	for (int l = 0; l < 2; l++)
@@ -155,7 +139,7 @@ static kpod_t *pod_new(k8c_kubelet_t *kl, const cJSON *pod, const char *uid, kno
 
 static knode_t *node_of(k8c_kubelet_t *kl, const cJSON *pod)
 {
-	const char *node = kl_json_str(pod, "spec.nodeName");
+	const char *node = k8c_jstr(pod, "spec.nodeName");
 
 	return node ? k8c_strmap_get(&kl->node_by_name, node) : NULL;
 }
@@ -163,11 +147,11 @@ static knode_t *node_of(k8c_kubelet_t *kl, const cJSON *pod)
 static void on_pod(void *udata, int type, const cJSON *obj, const cJSON *old)
 {
 	k8c_kubelet_t *kl = udata;
-	const char *uid = kl_json_str(obj, "metadata.uid");
+	const char *uid = k8c_jstr(obj, "metadata.uid");
 	knode_t *node = node_of(kl, obj);
 	kpod_t *kp;
 
-	const char *old_uid = old ? kl_json_str(old, "metadata.uid") : NULL;
+	const char *old_uid = old ? k8c_jstr(old, "metadata.uid") : NULL;
 
 	if (uid == NULL || node == NULL)
 		return;

@@ -125,7 +125,7 @@ static int port_of(const cJSON *port, const cJSON *spec)
 		if (*end == '\0' && n > 0)
 			return (int)n;
 		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(spec, "ports")) {
-			const char *name = kl_json_str(p, "name");
+			const char *name = k8c_jstr(p, "name");
 			const cJSON *cp = cJSON_GetObjectItemCaseSensitive(p, "containerPort");
 			if (name && strcmp(name, port->valuestring) == 0 && cJSON_IsNumber(cp))
 				return (int)cp->valuedouble;
@@ -178,8 +178,8 @@ static size_t discard(char *d, size_t s, size_t n, void *u)
 static int http_probe(const cJSON *http, const char *host, int port, int64_t timeout_s, char *msg,
                       size_t len)
 {
-	const char *path = kl_json_str(http, "path"), *scheme = kl_json_str(http, "scheme");
-	const char *h = kl_json_str(http, "host");
+	const char *path = k8c_jstr(http, "path"), *scheme = k8c_jstr(http, "scheme");
+	const char *h = k8c_jstr(http, "host");
 	int https = scheme != NULL && strcmp(scheme, "HTTPS") == 0;
 	_cleanup_free_ char *url = k8c_xasprintf("%s://%s:%d%s%s", https ? "https" : "http",
 	                                         h ? h : host, port,
@@ -191,8 +191,8 @@ static int http_probe(const cJSON *http, const char *host, int port, int64_t tim
 	CURLcode rc;
 
 	cJSON_ArrayForEach(hd, cJSON_GetObjectItemCaseSensitive(http, "httpHeaders")) {
-		_cleanup_free_ char *line = k8c_xasprintf("%s: %s", kl_json_str(hd, "name") ? kl_json_str(hd, "name") : "X",
-		                                          kl_json_str(hd, "value") ? kl_json_str(hd, "value") : "");
+		_cleanup_free_ char *line = k8c_xasprintf("%s: %s", k8c_jstr(hd, "name") ? k8c_jstr(hd, "name") : "X",
+		                                          k8c_jstr(hd, "value") ? k8c_jstr(hd, "value") : "");
 		headers = curl_slist_append(headers, line);
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -277,7 +277,7 @@ static int run_probe(k8c_kubelet_t *kl, probe_job_t *j, char *msg, size_t len)
 		if (enter_netns(j->netns, &g, msg, len) < 0)
 			return -1;
 		ret = http ? http_probe(http, host, port, timeout, msg, len)
-		           : tcp_probe(kl_json_str(tcp, "host") ? kl_json_str(tcp, "host") : host, port,
+		           : tcp_probe(k8c_jstr(tcp, "host") ? k8c_jstr(tcp, "host") : host, port,
 		                       timeout, msg, len);
 		leave_netns(&g);
 	}

@@ -22,15 +22,6 @@
 
 #define ASSUMED_TTL_NS (30LL * 1000000000LL) /* kube-scheduler's durationToExpireAssumedPod: 15 min; binds here finish within seconds */
 
-static const char *jstr(const cJSON *o, const char *a, const char *b)
-{
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
-
-	if (b != NULL)
-		x = cJSON_GetObjectItemCaseSensitive(x, b);
-	return cJSON_GetStringValue(x);
-}
-
 void cache_init(scache_t *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -84,22 +75,14 @@ static void node_refresh(scache_t *c, snode_t *n)
 	k8c_podresources_free(&n->requested);
 	k8c_podresources_free(&n->non_zero);
 	n->n_affinity = n->n_anti = 0;
-	free(n->with_affinity);
-	free(n->with_anti);
-	n->with_affinity = n->with_anti = NULL;
 	for (size_t i = 0; i < n->n_pods; i++) {
 		spod_t *p = n->pods[i];
 		k8c_podresources_add(&n->requested, &p->req.res);
 		k8c_podresources_add(&n->non_zero, &p->nz.res);
-		if (p->affinity) {
-			n->with_affinity = k8c_xrealloc(n->with_affinity,
-			                                (n->n_affinity + 1) * sizeof(*n->with_affinity));
+		if (p->affinity)
 			n->with_affinity[n->n_affinity++] = p->pod;
-		}
-		if (p->required_anti) {
-			n->with_anti = k8c_xrealloc(n->with_anti, (n->n_anti + 1) * sizeof(*n->with_anti));
+		if (p->required_anti)
 			n->with_anti[n->n_anti++] = p->pod;
-		}
 		n->objs[i] = p->pod;
 	}
 	n->generation = ++c->generation;
@@ -180,7 +163,7 @@ static void node_maybe_drop(scache_t *c, snode_t *n)
 
 void cache_node_set(scache_t *c, const cJSON *node)
 {
-	const char *name = jstr(node, "metadata", "name");
+	const char *name = k8c_jstr(node, "metadata.name");
 	k8c_error_t err;
 	snode_t *n;
 
@@ -239,6 +222,8 @@ static void pod_place(scache_t *c, spod_t *p, const char *node)
 		n->cap = n->cap ? n->cap * 2 : 16;
 		n->pods = k8c_xrealloc(n->pods, n->cap * sizeof(*n->pods));
 		n->objs = k8c_xrealloc(n->objs, n->cap * sizeof(*n->objs));
+		n->with_affinity = k8c_xrealloc(n->with_affinity, n->cap * sizeof(*n->with_affinity));
+		n->with_anti = k8c_xrealloc(n->with_anti, n->cap * sizeof(*n->with_anti));
 	}
 	p->index = n->n_pods;
 	n->pods[n->n_pods++] = p;
@@ -277,21 +262,21 @@ static void pod_describe(spod_t *p)
 	p->required_anti = has_terms(p->pod, "podAntiAffinity", 1);
 }
 
-static int finished(const cJSON *pod)
+int pod_finished(const cJSON *pod)
 {
-	const char *phase = jstr(pod, "status", "phase");
+	const char *phase = k8c_jstr(pod, "status.phase");
 
 	return phase != NULL && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0);
 }
 
 void cache_pod_set(scache_t *c, const cJSON *pod)
 {
-	const char *uid = jstr(pod, "metadata", "uid"), *node = jstr(pod, "spec", "nodeName");
+	const char *uid = k8c_jstr(pod, "metadata.uid"), *node = k8c_jstr(pod, "spec.nodeName");
 	spod_t *p;
 
 	if (uid == NULL)
 		return;
-	if (node == NULL || !*node || finished(pod)) {
+	if (node == NULL || !*node || pod_finished(pod)) {
 		cache_pod_delete(c, uid);
 		return;
 	}
@@ -332,7 +317,7 @@ void cache_pod_delete(scache_t *c, const char *uid)
 
 void cache_assume(scache_t *c, const cJSON *pod, const char *node)
 {
-	const char *uid = jstr(pod, "metadata", "uid");
+	const char *uid = k8c_jstr(pod, "metadata.uid");
 	spod_t *p;
 	cJSON *own;
 

@@ -16,6 +16,7 @@
 
 #include "client/informer.h"
 #include "client/recorder.h"
+#include "common/json_path.h"
 #include "common/podresources.h"
 #include "common/strmap.h"
 #include "plugin/host.h"
@@ -34,7 +35,7 @@ typedef struct snode {
 	spod_t **pods;              /* owned array of borrowed entries */
 	const struct cJSON **objs;  /* owned array, parallel to pods (the view's pods) */
 	size_t n_pods, cap;
-	const struct cJSON **with_affinity, **with_anti; /* owned arrays of borrowed pods */
+	const struct cJSON **with_affinity, **with_anti; /* owned arrays (cap) of borrowed pods */
 	size_t n_affinity, n_anti;
 	uint64_t generation;
 	long list_index;            /* in cache->list, -1 when not listed */
@@ -64,6 +65,8 @@ typedef struct scache {
 } scache_t;
 
 void cache_init(scache_t *c);
+/* Succeeded or Failed: counts on no node, waits in no queue. */
+int pod_finished(const struct cJSON *pod);
 void cache_free(scache_t *c);
 /* Informer handlers (take the write lock).  node/pod are the informer's
  * objects, kept borrowed (see k8c_informer_fn). */

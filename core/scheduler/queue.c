@@ -53,7 +53,7 @@ struct squeue {
 	pthread_cond_t cond;
 	k8c_strmap_t pods;       /* uid -> qpod_t* (owned) */
 	heap_t active, backoff;
-	k8c_strmap_t unschedulable; /* uid -> qpod_t* (borrowed) */
+	heap_t unschedulable;    /* by the time they are flushed anyway */
 	uint64_t moves;          /* queue_move_all calls */
 	int closed;
 };
@@ -142,9 +142,9 @@ squeue_t *queue_new(void)
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->cond, NULL);
 	k8c_strmap_init(&q->pods);
-	k8c_strmap_init(&q->unschedulable);
 	q->active.before = active_before;
 	q->backoff.before = backoff_before;
+	q->unschedulable.before = backoff_before; /* both wait until ready_ns */
 	return q;
 }
 
@@ -158,7 +158,7 @@ void queue_free(squeue_t *q)
 	for (e = k8c_strmap_first(&q->pods, &i); e != NULL; e = k8c_strmap_next(&q->pods, e, &i))
 		qpod_free(e->value);
 	k8c_strmap_free(&q->pods);
-	k8c_strmap_free(&q->unschedulable);
+	free(q->unschedulable.items);
 	free(q->active.items);
 	free(q->backoff.items);
 	pthread_cond_destroy(&q->cond);
@@ -172,7 +172,7 @@ static void detach(squeue_t *q, qpod_t *p)
 	switch (p->where) {
 	case W_ACTIVE: heap_remove(&q->active, p); break;
 	case W_BACKOFF: heap_remove(&q->backoff, p); break;
-	case W_UNSCHEDULABLE: k8c_strmap_remove(&q->unschedulable, p->uid); break;
+	case W_UNSCHEDULABLE: heap_remove(&q->unschedulable, p); break;
 	default: break;
 	}
 	p->where = W_NONE;
@@ -262,43 +262,20 @@ void queue_delete(squeue_t *q, const char *uid)
 	pthread_mutex_unlock(&q->lock);
 }
 
-/* The unschedulable pods, in an array (caller frees): the map changes as
- * they move.  Lock held. */
-static qpod_t **unschedulable_list(squeue_t *q, size_t *n)
-{
-	qpod_t **list = k8c_xmalloc((q->unschedulable.count + 1) * sizeof(*list));
-	k8c_strmap_entry_t *e;
-	size_t i;
-
-	*n = 0;
-	for (e = k8c_strmap_first(&q->unschedulable, &i); e != NULL;
-	     e = k8c_strmap_next(&q->unschedulable, e, &i))
-		list[(*n)++] = e->value;
-	return list;
-}
-
 /* Move backoff pods whose time came, and unschedulable ones waiting too
  * long, to active.  Lock held.  Returns the next time to look (0: none). */
 static int64_t flush(squeue_t *q)
 {
 	int64_t now = k8c_time_monotonic_ns(), next = 0;
-	qpod_t **list;
-	size_t n;
+	heap_t *waits[] = {&q->backoff, &q->unschedulable};
 
-	while (q->backoff.n > 0 && q->backoff.items[0]->ready_ns <= now)
-		to_active(q, q->backoff.items[0]);
-	if (q->backoff.n > 0)
-		next = q->backoff.items[0]->ready_ns;
-	if (q->unschedulable.count == 0)
-		return next;
-	list = unschedulable_list(q, &n);
-	for (size_t i = 0; i < n; i++) {
-		if (list[i]->ready_ns <= now)
-			to_active(q, list[i]);
-		else if (next == 0 || list[i]->ready_ns < next)
-			next = list[i]->ready_ns;
+	for (size_t w = 0; w < 2; w++) {
+		heap_t *h = waits[w];
+		while (h->n > 0 && h->items[0]->ready_ns <= now)
+			to_active(q, h->items[0]);
+		if (h->n > 0 && (next == 0 || h->items[0]->ready_ns < next))
+			next = h->items[0]->ready_ns;
 	}
-	free(list);
 	return next;
 }
 
@@ -361,7 +338,7 @@ void queue_requeue(squeue_t *q, const char *uid, int unschedulable)
 		if (unschedulable && p->popped_at == q->moves) {
 			p->where = W_UNSCHEDULABLE;
 			p->ready_ns = k8c_time_monotonic_ns() + UNSCHEDULABLE_MAX_NS;
-			k8c_strmap_put(&q->unschedulable, p->uid, p);
+			heap_push(&q->unschedulable, p);
 			pthread_cond_signal(&q->cond); /* its flush time counts */
 		} else {
 			to_backoff(q, p);
@@ -387,14 +364,12 @@ void queue_done(squeue_t *q, const char *uid)
 void queue_move_all(squeue_t *q)
 {
 	int64_t now = k8c_time_monotonic_ns();
-	qpod_t **list;
-	size_t n;
 
 	pthread_mutex_lock(&q->lock);
 	q->moves++;
-	list = unschedulable_list(q, &n);
-	for (size_t i = 0; i < n; i++) {
-		qpod_t *p = list[i];
+	/* each move takes the heap's last item: no index shifts under us */
+	while (q->unschedulable.n > 0) {
+		qpod_t *p = q->unschedulable.items[q->unschedulable.n - 1];
 		int64_t d = BACKOFF_INITIAL_NS;
 		for (int a = 1; a < p->attempts && d < BACKOFF_MAX_NS; a++)
 			d *= 2;
@@ -404,7 +379,6 @@ void queue_move_all(squeue_t *q)
 		else
 			to_active(q, p);
 	}
-	free(list);
 	pthread_mutex_unlock(&q->lock);
 }
 

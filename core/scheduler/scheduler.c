@@ -28,15 +28,6 @@ typedef struct bind_job {
 	sched_result_t res;       /* the failure */
 } bind_job_t;
 
-static const char *jstr(const cJSON *o, const char *a, const char *b)
-{
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
-
-	if (b != NULL)
-		x = cJSON_GetObjectItemCaseSensitive(x, b);
-	return cJSON_GetStringValue(x);
-}
-
 /* --- informer handlers ------------------------------------------------------- */
 
 /* Did what scheduling looks at change (labels, taints, unschedulable,
@@ -62,7 +53,7 @@ static int node_changed(const cJSON *a, const cJSON *b)
 static void on_node(void *udata, int type, const cJSON *obj, const cJSON *old)
 {
 	k8c_scheduler_t *s = udata;
-	const char *name = jstr(obj, "metadata", "name");
+	const char *name = k8c_jstr(obj, "metadata.name");
 
 	if (name == NULL)
 		return;
@@ -75,17 +66,10 @@ static void on_node(void *udata, int type, const cJSON *obj, const cJSON *old)
 		queue_move_all(s->queue); /* a new or changed node may fit waiting pods */
 }
 
-static int finished(const cJSON *pod)
-{
-	const char *phase = jstr(pod, "status", "phase");
-
-	return phase != NULL && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0);
-}
-
 static void on_pod(void *udata, int type, const cJSON *obj, const cJSON *old)
 {
 	k8c_scheduler_t *s = udata;
-	const char *uid = jstr(obj, "metadata", "uid"), *node = jstr(obj, "spec", "nodeName");
+	const char *uid = k8c_jstr(obj, "metadata.uid"), *node = k8c_jstr(obj, "spec.nodeName");
 	int bound = node != NULL && *node;
 
 	if (uid == NULL)
@@ -100,12 +84,12 @@ static void on_pod(void *udata, int type, const cJSON *obj, const cJSON *old)
 	if (bound) {
 		cache_pod_set(&s->cache, obj);
 		queue_delete(s->queue, uid);
-		if (old != NULL && finished(obj) && !finished(old))
+		if (old != NULL && pod_finished(obj) && !pod_finished(old))
 			queue_move_all(s->queue);
 		return;
 	}
-	if (!finished(obj) && jstr(obj, "metadata", "deletionTimestamp") == NULL &&
-	    profile_for(s, jstr(obj, "spec", "schedulerName")) != NULL)
+	if (!pod_finished(obj) && k8c_jstr(obj, "metadata.deletionTimestamp") == NULL &&
+	    profile_for(s, k8c_jstr(obj, "spec.schedulerName")) != NULL)
 		queue_add(s->queue, obj);
 	else
 		queue_delete(s->queue, uid);
@@ -116,9 +100,9 @@ static void on_pod(void *udata, int type, const cJSON *obj, const cJSON *old)
 static void pod_event(k8c_scheduler_t *s, const cJSON *pod, const char *type, const char *reason,
                       const char *msg)
 {
-	k8c_event_ref_t ref = {.kind = "Pod", .ns = jstr(pod, "metadata", "namespace"),
-	                       .name = jstr(pod, "metadata", "name"),
-	                       .uid = jstr(pod, "metadata", "uid")};
+	k8c_event_ref_t ref = {.kind = "Pod", .ns = k8c_jstr(pod, "metadata.namespace"),
+	                       .name = k8c_jstr(pod, "metadata.name"),
+	                       .uid = k8c_jstr(pod, "metadata.uid")};
 
 	if (ref.name != NULL)
 		k8c_recorder_event(s->events, &ref, type, reason, "%s", msg);
@@ -126,10 +110,10 @@ static void pod_event(k8c_scheduler_t *s, const cJSON *pod, const char *type, co
 
 static char *pod_path(const cJSON *pod, const char *sub)
 {
-	_cleanup_free_ char *ns = k8c_client_escape(jstr(pod, "metadata", "namespace")
-	                                                  ? jstr(pod, "metadata", "namespace")
+	_cleanup_free_ char *ns = k8c_client_escape(k8c_jstr(pod, "metadata.namespace")
+	                                                  ? k8c_jstr(pod, "metadata.namespace")
 	                                                  : "default");
-	_cleanup_free_ char *name = k8c_client_escape(jstr(pod, "metadata", "name"));
+	_cleanup_free_ char *name = k8c_client_escape(k8c_jstr(pod, "metadata.name"));
 
 	return k8c_xasprintf("/api/v1/namespaces/%s/pods/%s%s", ns, name, sub);
 }
@@ -149,8 +133,8 @@ static void report_unschedulable(k8c_scheduler_t *s, const cJSON *pod, const sch
 	pod_event(s, pod, "Warning", "FailedScheduling", res->message);
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(pod, "status"), "conditions")) {
-		const char *t = jstr(c, "type", NULL), *status = jstr(c, "status", NULL);
-		const char *msg = jstr(c, "message", NULL);
+		const char *t = k8c_jstr(c, "type"), *status = k8c_jstr(c, "status");
+		const char *msg = k8c_jstr(c, "message");
 		if (t != NULL && strcmp(t, "PodScheduled") == 0 && status != NULL &&
 		    strcmp(status, "False") == 0 && msg != NULL && strcmp(msg, res->message) == 0)
 			same = 1;
@@ -173,8 +157,8 @@ static void report_unschedulable(k8c_scheduler_t *s, const cJSON *pod, const sch
 		cJSON_AddStringToObject(st, "nominatedNodeName", res->nominated);
 	if (k8c_client_request(s->cfg.client, "PATCH", path, patch, K8C_PATCH_STRATEGIC, NULL, &err) < 0 &&
 	    err.code != K8C_ENOTFOUND)
-		K8C_WARN("pod %s/%s: status: %s", jstr(pod, "metadata", "namespace"),
-		         jstr(pod, "metadata", "name"), err.message);
+		K8C_WARN("pod %s/%s: status: %s", k8c_jstr(pod, "metadata.namespace"),
+		         k8c_jstr(pod, "metadata.name"), err.message);
 	cJSON_Delete(patch);
 }
 
@@ -182,7 +166,7 @@ static void report_unschedulable(k8c_scheduler_t *s, const cJSON *pod, const sch
 
 static void run_job(k8c_scheduler_t *s, bind_job_t *j)
 {
-	const char *uid = jstr(j->pod, "metadata", "uid");
+	const char *uid = k8c_jstr(j->pod, "metadata.uid");
 	k8c_error_t err = {0};
 
 	if (!j->node[0]) {
@@ -195,7 +179,7 @@ static void run_job(k8c_scheduler_t *s, bind_job_t *j)
 		queue_done(s->queue, uid);
 		__atomic_add_fetch(&s->scheduled, 1, __ATOMIC_RELAXED);
 		snprintf(msg, sizeof(msg), "Successfully assigned %s/%s to %s",
-		         jstr(j->pod, "metadata", "namespace"), jstr(j->pod, "metadata", "name"), j->node);
+		         k8c_jstr(j->pod, "metadata.namespace"), k8c_jstr(j->pod, "metadata.name"), j->node);
 		pod_event(s, j->pod, "Normal", "Scheduled", msg);
 		return;
 	}
@@ -205,8 +189,8 @@ static void run_job(k8c_scheduler_t *s, bind_job_t *j)
 		queue_done(s->queue, uid);
 		return;
 	}
-	K8C_WARN("pod %s/%s: binding to %s: %s", jstr(j->pod, "metadata", "namespace"),
-	         jstr(j->pod, "metadata", "name"), j->node, err.message);
+	K8C_WARN("pod %s/%s: binding to %s: %s", k8c_jstr(j->pod, "metadata.namespace"),
+	         k8c_jstr(j->pod, "metadata.name"), j->node, err.message);
 	{
 		char msg[K8C_ERROR_MESSAGE_MAX + 32];
 		snprintf(msg, sizeof(msg), "Binding rejected: %s", err.message);
@@ -273,11 +257,11 @@ static void schedule_one(k8c_scheduler_t *s, const char *uid, const char *key)
 	sched_profile_t *p;
 	bind_job_t *j;
 
-	node = pod ? jstr(pod, "spec", "nodeName") : NULL;
-	if (pod == NULL || jstr(pod, "metadata", "uid") == NULL ||
-	    strcmp(jstr(pod, "metadata", "uid"), uid) != 0 || (node != NULL && *node) ||
-	    jstr(pod, "metadata", "deletionTimestamp") != NULL ||
-	    (p = profile_for(s, jstr(pod, "spec", "schedulerName"))) == NULL) {
+	node = pod ? k8c_jstr(pod, "spec.nodeName") : NULL;
+	if (pod == NULL || k8c_jstr(pod, "metadata.uid") == NULL ||
+	    strcmp(k8c_jstr(pod, "metadata.uid"), uid) != 0 || (node != NULL && *node) ||
+	    k8c_jstr(pod, "metadata.deletionTimestamp") != NULL ||
+	    (p = profile_for(s, k8c_jstr(pod, "spec.schedulerName"))) == NULL) {
 		queue_done(s->queue, uid); /* gone, bound or not ours any more */
 		cJSON_Delete(pod);
 		return;
@@ -296,12 +280,12 @@ static void schedule_one(k8c_scheduler_t *s, const char *uid, const char *key)
 		return;
 	}
 	__atomic_add_fetch(&s->failed, 1, __ATOMIC_RELAXED);
-	K8C_DEBUG("pod %s/%s: %s", jstr(pod, "metadata", "namespace"), jstr(pod, "metadata", "name"),
+	K8C_DEBUG("pod %s/%s: %s", k8c_jstr(pod, "metadata.namespace"), k8c_jstr(pod, "metadata.name"),
 	          j->res.message);
 	queue_requeue(s->queue, uid, j->res.unschedulable);
 	if (!j->res.unschedulable)
-		K8C_WARN("pod %s/%s: %s (retrying)", jstr(pod, "metadata", "namespace"),
-		         jstr(pod, "metadata", "name"), j->res.message);
+		K8C_WARN("pod %s/%s: %s (retrying)", k8c_jstr(pod, "metadata.namespace"),
+		         k8c_jstr(pod, "metadata.name"), j->res.message);
 	submit(s, j); /* the report */
 }
 

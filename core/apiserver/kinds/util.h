@@ -5,13 +5,10 @@
 
 #include <stddef.h>
 
+#include "common/json_path.h" /* k8c_jget, k8c_jstr */
+
 struct cJSON;
 
-/* The value at a dotted path ("spec.template.metadata"), or NULL.  Only
- * object members are followed (no array indexes). */
-const struct cJSON *k8c_jget(const struct cJSON *obj, const char *path);
-/* The string at path, or NULL when absent or not a string. */
-const char *k8c_jstr(const struct cJSON *obj, const char *path);
 /* metadata.FIELD as a string, or NULL. */
 const char *k8c_meta_str(const struct cJSON *obj, const char *field);
 /* The integer at path, or def when absent or not a number. */
