@@ -103,7 +103,7 @@ typedef struct kind_rules {
 
 static const kind_rules_t rules[N_KINDS] = {
 	[K8C_PLUGIN_STORE] = {K8C_STORE_OPS_SIZE_1_0, store_ops, 0, 0},
-	[K8C_PLUGIN_CONTROLLER] = {K8C_CONTROLLER_OPS_SIZE_1_0, controller_ops, 0, 0},
+	[K8C_PLUGIN_CONTROLLER] = {K8C_CONTROLLER_OPS_SIZE_1_5, controller_ops, 0, 0},
 	[K8C_PLUGIN_SCHEDULER] = {K8C_SCHED_POLICY_OPS_SIZE_1_0, NULL,
 	                          offsetof(k8c_sched_policy_ops_t, pre_filter),
 	                          offsetof(k8c_sched_policy_ops_t, state_free)},
@@ -193,6 +193,11 @@ static int check_descriptor(const k8c_plugin_t *d, size_t symsize,
 		return K8C_REFUSE_MISSING_OPS;
 	}
 	r = &rules[d->kind];
+	if (d->kind == K8C_PLUGIN_CONTROLLER && d->abi_minor < 5) {
+		*why = k8c_xasprintf("controller plugins need ABI 1.5 or later (built against 1.%u; there was no controller manager before 1.5)",
+		                     d->abi_minor);
+		return K8C_REFUSE_ABI_MINOR;
+	}
 	memcpy(&ops_size, d->ops, sizeof(ops_size));
 	if (ops_size < r->min_ops_size) {
 		*why = k8c_xasprintf("%s ops table struct_size %u is smaller than the 1.0 table (%zu bytes)",

@@ -35,11 +35,12 @@ extern "C" {
 #endif
 
 #define K8C_ABI_MAJOR 1
-#define K8C_ABI_MINOR 4
+#define K8C_ABI_MINOR 5
 
 struct cJSON; /* from <cjson/cJSON.h>; forward-declared so the SDK needs no cJSON headers */
 struct k8c_client_api;
 struct k8c_completion; /* opaque: see k8c_host_t.completion_new */
+struct k8c_controller_host; /* <k8c/controller.h> */
 
 /* Does a struct whose first uint32_t says it is `size` bytes long contain
  * `member` of `type`?  Use before reading any member added after 1.0. */
@@ -122,6 +123,11 @@ typedef struct k8c_host {
 	void (*completion_wait)(void *ctx, struct k8c_completion *c);
 	void (*completion_done)(void *ctx, struct k8c_completion *c);
 	void (*completion_free)(void *ctx, struct k8c_completion *c);
+
+	/* The controller manager's services (<k8c/controller.h>): set for
+	 * controller plugins run by the controller manager, NULL otherwise.
+	 * Since 1.5. */
+	const struct k8c_controller_host *controller;
 } k8c_host_t;
 
 /* The descriptor every plugin exports as `k8c_plugin`. */
