@@ -25,6 +25,7 @@ typedef struct server {
 	k8c_apiserver_t *api;
 	k8c_agent_t *agent;
 	k8c_sched_component_t *scheduler;
+	k8c_cm_component_t *controllers;
 	k8c_plugin_instance_t **instances;
 	size_t n_instances;
 	char *data_dir;
@@ -43,7 +44,7 @@ static int kind_enabled(const cJSON *values, int kind)
 	case K8C_PLUGIN_SCHEDULER:
 		return 0; /* the scheduler makes an instance per profile */
 	case K8C_PLUGIN_CONTROLLER:
-		return !k8c_opt_bool(values, "disable-controller-manager");
+		return 0; /* the controller manager makes its own instances */
 	case K8C_PLUGIN_CLOUD:
 		return !k8c_opt_bool(values, "disable-cloud-controller");
 	case K8C_PLUGIN_RUNTIME:
@@ -100,6 +101,8 @@ static void server_free(server_t *s)
 {
 	k8c_agent_stop(s->agent); /* they talk to the API server: first */
 	s->agent = NULL;
+	k8c_cm_component_stop(s->controllers);
+	s->controllers = NULL;
 	k8c_sched_component_stop(s->scheduler);
 	s->scheduler = NULL;
 	k8c_apiserver_stop(s->api);
@@ -173,6 +176,18 @@ static int start_scheduler(server_t *s, const cJSON *values, k8c_error_t *err)
 	return k8c_sched_component_start(values, &s->plugins, s->data_dir, url, &s->scheduler, err);
 }
 
+/* The embedded controller manager, talking to this server over loopback. */
+static int start_controllers(server_t *s, const cJSON *values, k8c_error_t *err)
+{
+	_cleanup_free_ char *url = NULL;
+
+	if (k8c_opt_bool(values, "apiserver-only") ||
+	    k8c_opt_bool(values, "disable-controller-manager"))
+		return 0;
+	url = k8c_xasprintf("http://127.0.0.1:%d", k8c_apiserver_port(s->api));
+	return k8c_cm_component_start(values, &s->plugins, s->data_dir, url, &s->controllers, err);
+}
+
 int k8c_cmd_server(const k8c_command_t *cmd, cJSON *values)
 {
 	server_t s = {0};
@@ -201,7 +216,8 @@ int k8c_cmd_server(const k8c_command_t *cmd, cJSON *values)
 		return K8C_EXIT_FAILURE;
 	}
 	if (start_api(&s, values, &err) < 0 || start_instances(&s, values, &err) < 0 ||
-	    start_scheduler(&s, values, &err) < 0 || start_agent(&s, values, &err) < 0) {
+	    start_scheduler(&s, values, &err) < 0 || start_controllers(&s, values, &err) < 0 ||
+	    start_agent(&s, values, &err) < 0) {
 		K8C_ERROR("%s", err.message);
 		server_free(&s);
 		return K8C_EXIT_FAILURE;

@@ -45,6 +45,15 @@ int k8c_sched_component_start(const struct cJSON *values, const k8c_plugin_set_t
                               k8c_sched_component_t **out, k8c_error_t *err);
 void k8c_sched_component_stop(k8c_sched_component_t *c);
 
+/* `k8c controller-manager`, and the controller manager inside `k8c
+ * server`: its client and the controller manager (core/controller/). */
+int k8c_cmd_controller_manager(const k8c_command_t *cmd, struct cJSON *values);
+typedef struct k8c_cm_component k8c_cm_component_t;
+int k8c_cm_component_start(const struct cJSON *values, const k8c_plugin_set_t *plugins,
+                           const char *data_dir, const char *server_url,
+                           k8c_cm_component_t **out, k8c_error_t *err);
+void k8c_cm_component_stop(k8c_cm_component_t *c);
+
 /* `k8c datastore backup|restore FILE`. */
 int k8c_cmd_datastore(const k8c_command_t *cmd, struct cJSON *values);
 /* `k8c image import NAME[:TAG] FILE | ls | rm NAME...`. */

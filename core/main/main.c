@@ -31,7 +31,10 @@ const k8c_command_t k8c_commands[] = {
 	 "scheduler policy plugins of the profiles in the config file (scheduler: {profiles: [...]}), or\n"
 	 "kube-scheduler's default set.  Stops on SIGTERM or SIGINT.", k8c_cmd_scheduler},
 	{"controller-manager", K8C_CMD_CONTROLLER_MANAGER, "Run the controller manager alone.",
-	 "Runs the controller plugins (ReplicaSet, Deployment, Job, ...).", k8c_cmd_not_built},
+	 "Runs the controller plugins (ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, CronJob, garbage\n"
+	 "collector, namespace, node lifecycle, ...) against the API server at --server, while holding the Lease\n"
+	 "kube-system/kube-controller-manager.  --controllers chooses which run.  Stops on SIGTERM or SIGINT.",
+	 k8c_cmd_controller_manager},
 	{"cloud-controller-manager", K8C_CMD_CLOUD_CONTROLLER_MANAGER, "Run the cloud controller manager alone.",
 	 "Runs the node, route and service controllers against a cloud provider plugin.", k8c_cmd_not_built},
 	{"kubelet", K8C_CMD_KUBELET, "Run the kubelet alone.",

@@ -86,6 +86,15 @@ int k8c_plugin_instance_new_client(const k8c_loaded_plugin_t *p, const cJSON *co
                                    void *client_ctx, k8c_plugin_instance_t **out,
                                    k8c_error_t *err)
 {
+	return k8c_plugin_instance_new_services(
+		p, config, data_dir,
+		&(k8c_plugin_services_t){.client = client, .client_ctx = client_ctx}, out, err);
+}
+
+int k8c_plugin_instance_new_services(const k8c_loaded_plugin_t *p, const cJSON *config,
+                                     const char *data_dir, const k8c_plugin_services_t *svc,
+                                     k8c_plugin_instance_t **out, k8c_error_t *err)
+{
 	const char *kind = k8c_plugin_kind_name((int)p->desc->kind);
 	k8c_plugin_instance_t *inst = k8c_xcalloc(1, sizeof(*inst));
 	int ret;
@@ -112,8 +121,9 @@ int k8c_plugin_instance_new_client(const k8c_loaded_plugin_t *p, const cJSON *co
 	inst->host.now_ns = host_now_ns;
 	inst->host.monotonic_ns = host_monotonic_ns;
 	inst->host.data_dir = inst->data_dir;
-	inst->host.client = client;
-	inst->host.client_ctx = client_ctx;
+	inst->host.client = svc->client;
+	inst->host.client_ctx = svc->client_ctx;
+	inst->host.controller = svc->controller;
 	inst->host.completion_new = host_completion_new;
 	inst->host.completion_wait = host_completion_wait;
 	inst->host.completion_done = host_completion_done;

@@ -26,6 +26,16 @@ int k8c_plugin_instance_new_client(const k8c_loaded_plugin_t *p, const struct cJ
                                    const char *data_dir, const struct k8c_client_api *client,
                                    void *client_ctx, k8c_plugin_instance_t **out,
                                    k8c_error_t *err);
+/* What an instance may be handed besides the basics (all borrowed, valid
+ * until the instance is freed; NULL members are not offered). */
+typedef struct k8c_plugin_services {
+	const struct k8c_client_api *client;
+	void *client_ctx;
+	const struct k8c_controller_host *controller;
+} k8c_plugin_services_t;
+int k8c_plugin_instance_new_services(const k8c_loaded_plugin_t *p, const struct cJSON *config,
+                                     const char *data_dir, const k8c_plugin_services_t *svc,
+                                     k8c_plugin_instance_t **out, k8c_error_t *err);
 /* fini() and free. */
 void k8c_plugin_instance_free(k8c_plugin_instance_t *inst);
 

@@ -31,7 +31,7 @@ like "$e" "unknown command \"frobnicate\"" "and says which"
 e=$("$K8C" server --bogus 2>&1); st=$?
 is "$st" 2 "an unknown flag exits 2"
 like "$e" "unknown flag --bogus" "and says which"
-e=$("$K8C" controller-manager 2>&1); st=$?
+e=$("$K8C" cloud-controller-manager 2>&1); st=$?
 is "$st" 2 "a component not built yet exits 2"
 like "$e" "not part of k8c" "and says so"
 

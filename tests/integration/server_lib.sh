@@ -44,13 +44,15 @@ if [ "${K8C_TEST_DATASTORE:-sqlite}" = etcd ]; then
 	K8C_STORE_ARGS="--datastore-endpoint $ETCD_ENDPOINT"
 fi
 
-# The API tests run without the embedded agent and scheduler
-# (K8C_WITH_AGENT=1, K8C_WITH_SCHEDULER=1 keep them).
+# The API tests run without the embedded agent, scheduler and controller
+# manager (K8C_WITH_AGENT=1, K8C_WITH_SCHEDULER=1, K8C_WITH_CONTROLLERS=1
+# keep them).
 start_server() {
 	K8C_DATA="$TMP/data"
 	agent_args=--disable-agent
 	[ -n "$K8C_WITH_AGENT" ] && agent_args=
 	[ -z "$K8C_WITH_SCHEDULER" ] && agent_args="$agent_args --disable-scheduler"
+	[ -z "$K8C_WITH_CONTROLLERS" ] && agent_args="$agent_args --disable-controller-manager"
 	# shellcheck disable=SC2086
 	"$K8C" server --data-dir "$K8C_DATA" --port 0 $K8C_STORE_ARGS $agent_args "$@" >"$TMP/server.log" 2>&1 &
 	K8C_PID=$!

@@ -1,0 +1,85 @@
+/* The ReplicaSet controller (plugins/controller-replicaset): shared
+ * between its files. */
+#ifndef K8C_CONTROLLER_REPLICASET_H
+#define K8C_CONTROLLER_REPLICASET_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <k8c/client.h>
+#include <k8c/controller.h>
+
+#include "common/selector.h"
+#include "common/strmap.h"
+
+struct cJSON;
+
+/* watches[] indexes */
+#define RS_WATCH_SETS 0
+#define RS_WATCH_PODS 1
+
+typedef struct rs_ctl {
+	const k8c_host_t *host;            /* borrowed until fini */
+	const k8c_controller_host_t *ch;   /* host->controller */
+	int64_t burst;                     /* most pods created or deleted per sync (500) */
+	pthread_mutex_t mu;                /* guards orphans */
+	k8c_strmap_t orphans;              /* namespace -> k8c_strmap_t * of pod keys without a controller */
+} rs_ctl_t;
+
+/* One sync of one set (replicaset.c, manage.c, status.c). */
+struct rs_pod_rank;
+typedef struct sync_ctx {
+	rs_ctl_t *c;                 /* borrowed */
+	const char *key;             /* borrowed */
+	struct cJSON *rs;                 /* the cached set (copy, owned) */
+	const char *ns, *name, *uid; /* inside rs */
+	k8c_label_selector_t *sel;   /* owned */
+	struct cJSON *pods;                /* array of copies of the pods it controls (owned) */
+	char failure[512];           /* ReplicaFailure message, or "" */
+	const char *failure_reason;
+	const void *victims;         /* manage.c: the ranked pods being deleted */
+} sync_ctx_t;
+
+int rs_request(rs_ctl_t *c, const char *method, const char *path, const struct cJSON *body,
+               const char *ctype, struct cJSON **out, k8c_error_t *err);
+/* Our controller reference to put on a pod (caller owns). */
+struct cJSON *rs_owner_ref(const sync_ctx_t *s);
+
+/* manage.c: create or delete the difference between the active pods and
+ * spec.replicas (fills s->failure on errors). */
+int rs_manage_replicas(sync_ctx_t *s, k8c_error_t *err);
+/* status.c: compute and write the status when it changed. Returns the
+ * delay in ms after which availability must be looked at again (0: none). */
+int rs_update_status(sync_ctx_t *s, k8c_error_t *err);
+
+/* --- pod_rank.c: which pods go first when scaling down ---------------------- */
+
+/* One candidate for deletion, with what kube's ActivePodsWithRanks compares. */
+typedef struct rs_pod_rank {
+	const struct cJSON *pod;   /* borrowed */
+	int assigned;              /* spec.nodeName set */
+	int phase;                 /* 0 Pending, 1 Unknown, 2 Running (others: 0) */
+	int ready;
+	int64_t colocated;         /* active pods of the set on the same node */
+	int64_t ready_since_ns;    /* Ready condition's lastTransitionTime (0: unknown) */
+	int64_t restarts;          /* highest restartCount of its containers */
+	int64_t created_ns;        /* creationTimestamp */
+} rs_pod_rank_t;
+
+/* Fill r from pod (borrowed). */
+void rs_pod_rank_fill(rs_pod_rank_t *r, const struct cJSON *pod);
+/* Sort ranks, the pods to delete first at the front: unassigned before
+ * assigned, Pending before Unknown before Running, not ready before ready,
+ * more colocated first, ready for less time first, more restarts first,
+ * newer first (kube-controller-manager's ActivePodsWithRanks). */
+void rs_pod_rank_sort(rs_pod_rank_t *ranks, size_t n);
+
+/* Pod Ready condition status True? */
+int rs_pod_ready(const struct cJSON *pod);
+/* Ready for at least min_ready_seconds at now_ns? */
+int rs_pod_available(const struct cJSON *pod, int64_t min_ready_seconds, int64_t now_ns);
+/* Not finished (Succeeded/Failed) and not being deleted. */
+int rs_pod_active(const struct cJSON *pod);
+
+#endif
