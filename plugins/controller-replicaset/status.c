@@ -89,11 +89,17 @@ int rs_update_status(sync_ctx_t *s, k8c_error_t *err)
 			"/apis/apps/v1/namespaces/%s/replicasets/%s/status", s->ns, s->name);
 		cJSON_DeleteItemFromObjectCaseSensitive(s->rs, "status");
 		st = cJSON_AddObjectToObject(s->rs, "status");
+		/* zero counts are left out, as Kubernetes' omitempty does */
 		cJSON_AddNumberToObject(st, "replicas", (double)replicas);
-		cJSON_AddNumberToObject(st, "fullyLabeledReplicas", (double)labeled);
-		cJSON_AddNumberToObject(st, "readyReplicas", (double)ready);
-		cJSON_AddNumberToObject(st, "availableReplicas", (double)available);
-		cJSON_AddNumberToObject(st, "observedGeneration", (double)num(s->rs, "metadata.generation"));
+		if (labeled > 0)
+			cJSON_AddNumberToObject(st, "fullyLabeledReplicas", (double)labeled);
+		if (ready > 0)
+			cJSON_AddNumberToObject(st, "readyReplicas", (double)ready);
+		if (available > 0)
+			cJSON_AddNumberToObject(st, "availableReplicas", (double)available);
+		if (num(s->rs, "metadata.generation") > 0)
+			cJSON_AddNumberToObject(st, "observedGeneration",
+			                        (double)num(s->rs, "metadata.generation"));
 		if (cJSON_GetArraySize(conds) > 0)
 			cJSON_AddItemToObject(st, "conditions", K8C_STEAL(conds));
 		if (rs_request(s->c, "PUT", path, s->rs, NULL, NULL, err) < 0)
