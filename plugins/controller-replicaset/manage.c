@@ -150,9 +150,7 @@ static int create_pods(sync_ctx_t *s, size_t n, k8c_error_t *err)
 
 static int delete_one(sync_ctx_t *s, size_t i, k8c_error_t *err)
 {
-	const rs_pod_rank_t *ranks = (const rs_pod_rank_t *)s->victims;
-	const cJSON *pod = ranks[i].pod;
-	const char *name = k8c_jstr(pod, "metadata.name");
+	const char *name = s->victims[i].name;
 	_cleanup_free_ char *path = k8c_xasprintf("/api/v1/namespaces/%s/pods/%s", s->ns, name);
 	_cleanup_free_ char *pod_key = k8c_xasprintf("%s/%s", s->ns, name);
 	const k8c_controller_host_t *ch = s->c->ch;
@@ -169,36 +167,37 @@ static int delete_one(sync_ctx_t *s, size_t i, k8c_error_t *err)
 	return 0;
 }
 
-static int delete_pods(sync_ctx_t *s, cJSON *active, size_t n, k8c_error_t *err)
+/* Delete n of the active pods, the least valuable first. */
+static int delete_pods(sync_ctx_t *s, size_t n, k8c_error_t *err)
 {
 	const k8c_controller_host_t *ch = s->c->ch;
-	size_t count = (size_t)cJSON_GetArraySize(active), i = 0;
-	rs_pod_rank_t *ranks = k8c_xcalloc(count ? count : 1, sizeof(*ranks));
+	rs_pod_rank_t *ranks = k8c_xcalloc(s->n_pods ? s->n_pods : 1, sizeof(*ranks));
 	k8c_strmap_t per_node;
-	const cJSON *pod;
+	size_t count = 0;
 	int ret = 0;
 
 	/* pods doubled up on a node go first */
 	k8c_strmap_init(&per_node);
-	cJSON_ArrayForEach(pod, active) {
-		const char *node = k8c_jstr(pod, "spec.nodeName");
-		if (node != NULL)
+	for (size_t i = 0; i < s->n_pods; i++) {
+		const char *node = s->pods[i].node;
+		if (s->pods[i].active && node != NULL)
 			k8c_strmap_put(&per_node, node,
 			               (void *)((uintptr_t)k8c_strmap_get(&per_node, node) + 1));
 	}
-	cJSON_ArrayForEach(pod, active) {
-		const char *node = k8c_jstr(pod, "spec.nodeName");
-		rs_pod_rank_fill(&ranks[i], pod);
-		ranks[i].colocated = node ? (int64_t)(uintptr_t)k8c_strmap_get(&per_node, node) : 0;
-		i++;
+	for (size_t i = 0; i < s->n_pods; i++) {
+		const char *node = s->pods[i].node;
+		if (!s->pods[i].active)
+			continue;
+		ranks[count] = s->pods[i].rank;
+		ranks[count].colocated = node ? (int64_t)(uintptr_t)k8c_strmap_get(&per_node, node) : 0;
+		count++;
 	}
 	k8c_strmap_free(&per_node);
 	rs_pod_rank_sort(ranks, count);
 	if (n > count)
 		n = count;
-	for (i = 0; i < n; i++) {
-		_cleanup_free_ char *pod_key = k8c_xasprintf("%s/%s", s->ns,
-		                                             k8c_jstr(ranks[i].pod, "metadata.name"));
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *pod_key = k8c_xasprintf("%s/%s", s->ns, ranks[i].name);
 		ch->expect_deletion(ch->ctx, s->key, pod_key);
 	}
 	s->victims = ranks;
@@ -214,18 +213,15 @@ static int delete_pods(sync_ctx_t *s, cJSON *active, size_t n, k8c_error_t *err)
 
 int rs_manage_replicas(sync_ctx_t *s, k8c_error_t *err)
 {
-	_cleanup_json_ cJSON *active = cJSON_CreateArray();
-	const cJSON *pod, *r = k8c_jget(s->rs, "spec.replicas");
-	int64_t want = cJSON_IsNumber(r) ? (int64_t)r->valuedouble : 1, diff;
+	const cJSON *r = k8c_jget(s->rs, "spec.replicas");
+	int64_t want = cJSON_IsNumber(r) ? (int64_t)r->valuedouble : 1, active = 0, diff;
 
-	cJSON_ArrayForEach(pod, s->pods) {
-		if (rs_pod_active(pod))
-			cJSON_AddItemReferenceToArray(active, (cJSON *)pod);
-	}
-	diff = (int64_t)cJSON_GetArraySize(active) - want;
+	for (size_t i = 0; i < s->n_pods; i++)
+		active += s->pods[i].active;
+	diff = active - want;
 	if (diff < 0)
 		return create_pods(s, (size_t)(-diff > s->c->burst ? s->c->burst : -diff), err);
 	if (diff > 0)
-		return delete_pods(s, active, (size_t)(diff > s->c->burst ? s->c->burst : diff), err);
+		return delete_pods(s, (size_t)(diff > s->c->burst ? s->c->burst : diff), err);
 	return 0;
 }

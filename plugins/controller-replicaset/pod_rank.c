@@ -53,6 +53,18 @@ int rs_pod_available(const cJSON *pod, int64_t min_ready_seconds, int64_t now_ns
 	return since != 0 && since + min_ready_seconds * INT64_C(1000000000) <= now_ns;
 }
 
+int rs_pod_fully_labeled(const cJSON *pod, const cJSON *template_labels)
+{
+	const cJSON *l, *labels = k8c_jget(pod, "metadata.labels");
+
+	cJSON_ArrayForEach(l, template_labels) {
+		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(labels, l->string));
+		if (v == NULL || !cJSON_IsString(l) || strcmp(v, l->valuestring) != 0)
+			return 0;
+	}
+	return 1;
+}
+
 int rs_pod_active(const cJSON *pod)
 {
 	const char *phase = k8c_jstr(pod, "status.phase");
@@ -67,8 +79,10 @@ void rs_pod_rank_fill(rs_pod_rank_t *r, const cJSON *pod)
 	const char *phase = k8c_jstr(pod, "status.phase");
 	const cJSON *cs;
 
+	const char *name = r->name;
+
 	memset(r, 0, sizeof(*r));
-	r->pod = pod;
+	r->name = name;
 	r->assigned = k8c_jstr(pod, "spec.nodeName") != NULL;
 	if (phase != NULL && strcmp(phase, "Unknown") == 0)
 		r->phase = 1;
@@ -104,7 +118,7 @@ static int rank_cmp(const void *pa, const void *pb)
 		return a->restarts > b->restarts ? -1 : 1;
 	if (a->created_ns != b->created_ns)
 		return a->created_ns > b->created_ns ? -1 : 1; /* newer first */
-	return strcmp(k8c_jstr(a->pod, "metadata.name") ?: "", k8c_jstr(b->pod, "metadata.name") ?: "");
+	return strcmp(a->name ? a->name : "", b->name ? b->name : "");
 }
 
 void rs_pod_rank_sort(rs_pod_rank_t *ranks, size_t n)

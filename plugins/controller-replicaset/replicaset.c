@@ -144,9 +144,42 @@ static void rs_on_change(void *cookie, size_t watch, int type, const cJSON *obj,
 
 /* --- the sync ---------------------------------------------------------------- */
 
-static int copy_pod(void *arg, const cJSON *pod)
+/* Add the record of a pod the set controls (no copy of the pod). */
+static void add_pod(sync_ctx_t *s, const cJSON *pod, int ref_index)
 {
-	cJSON_AddItemToArray(arg, cJSON_Duplicate(pod, 1));
+	rs_pod_t *p;
+	const char *node = k8c_jstr(pod, "spec.nodeName");
+
+	s->pods = k8c_xrealloc(s->pods, (s->n_pods + 1) * sizeof(*s->pods));
+	p = &s->pods[s->n_pods++];
+	memset(p, 0, sizeof(*p));
+	p->name = k8c_xstrdup(k8c_jstr(pod, "metadata.name") ?: "");
+	p->node = node ? k8c_xstrdup(node) : NULL;
+	p->ref_index = ref_index;
+	p->matches = k8c_label_selector_matches(s->sel, k8c_jget(pod, "metadata.labels"));
+	p->active = rs_pod_active(pod);
+	p->labeled = rs_pod_fully_labeled(pod, s->template_labels);
+	p->ready = rs_pod_ready(pod);
+	p->available = rs_pod_available(pod, s->min_ready, s->now_ns);
+	p->rank.name = p->name;
+	rs_pod_rank_fill(&p->rank, pod);
+}
+
+/* list() visitor: the pods whose controller is this set. */
+static int visit_owned(void *arg, const cJSON *pod)
+{
+	sync_ctx_t *s = arg;
+	const cJSON *ref;
+	int i = 0;
+
+	cJSON_ArrayForEach(ref, k8c_jget(pod, "metadata.ownerReferences")) {
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ref, "controller"))) {
+			if (strcmp(k8c_jstr(ref, "uid") ?: "", s->uid) == 0)
+				add_pod(s, pod, i);
+			break; /* one controller at most */
+		}
+		i++;
+	}
 	return 0;
 }
 
@@ -198,40 +231,28 @@ static int adopt(sync_ctx_t *s, const cJSON *pod, k8c_error_t *err)
 	cJSON_AddItemToArray(patch, op);
 	if (rs_request(s->c, "PATCH", path, patch, K8C_PATCH_JSON, &out, err) < 0)
 		return -1;
-	cJSON_AddItemToArray(s->pods, K8C_STEAL(out));
+	add_pod(s, out, cJSON_GetArraySize(k8c_jget(out, "metadata.ownerReferences")) - 1);
 	return 0;
 }
 
 /* Release a pod that stopped matching: remove our reference (the test
  * makes sure it is still ours at that index). */
-static int release(sync_ctx_t *s, const cJSON *pod, k8c_error_t *err)
+static int release(sync_ctx_t *s, const rs_pod_t *pod, k8c_error_t *err)
 {
 	_cleanup_json_ cJSON *patch = cJSON_CreateArray();
-	_cleanup_free_ char *path = k8c_xasprintf("/api/v1/namespaces/%s/pods/%s", s->ns,
-	                                          k8c_jstr(pod, "metadata.name"));
-	const cJSON *ref;
-	int i = 0;
+	_cleanup_free_ char *path = k8c_xasprintf("/api/v1/namespaces/%s/pods/%s", s->ns, pod->name);
+	_cleanup_free_ char *at = k8c_xasprintf("/metadata/ownerReferences/%d", pod->ref_index);
+	_cleanup_free_ char *at_uid = k8c_xasprintf("/metadata/ownerReferences/%d/uid", pod->ref_index);
+	cJSON *op = cJSON_CreateObject();
 
-	cJSON_ArrayForEach(ref, k8c_jget(pod, "metadata.ownerReferences")) {
-		if (strcmp(k8c_jstr(ref, "uid") ?: "", s->uid) == 0)
-			break;
-		i++;
-	}
-	if (ref == NULL)
-		return 0;
-	{
-		_cleanup_free_ char *at = k8c_xasprintf("/metadata/ownerReferences/%d", i);
-		_cleanup_free_ char *at_uid = k8c_xasprintf("/metadata/ownerReferences/%d/uid", i);
-		cJSON *op = cJSON_CreateObject();
-		cJSON_AddStringToObject(op, "op", "test");
-		cJSON_AddStringToObject(op, "path", at_uid);
-		cJSON_AddStringToObject(op, "value", s->uid);
-		cJSON_AddItemToArray(patch, op);
-		op = cJSON_CreateObject();
-		cJSON_AddStringToObject(op, "op", "remove");
-		cJSON_AddStringToObject(op, "path", at);
-		cJSON_AddItemToArray(patch, op);
-	}
+	cJSON_AddStringToObject(op, "op", "test");
+	cJSON_AddStringToObject(op, "path", at_uid);
+	cJSON_AddStringToObject(op, "value", s->uid);
+	cJSON_AddItemToArray(patch, op);
+	op = cJSON_CreateObject();
+	cJSON_AddStringToObject(op, "op", "remove");
+	cJSON_AddStringToObject(op, "path", at);
+	cJSON_AddItemToArray(patch, op);
 	if (rs_request(s->c, "PATCH", path, patch, K8C_PATCH_JSON, NULL, err) < 0 &&
 	    err->code != K8C_ENOTFOUND && err->code != K8C_EINVAL)
 		return -1;
@@ -257,29 +278,26 @@ static int can_adopt(sync_ctx_t *s, k8c_error_t *err)
 static int claim_pods(sync_ctx_t *s, k8c_error_t *err)
 {
 	rs_ctl_t *c = s->c;
-	_cleanup_json_ cJSON *owned = cJSON_CreateArray();
-	const cJSON *pod;
+	int deleting = k8c_jstr(s->rs, "metadata.deletionTimestamp") != NULL;
 	char **orphans;
-	size_t n_orphans;
+	size_t n_orphans, kept = 0;
 	int adopt_ok = -2, ret = 0;
 
-	c->ch->list(c->ch->ctx, RS_WATCH_PODS, s->ns, s->uid, copy_pod, owned);
-	cJSON_ArrayForEach(pod, owned) {
-		const cJSON *ref = NULL, *r;
-		cJSON_ArrayForEach(r, k8c_jget(pod, "metadata.ownerReferences")) {
-			if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "controller")))
-				ref = r;
+	c->ch->list(c->ch->ctx, RS_WATCH_PODS, s->ns, s->uid, visit_owned, s);
+	/* a set being deleted keeps what it has; else release what stopped matching */
+	for (size_t i = 0; i < s->n_pods; i++) {
+		rs_pod_t *p = &s->pods[i];
+		if (p->matches || deleting) {
+			s->pods[kept++] = *p;
+			continue;
 		}
-		if (ref == NULL || strcmp(k8c_jstr(ref, "uid") ?: "", s->uid) != 0)
-			continue; /* owned but not controlled: not ours to count */
-		if (k8c_label_selector_matches(s->sel, k8c_jget(pod, "metadata.labels")) ||
-		    k8c_jstr(s->rs, "metadata.deletionTimestamp") != NULL) {
-			cJSON_AddItemToArray(s->pods, cJSON_Duplicate(pod, 1));
-		} else if (release(s, pod, err) < 0) {
+		if (release(s, p, err) < 0)
 			ret = -1;
-		}
+		free(p->name);
+		free(p->node);
 	}
-	if (k8c_jstr(s->rs, "metadata.deletionTimestamp") != NULL)
+	s->n_pods = kept;
+	if (deleting)
 		return ret;
 	orphans = orphans_of(c, s->ns, &n_orphans);
 	for (size_t i = 0; i < n_orphans; i++) {
@@ -303,8 +321,12 @@ static int claim_pods(sync_ctx_t *s, k8c_error_t *err)
 
 static void sync_free(sync_ctx_t *s)
 {
+	for (size_t i = 0; i < s->n_pods; i++) {
+		free(s->pods[i].name);
+		free(s->pods[i].node);
+	}
+	free(s->pods);
 	cJSON_Delete(s->rs);
-	cJSON_Delete(s->pods);
 	k8c_label_selector_free(s->sel);
 }
 
@@ -339,7 +361,10 @@ static int rs_reconcile(void *cookie, const char *key, k8c_error_t *err)
 		sync_free(&s);
 		return K8C_RECONCILE_DONE;
 	}
-	s.pods = cJSON_CreateArray();
+	s.now_ns = k8c_time_now_ns();
+	s.min_ready = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(s.rs, "spec"), "minReadySeconds"));
+	s.template_labels = k8c_jget(s.rs, "spec.template.metadata.labels");
 	if (claim_pods(&s, err) < 0)
 		ret = -1;
 	if (ret == 0 && needs_sync && rs_manage_replicas(&s, err) < 0)

@@ -27,18 +27,45 @@ typedef struct rs_ctl {
 	k8c_strmap_t orphans;              /* namespace -> k8c_strmap_t * of pod keys without a controller */
 } rs_ctl_t;
 
+/* --- pod_rank.c: which pods go first when scaling down ---------------------- */
+
+/* One candidate for deletion, with what kube's ActivePodsWithRanks compares. */
+typedef struct rs_pod_rank {
+	const char *name;          /* borrowed (the last tie-break); fill leaves it alone */
+	int assigned;              /* spec.nodeName set */
+	int phase;                 /* 0 Pending, 1 Unknown, 2 Running (others: 0) */
+	int ready;
+	int64_t colocated;         /* active pods of the set on the same node */
+	int64_t ready_since_ns;    /* Ready condition's lastTransitionTime (0: unknown) */
+	int64_t restarts;          /* highest restartCount of its containers */
+	int64_t created_ns;        /* creationTimestamp */
+} rs_pod_rank_t;
+
+/* What a sync needs of one pod the set controls, read from the cache
+ * without copying the pod. */
+typedef struct rs_pod {
+	char *name;          /* owned */
+	char *node;          /* spec.nodeName, owned, or NULL */
+	int ref_index;       /* our reference's index in metadata.ownerReferences */
+	int matches;         /* its labels match the selector */
+	int active, labeled, ready, available;
+	rs_pod_rank_t rank;  /* rank.name is name */
+} rs_pod_t;
+
 /* One sync of one set (replicaset.c, manage.c, status.c). */
-struct rs_pod_rank;
 typedef struct sync_ctx {
 	rs_ctl_t *c;                 /* borrowed */
 	const char *key;             /* borrowed */
-	struct cJSON *rs;                 /* the cached set (copy, owned) */
+	struct cJSON *rs;            /* the cached set (copy, owned) */
 	const char *ns, *name, *uid; /* inside rs */
 	k8c_label_selector_t *sel;   /* owned */
-	struct cJSON *pods;                /* array of copies of the pods it controls (owned) */
+	rs_pod_t *pods;              /* the pods it controls (owned array) */
+	size_t n_pods;
+	int64_t now_ns, min_ready;   /* for availability */
+	const struct cJSON *template_labels; /* inside rs */
 	char failure[512];           /* ReplicaFailure message, or "" */
 	const char *failure_reason;
-	const void *victims;         /* manage.c: the ranked pods being deleted */
+	const rs_pod_rank_t *victims; /* manage.c: the ranked pods being deleted */
 } sync_ctx_t;
 
 int rs_request(rs_ctl_t *c, const char *method, const char *path, const struct cJSON *body,
@@ -53,20 +80,6 @@ int rs_manage_replicas(sync_ctx_t *s, k8c_error_t *err);
  * delay in ms after which availability must be looked at again (0: none). */
 int rs_update_status(sync_ctx_t *s, k8c_error_t *err);
 
-/* --- pod_rank.c: which pods go first when scaling down ---------------------- */
-
-/* One candidate for deletion, with what kube's ActivePodsWithRanks compares. */
-typedef struct rs_pod_rank {
-	const struct cJSON *pod;   /* borrowed */
-	int assigned;              /* spec.nodeName set */
-	int phase;                 /* 0 Pending, 1 Unknown, 2 Running (others: 0) */
-	int ready;
-	int64_t colocated;         /* active pods of the set on the same node */
-	int64_t ready_since_ns;    /* Ready condition's lastTransitionTime (0: unknown) */
-	int64_t restarts;          /* highest restartCount of its containers */
-	int64_t created_ns;        /* creationTimestamp */
-} rs_pod_rank_t;
-
 /* Fill r from pod (borrowed). */
 void rs_pod_rank_fill(rs_pod_rank_t *r, const struct cJSON *pod);
 /* Sort ranks, the pods to delete first at the front: unassigned before
@@ -79,6 +92,8 @@ void rs_pod_rank_sort(rs_pod_rank_t *ranks, size_t n);
 int rs_pod_ready(const struct cJSON *pod);
 /* Ready for at least min_ready_seconds at now_ns? */
 int rs_pod_available(const struct cJSON *pod, int64_t min_ready_seconds, int64_t now_ns);
+/* Every label of template_labels (an object, may be NULL) on the pod? */
+int rs_pod_fully_labeled(const struct cJSON *pod, const struct cJSON *template_labels);
 /* Not finished (Succeeded/Failed) and not being deleted. */
 int rs_pod_active(const struct cJSON *pod);
 

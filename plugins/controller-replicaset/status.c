@@ -22,18 +22,6 @@ static int64_t num(const cJSON *obj, const char *path)
 	return cJSON_IsNumber(n) ? (int64_t)n->valuedouble : 0;
 }
 
-static int fully_labeled(const cJSON *pod, const cJSON *template_labels)
-{
-	const cJSON *l, *labels = k8c_jget(pod, "metadata.labels");
-
-	cJSON_ArrayForEach(l, template_labels) {
-		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(labels, l->string));
-		if (v == NULL || !cJSON_IsString(l) || strcmp(v, l->valuestring) != 0)
-			return 0;
-	}
-	return 1;
-}
-
 /* The conditions with ReplicaFailure set (failure != "") or removed. */
 static cJSON *conditions(const sync_ctx_t *s)
 {
@@ -63,22 +51,20 @@ static cJSON *conditions(const sync_ctx_t *s)
 
 int rs_update_status(sync_ctx_t *s, k8c_error_t *err)
 {
-	const cJSON *pod, *tlabels = k8c_jget(s->rs, "spec.template.metadata.labels");
-	int64_t min_ready = num(s->rs, "spec.minReadySeconds"), now = k8c_time_now_ns();
+	int64_t min_ready = s->min_ready;
 	int64_t replicas = 0, labeled = 0, ready = 0, available = 0;
 	_cleanup_json_ cJSON *conds = conditions(s);
 	const cJSON *oldst = k8c_jget(s->rs, "status");
 	cJSON *st;
 
-	cJSON_ArrayForEach(pod, s->pods) {
-		if (!rs_pod_active(pod))
+	for (size_t i = 0; i < s->n_pods; i++) {
+		const rs_pod_t *p = &s->pods[i];
+		if (!p->active)
 			continue;
 		replicas++;
-		labeled += fully_labeled(pod, tlabels);
-		if (rs_pod_ready(pod)) {
-			ready++;
-			available += rs_pod_available(pod, min_ready, now);
-		}
+		labeled += p->labeled;
+		ready += p->ready;
+		available += p->available;
 	}
 	if (replicas != num(oldst, "replicas") || labeled != num(oldst, "fullyLabeledReplicas") ||
 	    ready != num(oldst, "readyReplicas") || available != num(oldst, "availableReplicas") ||

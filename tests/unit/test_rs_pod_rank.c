@@ -31,7 +31,7 @@ static const char *order(rs_pod_rank_t *r, size_t n, char *buf, size_t len)
 	buf[0] = '\0';
 	rs_pod_rank_sort(r, n);
 	for (size_t i = 0; i < n; i++) {
-		strncat(buf, k8c_jstr(r[i].pod, "metadata.name"), len - strlen(buf) - 2);
+		strncat(buf, r[i].name, len - strlen(buf) - 2);
 		if (i + 1 < n)
 			strncat(buf, " ", len - strlen(buf) - 1);
 	}
@@ -54,13 +54,17 @@ int main(void)
 	p[5] = pod("restarting", "n3", "Running", "True", t0, 5, t0);
 	p[6] = pod("newer", "n3", "Running", "True", t0, 0, t1);
 	p[7] = pod("unknown", "n2", "Unknown", "False", t0, 0, t0);
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 8; i++) {
+		r[i].name = k8c_jstr(p[i], "metadata.name");
 		rs_pod_rank_fill(&r[i], p[i]);
+	}
 	is_str(order(r, 8, buf, sizeof(buf)),
 	       "unassigned pending unknown running-notready ready-recently restarting newer running-ready",
 	       "deletion order without colocation");
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 8; i++) {
+		r[i].name = k8c_jstr(p[i], "metadata.name");
 		rs_pod_rank_fill(&r[i], p[i]);
+	}
 	r[0].colocated = 3; /* running-ready shares its node with two more */
 	is_str(order(r, 8, buf, sizeof(buf)),
 	       "unassigned pending unknown running-notready running-ready ready-recently restarting newer",
