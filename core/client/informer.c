@@ -67,12 +67,18 @@ static void set_rv(k8c_informer_t *inf, const char *rv)
 	}
 }
 
-/* Put obj (owned, taken) into the copy and tell the handler. */
+/* Put obj (owned, taken) into the copy and tell the handler.  Its
+ * metadata.managedFields go first, as kube's components drop them from
+ * their informers: no component reads them, and they are often half the
+ * object (the API server keeps its own record on updates). */
 static void apply_put(k8c_informer_t *inf, cJSON *obj)
 {
-	_cleanup_free_ char *key = k8c_object_key(obj);
+	_cleanup_free_ char *key = NULL;
 	cJSON *old;
 
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
+	                                        "managedFields");
+	key = k8c_object_key(obj);
 	if (key == NULL) {
 		cJSON_Delete(obj);
 		return;

@@ -3,7 +3,8 @@
  * as client-go's reflector does: a watch that ends is started again from
  * the last resourceVersion seen, one that expired (410 Gone) lists again
  * and reports what changed meanwhile.  The kubelet, the scheduler and the
- * controllers read their world through informers. */
+ * controllers read their world through informers.  Objects are kept
+ * without metadata.managedFields (no component needs them). */
 #ifndef K8C_CLIENT_INFORMER_H
 #define K8C_CLIENT_INFORMER_H
 
