@@ -1,0 +1,138 @@
+#!/bin/sh
+# The StatefulSet controller (plugin controller-statefulset) in `k8c server`
+# on hollow nodes, driven by the real kubectl: pods <set>-<ordinal> created
+# in order, each once the previous one is Running and Ready, with their
+# hostname, subdomain and a PVC per ordinal that outlives them; scale down
+# from the highest ordinal; Parallel; spec.ordinals.start; RollingUpdate
+# with a partition, OnDelete; ControllerRevisions as kubectl rollout
+# status/history/undo read them; the events kube-controller-manager writes.
+. "$top_srcdir/tests/lib.sh"
+tap_tmpdir
+. "$top_srcdir/tests/integration/server_lib.sh"
+
+K8C_WITH_CONTROLLERS=1 K8C_WITH_SCHEDULER=1 start_server
+export KUBECONFIG="$KUBECONFIG_FILE"
+k() { kubectl "$@"; }
+wait_for() { # CMD...: retry for up to 40 s
+	i=0
+	while [ $i -lt 400 ]; do
+		if "$@" >/dev/null 2>&1; then return 0; fi
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+"$K8C" agent --server "http://127.0.0.1:$K8C_PORT" --runtime sim --sim-nodes 3 \
+	--node-name hollow --sim-cpu 8 --sim-memory 16Gi --sim-pods 110 \
+	--data-dir "$TMP/agent" --kubelet-port 0 >>"$TMP/agent.log" 2>&1 &
+AGENT_PID=$!
+tap_at_exit "kill -9 $AGENT_PID 2>/dev/null"
+ok $(wait_for sh -c "kubectl get nodes --no-headers | grep -c ' Ready ' | grep -qx 3"; echo $?) "three hollow nodes are Ready"
+
+jp() { k get "$1" -o jsonpath="$2"; }
+ready_count() { # SET: readyReplicas
+	jp "sts/$1" '{.status.readyReplicas}'
+}
+pods_of() { # SET: its pods' names, sorted
+	k get pods -l "app=$1" -o jsonpath='{range .items[*]}{.metadata.name} {end}' | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' '
+}
+all_ready() { # SET N
+	[ "$(ready_count "$1")" = "$2" ] && [ "$(jp "sts/$1" '{.status.replicas}')" = "$2" ]
+}
+
+# --- ordered creation and identity ------------------------------------------------
+k get pods -w --output-watch-events -l app=web \
+	-o jsonpath='{.type} {.object.metadata.name} {.object.status.phase} {.object.status.conditions[?(@.type=="Ready")].status} {.object.metadata.deletionTimestamp}{"\n"}' \
+	>"$TMP/watch.txt" 2>&1 &
+WATCH_PID=$!
+tap_at_exit "kill $WATCH_PID 2>/dev/null"
+sleep 1
+cat >"$TMP/web.yaml" <<'YAML'
+apiVersion: v1
+kind: Service
+metadata: {name: nginx}
+spec:
+  clusterIP: None
+  selector: {app: web}
+  ports: [{port: 80}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  serviceName: nginx
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: c
+        image: nginx:1
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
+YAML
+out=$(k apply -f "$TMP/web.yaml" 2>&1)
+like "$out" "statefulset.apps/web created" "kubectl apply creates the StatefulSet"
+ok $(wait_for all_ready web 3; echo $?) "three pods Running and Ready"
+is "$(pods_of web)" "web-0 web-1 web-2 " "pods named web-0, web-1, web-2"
+kill $WATCH_PID 2>/dev/null
+# the first event of web-1 comes after web-0 was Ready, and web-2 after web-1
+first_line() { grep -n " $1 " "$TMP/watch.txt" | head -1 | cut -d: -f1; }
+ready_line() { grep -n " $1 Running True" "$TMP/watch.txt" | head -1 | cut -d: -f1; }
+l0r=$(ready_line web-0) l1=$(first_line web-1) l1r=$(ready_line web-1) l2=$(first_line web-2)
+ok $([ -n "$l0r" ] && [ -n "$l1" ] && [ "$l1" -gt "$l0r" ]; echo $?) "web-1 is created only after web-0 is Running and Ready (watch lines $l0r < $l1)"
+ok $([ -n "$l1r" ] && [ -n "$l2" ] && [ "$l2" -gt "$l1r" ]; echo $?) "web-2 only after web-1 is Ready (watch lines $l1r < $l2)"
+out=$(jp pod/web-1 '{.spec.hostname} {.spec.subdomain} {.metadata.labels.statefulset\.kubernetes\.io/pod-name} {.metadata.labels.apps\.kubernetes\.io/pod-index}')
+is "$out" "web-1 nginx web-1 1" "hostname, subdomain, pod-name and pod-index labels"
+out=$(jp pod/web-1 '{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name} {.metadata.ownerReferences[0].controller}')
+is "$out" "StatefulSet/web true" "owned by the set as its controller"
+out=$(jp pod/web-2 '{.spec.volumes[?(@.name=="data")].persistentVolumeClaim.claimName}')
+is "$out" "data-web-2" "the data volume is the PVC data-web-2"
+out=$(k get pvc -o jsonpath='{range .items[*]}{.metadata.name}={.metadata.labels.app} {end}')
+is "$out" "data-web-0=web data-web-1=web data-web-2=web " "a PVC per ordinal, labelled with the selector"
+rev=$(jp sts/web '{.status.updateRevision}')
+like "$rev" "^web-[bcdfghjklmnpqrstvwxz2456789]+$" "updateRevision names a revision web-<hash>"
+is "$(jp pod/web-0 '{.metadata.labels.controller-revision-hash}')" "$rev" "pods carry controller-revision-hash = the revision"
+out=$(jp sts/web '{.status.replicas} {.status.readyReplicas} {.status.currentReplicas} {.status.updatedReplicas} {.status.availableReplicas} {.status.observedGeneration} {.status.collisionCount}')
+is "$out" "3 3 3 3 3 1 0" "status replicas, ready, current, updated, available, observedGeneration, collisionCount"
+is "$(jp sts/web '{.status.currentRevision}')" "$rev" "currentRevision = updateRevision"
+out=$(jp "controllerrevision/$rev" '{.revision} {.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name} {.metadata.labels.app}')
+is "$out" "1 StatefulSet/web web" "the ControllerRevision: revision 1, owned by the set, template labels"
+out=$(k get events --field-selector involvedObject.name=web -o jsonpath='{range .items[*]}{.reason}: {.message} [{.source.component}]{"\n"}{end}')
+like "$out" "SuccessfulCreate: create Pod web-0 in StatefulSet web successful \[statefulset-controller\]" "event SuccessfulCreate for the pod"
+like "$out" "SuccessfulCreate: create Claim data-web-0 Pod web-0 in StatefulSet web success" "and for the claim"
+out=$(k rollout status sts/web --timeout=20s 2>&1)
+is "$out" "partitioned roll out complete: 3 new pods have been updated..." "kubectl rollout status"
+
+# --- a deleted pod comes back under its name, with its claim -----------------------
+uid=$(jp pod/web-1 '{.metadata.uid}')
+k delete pod web-1 --wait=false >/dev/null
+newuid() { u=$(jp pod/web-1 '{.metadata.uid}') && [ -n "$u" ] && [ "$u" != "$uid" ]; }
+ok $(wait_for newuid; echo $?) "a deleted web-1 is recreated"
+ok $(wait_for all_ready web 3; echo $?) "and Ready again"
+is "$(jp pod/web-1 '{.spec.hostname} {.spec.volumes[?(@.name=="data")].persistentVolumeClaim.claimName}')" "web-1 data-web-1" "same hostname and claim"
+
+# --- scale down in reverse order ---------------------------------------------------
+k get events -w --field-selector involvedObject.name=web,reason=SuccessfulDelete \
+	-o jsonpath='{.message}{"\n"}' >"$TMP/deletes.txt" 2>&1 &
+EV_PID=$!
+tap_at_exit "kill $EV_PID 2>/dev/null"
+sleep 0.5
+k scale sts web --replicas=1 >/dev/null
+gone() { [ "$(pods_of web)" = "web-0 " ]; }
+ok $(wait_for gone; echo $?) "scaled to 1: only web-0 is left"
+sleep 0.5
+kill $EV_PID 2>/dev/null
+is "$(grep -o 'Pod web-[0-9]' "$TMP/deletes.txt" | tr '\n' ' ')" "Pod web-2 Pod web-1 " "web-2 was deleted before web-1 (SuccessfulDelete events)"
+out=$(k get pvc -o jsonpath='{range .items[*]}{.metadata.name} {end}')
+is "$out" "data-web-0 data-web-1 data-web-2 " "the PVCs survive the scale down"
+ok $(wait_for all_ready web 1; echo $?) "status follows: 1 replica"
+k scale sts web --replicas=3 >/dev/null
+ok $(wait_for all_ready web 3; echo $?) "scaled back to 3"
+is "$(jp pod/web-2 '{.spec.volumes[?(@.name=="data")].persistentVolumeClaim.claimName}')" "data-web-2" "web-2 gets its old claim back"
+
+tap_done
