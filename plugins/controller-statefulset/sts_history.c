@@ -19,9 +19,15 @@ char *sts_patch(const cJSON *set)
 {
 	const cJSON *t = k8c_jget(set, "spec.template");
 	cJSON *root = cJSON_CreateObject(), *spec = cJSON_AddObjectToObject(root, "spec");
-	cJSON *tmpl = cJSON_IsObject(t) ? cJSON_Duplicate(t, 1) : cJSON_CreateObject();
+	cJSON *tmpl = cJSON_IsObject(t) ? cJSON_Duplicate(t, 1) : cJSON_CreateObject(), *md;
 	char *out;
 
+	/* Go writes the template's zero creationTimestamp as null: so do we,
+	 * for the data to be byte for byte what kubectl computes from the set
+	 * (rollout undo skips a revision that matches) */
+	md = sts_jobj(tmpl, "metadata");
+	if (cJSON_GetObjectItemCaseSensitive(md, "creationTimestamp") == NULL)
+		cJSON_AddNullToObject(md, "creationTimestamp");
 	sts_jset(tmpl, "$patch", cJSON_CreateString("replace"));
 	cJSON_AddItemToObject(spec, "template", tmpl);
 	out = sts_canonical_json(root);

@@ -193,7 +193,7 @@ int sts_history_truncate(sts_ctl_t *c, const cJSON *set, const sts_history_t *h,
 			hist[n_hist++] = i;
 	}
 	if (limit < 0)
-		limit = 0;
+		n_hist = 0; /* a negative limit (accepted by 1.32's validation) keeps all */
 	for (size_t k = 0; (long long)n_hist > limit && k < n_hist - (size_t)limit; k++) {
 		_cleanup_free_ char *path = rev_path(set, k8c_jstr(h->revs[hist[k]], "metadata.name"));
 		k8c_error_t e;

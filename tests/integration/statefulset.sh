@@ -117,7 +117,7 @@ ok $(wait_for all_ready web 3; echo $?) "and Ready again"
 is "$(jp pod/web-1 '{.spec.hostname} {.spec.volumes[?(@.name=="data")].persistentVolumeClaim.claimName}')" "web-1 data-web-1" "same hostname and claim"
 
 # --- scale down in reverse order ---------------------------------------------------
-k get events -w --field-selector involvedObject.name=web,reason=SuccessfulDelete \
+k get events --watch-only --field-selector involvedObject.name=web,reason=SuccessfulDelete \
 	-o jsonpath='{.message}{"\n"}' >"$TMP/deletes.txt" 2>&1 &
 EV_PID=$!
 tap_at_exit "kill $EV_PID 2>/dev/null"
@@ -134,5 +134,166 @@ ok $(wait_for all_ready web 1; echo $?) "status follows: 1 replica"
 k scale sts web --replicas=3 >/dev/null
 ok $(wait_for all_ready web 3; echo $?) "scaled back to 3"
 is "$(jp pod/web-2 '{.spec.volumes[?(@.name=="data")].persistentVolumeClaim.claimName}')" "data-web-2" "web-2 gets its old claim back"
+
+# --- rolling update with a partition, from the highest ordinal ---------------------
+old=$(jp sts/web '{.status.currentRevision}')
+k patch sts web --type merge -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":2}}}}' >/dev/null
+k set image sts/web c=nginx:2 >/dev/null
+new_rev() { r=$(jp sts/web '{.status.updateRevision}') && [ -n "$r" ] && [ "$r" != "$old" ]; }
+ok $(wait_for new_rev; echo $?) "a new template: a new update revision"
+new=$(jp sts/web '{.status.updateRevision}')
+at_rev() { [ "$(jp "pod/$1" '{.metadata.labels.controller-revision-hash}')" = "$2" ] && [ "$(jp "pod/$1" '{.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
+ok $(wait_for at_rev web-2 "$new"; echo $?) "web-2 (at the partition) is updated"
+is "$(jp pod/web-2 '{.spec.containers[0].image}')" "nginx:2" "with the new image"
+sleep 2
+is "$(jp pod/web-0 '{.metadata.labels.controller-revision-hash}') $(jp pod/web-1 '{.metadata.labels.controller-revision-hash}')" "$old $old" "web-0 and web-1, below the partition, stay at the old revision"
+is "$(jp pod/web-1 '{.spec.containers[0].image}')" "nginx:1" "with the old image"
+out=$(k rollout status sts/web --timeout=20s 2>&1)
+is "$out" "partitioned roll out complete: 1 new pods have been updated..." "rollout status with a partition"
+out=$(jp sts/web '{.status.currentReplicas} {.status.updatedReplicas} {.status.currentRevision}')
+is "$out" "2 1 $old" "status: 2 current, 1 updated, currentRevision the old one"
+k get events --watch-only --field-selector involvedObject.name=web,reason=SuccessfulDelete \
+	-o jsonpath='{.message}{"\n"}' >"$TMP/deletes2.txt" 2>&1 &
+EV_PID=$!
+sleep 0.5
+k patch sts web --type merge -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}' >/dev/null
+done_rolling() { [ "$(jp sts/web '{.status.currentRevision}')" = "$new" ] && all_ready web 3; }
+ok $(wait_for done_rolling; echo $?) "partition 0: the rollout completes, currentRevision = the new one"
+sleep 0.5
+kill $EV_PID 2>/dev/null
+is "$(grep -o 'Pod web-[0-9]' "$TMP/deletes2.txt" | tr '\n' ' ')" "Pod web-1 Pod web-0 " "web-1 is replaced before web-0"
+is "$(jp pod/web-0 '{.spec.containers[0].image}')" "nginx:2" "web-0 runs the new image"
+out=$(k rollout status sts/web --timeout=20s 2>&1)
+is "$out" "partitioned roll out complete: 3 new pods have been updated..." "rollout status"
+
+# --- history and undo ----------------------------------------------------------------
+out=$(k rollout history sts/web 2>&1)
+like "$out" "REVISION" "kubectl rollout history lists the revisions"
+is "$(echo "$out" | awk '$1 ~ /^[0-9]+$/ {print $1}' | tr '\n' ' ')" "1 2 " "revisions 1 and 2"
+out=$(k rollout history sts/web --revision=1 2>&1)
+like "$out" "nginx:1" "revision 1 shows the old image"
+out=$(k rollout undo sts/web 2>&1)
+is "$out" "statefulset.apps/web rolled back" "kubectl rollout undo"
+undone() { [ "$(jp sts/web '{.status.currentRevision}')" = "$old" ] && [ "$(jp sts/web '{.status.updatedReplicas}')" = 3 ] && all_ready web 3; }
+ok $(wait_for undone; echo $?) "the pods go back to the old revision"
+is "$(jp sts/web '{.spec.template.spec.containers[0].image}') $(jp pod/web-2 '{.spec.containers[0].image}')" "nginx:1 nginx:1" "the old image in the set and the pods"
+is "$(jp "controllerrevision/$old" '{.revision}')" "3" "the old revision is renumbered 3"
+out=$(k rollout history sts/web 2>&1)
+is "$(echo "$out" | awk '$1 ~ /^[0-9]+$/ {print $1}' | tr '\n' ' ')" "2 3 " "history: revisions 2 and 3"
+out=$(k rollout undo sts/web --to-revision=3 2>&1)
+is "$out" "statefulset.apps/web skipped rollback (current template already matches revision 3)" "undo to the current revision is skipped"
+out=$(k patch sts web --type merge -p '{"spec":{"revisionHistoryLimit":1}}' 2>&1)
+like "$out" "updates to statefulset spec for fields other than" "revisionHistoryLimit cannot change in 1.32"
+cat >"$TMP/hl.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: hl}
+spec:
+  serviceName: hl
+  replicas: 1
+  revisionHistoryLimit: 1
+  selector: {matchLabels: {app: hl}}
+  template:
+    metadata: {labels: {app: hl}}
+    spec: {containers: [{name: c, image: img:1}]}
+YAML
+k apply -f "$TMP/hl.yaml" >/dev/null
+for v in 2 3 4; do
+	ok $(wait_for all_ready hl 1; echo $?) "hl Ready at img:$((v - 1))"
+	k set image sts/hl c=img:$v >/dev/null
+	rolled() { [ "$(jp pod/hl-0 '{.spec.containers[0].image}')" = "img:$v" ]; }
+	wait_for rolled
+done
+ok $(wait_for all_ready hl 1; echo $?) "hl rolled to img:4"
+two_revs() { [ "$(k get controllerrevisions -l app=hl --no-headers | wc -l)" -eq 2 ]; }
+ok $(wait_for two_revs; echo $?) "revisionHistoryLimit 1: the live revision and one more are kept"
+is "$(k get controllerrevisions -l app=hl -o jsonpath='{range .items[*]}{.revision}{"\n"}{end}' | sort -n | tr '\n' ' ')" "3 4 " "revisions 3 and 4"
+
+# --- OnDelete -----------------------------------------------------------------------
+cat >"$TMP/ondel.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: od}
+spec:
+  serviceName: od
+  replicas: 2
+  updateStrategy: {type: OnDelete}
+  selector: {matchLabels: {app: od}}
+  template:
+    metadata: {labels: {app: od}}
+    spec: {containers: [{name: c, image: img:1}]}
+YAML
+k apply -f "$TMP/ondel.yaml" >/dev/null
+ok $(wait_for all_ready od 2; echo $?) "OnDelete set: 2 pods Ready"
+k set image sts/od c=img:2 >/dev/null
+sleep 3
+is "$(jp pod/od-0 '{.spec.containers[0].image}') $(jp pod/od-1 '{.spec.containers[0].image}')" "img:1 img:1" "OnDelete: a new template replaces no pod"
+out=$(jp sts/od '{.status.currentReplicas} {.status.updatedReplicas}')
+is "$out" "2 " "status: 2 current, 0 updated"
+out=$(k rollout status sts/od 2>&1)
+like "$out" "rollout status is only available for RollingUpdate strategy type" "rollout status refuses OnDelete as kubectl does"
+k delete pod od-0 --wait=false >/dev/null
+img2() { [ "$(jp pod/od-0 '{.spec.containers[0].image}')" = img:2 ]; }
+ok $(wait_for img2; echo $?) "a deleted pod comes back at the new template"
+sleep 1
+is "$(jp pod/od-1 '{.spec.containers[0].image}')" "img:1" "the other one stays"
+
+# --- Parallel and OrderedReady with pods that never become Ready ---------------------
+cat >"$TMP/par.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: par}
+spec:
+  serviceName: par
+  replicas: 3
+  podManagementPolicy: Parallel
+  selector: {matchLabels: {app: par}}
+  template:
+    metadata:
+      labels: {app: par}
+      annotations: {sim.k8c.io/exit-after: "0s", sim.k8c.io/exit-code: "1"}
+    spec: {containers: [{name: c, image: crash}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: ord}
+spec:
+  serviceName: ord
+  replicas: 3
+  selector: {matchLabels: {app: ord}}
+  template:
+    metadata:
+      labels: {app: ord}
+      annotations: {sim.k8c.io/exit-after: "0s", sim.k8c.io/exit-code: "1"}
+    spec: {containers: [{name: c, image: crash}]}
+YAML
+k apply -f "$TMP/par.yaml" >/dev/null
+three() { [ "$(pods_of par)" = "par-0 par-1 par-2 " ]; }
+ok $(wait_for three; echo $?) "Parallel: all three pods are created though none is Ready"
+sleep 3
+is "$(pods_of ord)" "ord-0 " "OrderedReady: ord-1 waits for ord-0 to be Ready"
+is "$(jp sts/par '{.status.replicas} {.status.readyReplicas}')" "3 " "status: 3 replicas, none ready"
+k scale sts par --replicas=1 >/dev/null
+one() { [ "$(pods_of par)" = "par-0 " ]; }
+ok $(wait_for one; echo $?) "Parallel: scaling down does not wait for readiness"
+
+# --- spec.ordinals.start ----------------------------------------------------------------
+cat >"$TMP/start.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: st}
+spec:
+  serviceName: st
+  replicas: 2
+  ordinals: {start: 5}
+  selector: {matchLabels: {app: st}}
+  template:
+    metadata: {labels: {app: st}}
+    spec: {containers: [{name: c, image: img}]}
+YAML
+k apply -f "$TMP/start.yaml" >/dev/null
+ok $(wait_for all_ready st 2; echo $?) "ordinals.start 5: two pods Ready"
+is "$(pods_of st)" "st-5 st-6 " "named st-5 and st-6"
+is "$(jp pod/st-6 '{.metadata.labels.apps\.kubernetes\.io/pod-index}')" "6" "pod-index 6"
 
 tap_done
