@@ -73,6 +73,28 @@ static int patch_owner(sts_ctl_t *c, const cJSON *set, const cJSON *pod, int ado
 	                                NULL, err);
 }
 
+/* canAdopt: adopt only for a set that still exists, with this uid, and is
+ * not being deleted (the cache may be behind).  Asked once per sync. */
+static int can_adopt(sts_ctl_t *c, const cJSON *set, int *cached)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_json_ cJSON *live = NULL;
+	const char *uid, *want = k8c_jstr(set, "metadata.uid");
+	k8c_error_t e;
+
+	if (*cached >= 0)
+		return *cached;
+	path = k8c_xasprintf("/apis/apps/v1/namespaces/%s/statefulsets/%s",
+	                     k8c_jstr(set, "metadata.namespace") ?: "default",
+	                     k8c_jstr(set, "metadata.name") ?: "");
+	*cached = 0;
+	if (c->host->client->request(c->host->client_ctx, "GET", path, NULL, NULL, &live, &e) < 0)
+		return 0;
+	uid = k8c_jstr(live, "metadata.uid");
+	*cached = uid != NULL && want != NULL && strcmp(uid, want) == 0 && !sts_is_terminating(live);
+	return *cached;
+}
+
 /* ClaimPods: keep the owned pods that match, adopt matching orphans,
  * release owned pods that no longer match.  Returns the claimed count;
  * l->v is compacted to them. */
@@ -81,7 +103,7 @@ static int claim_pods(sts_ctl_t *c, const cJSON *set, const k8c_label_selector_t
 {
 	const char *uid = k8c_jstr(set, "metadata.uid") ?: "";
 	size_t keep = 0;
-	int ret = 0;
+	int ret = 0, adoptable = -1;
 
 	for (size_t i = 0; i < l->n; i++) {
 		cJSON *pod = l->v[i];
@@ -96,7 +118,7 @@ static int claim_pods(sts_ctl_t *c, const cJSON *set, const k8c_label_selector_t
 			    patch_owner(c, set, pod, 0, &e) < 0 && e.code != K8C_ENOTFOUND)
 				ret = k8c_error_make(err, e.code, "release pod: %s", e.message);
 		} else if (owner == NULL && match && !sts_is_terminating(set) &&
-		           !sts_is_terminating(pod)) {
+		           !sts_is_terminating(pod) && can_adopt(c, set, &adoptable)) {
 			if (patch_owner(c, set, pod, 1, &e) < 0) {
 				if (e.code != K8C_ENOTFOUND)
 					ret = k8c_error_make(err, e.code, "adopt pod: %s", e.message);

@@ -296,4 +296,64 @@ ok $(wait_for all_ready st 2; echo $?) "ordinals.start 5: two pods Ready"
 is "$(pods_of st)" "st-5 st-6 " "named st-5 and st-6"
 is "$(jp pod/st-6 '{.metadata.labels.apps\.kubernetes\.io/pod-index}')" "6" "pod-index 6"
 
+# --- orphans are adopted, pods that stop matching released ---------------------------
+cat >"$TMP/orphan.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: st-7, labels: {app: st}}
+spec: {containers: [{name: c, image: img}]}
+YAML
+k apply -f "$TMP/orphan.yaml" >/dev/null
+k scale sts st --replicas=3 >/dev/null
+adopted() { [ "$(jp pod/st-7 '{.metadata.ownerReferences[0].name}')" = st ]; }
+ok $(wait_for adopted; echo $?) "an orphan st-7 matching the selector is adopted as ordinal 7"
+out=$(jp pod/st-7 '{.metadata.labels.statefulset\.kubernetes\.io/pod-name} {.metadata.labels.apps\.kubernetes\.io/pod-index}')
+is "$out" "st-7 7" "and given its identity labels"
+ok $(wait_for all_ready st 3; echo $?) "st has 3 Ready pods"
+k label pod st-6 app=other --overwrite >/dev/null
+released() { [ -z "$(jp pod/st-6 '{.metadata.ownerReferences}')" ]; }
+ok $(wait_for released; echo $?) "a pod relabelled out of the selector is released"
+replaced() { [ "$(jp pod/st-6 '{.metadata.labels.app}')" = st ]; }
+sleep 2
+is "$(jp pod/st-6 '{.metadata.labels.app}')" "other" "(its name is taken: the set waits for it)"
+k delete pod st-6 --wait=false >/dev/null
+ok $(wait_for replaced; echo $?) "once it is gone st-6 is created again by the set"
+
+# --- a failed pod is deleted and recreated ----------------------------------------------
+uid=$(jp pod/st-5 '{.metadata.uid}')
+k patch pod st-5 --subresource=status --type merge -p '{"status":{"phase":"Failed"}}' >/dev/null 2>&1
+recreated5() { u=$(jp pod/st-5 '{.metadata.uid}') && [ -n "$u" ] && [ "$u" != "$uid" ]; }
+ok $(wait_for recreated5; echo $?) "a Failed pod is deleted and created again"
+out=$(k get events --field-selector involvedObject.name=st,reason=RecreatingFailedPod -o jsonpath='{.items[0].type} {.items[0].message}')
+is "$out" "Warning StatefulSet default/st is recreating failed Pod st-5" "event RecreatingFailedPod"
+
+# --- persistentVolumeClaimRetentionPolicy: owner references for the garbage collector -----
+cat >"$TMP/ret.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: ret}
+spec:
+  serviceName: ret
+  replicas: 2
+  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete, whenScaled: Delete}
+  selector: {matchLabels: {app: ret}}
+  template:
+    metadata: {labels: {app: ret}}
+    spec: {containers: [{name: c, image: img, volumeMounts: [{name: d, mountPath: /d}]}]}
+  volumeClaimTemplates:
+  - metadata: {name: d}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+YAML
+k apply -f "$TMP/ret.yaml" >/dev/null
+ok $(wait_for all_ready ret 2; echo $?) "ret: 2 pods Ready"
+setref() { [ "$(jp pvc/d-ret-1 '{.metadata.ownerReferences[*].kind}/{.metadata.ownerReferences[*].name}')" = StatefulSet/ret ]; }
+ok $(wait_for setref; echo $?) "whenDeleted Delete: the set owns the claims"
+k scale sts ret --replicas=1 >/dev/null
+podref() { # the claim of the condemned pod is owned by that pod (or already collected)
+	o=$(k get pvc d-ret-1 -o jsonpath='{.metadata.ownerReferences[*].kind}/{.metadata.ownerReferences[*].name}' 2>&1)
+	[ "$o" = Pod/ret-1 ] || echo "$o" | grep -q NotFound
+}
+ok $(wait_for podref; echo $?) "whenScaled Delete: the condemned pod owns its claim instead"
+is "$(jp pvc/d-ret-0 '{.metadata.ownerReferences[*].kind}')" "StatefulSet" "the kept pod's claim stays with the set"
+
 tap_done
