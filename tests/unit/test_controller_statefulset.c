@@ -12,6 +12,9 @@
 #include "common/mem.h"
 #include "sts.h"
 #include "tap.h"
+#include "fake_sts_cluster.h"
+
+extern const k8c_plugin_t k8c_plugin;
 
 static const char *set_json =
 	"{\"metadata\":{\"name\":\"web\",\"namespace\":\"ns1\",\"uid\":\"set-uid\",\"generation\":3,"
@@ -216,6 +219,100 @@ static void test_status(cJSON *set)
 		cJSON_Delete(pods[i]);
 }
 
+static int count_lines(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void reconcile_n(void *cookie, int n)
+{
+	const k8c_controller_ops_t *ops = k8c_plugin.ops;
+	k8c_error_t err;
+
+	for (int i = 0; i < n; i++)
+		if (ops->reconcile(cookie, "ns1/web", &err) < 0)
+			printf("# reconcile: %s\n", err.message);
+}
+
+static void test_reconcile(const char *policy)
+{
+	fake_cluster_t fc;
+	void *cookie = NULL;
+	k8c_error_t err;
+	cJSON *set = cJSON_Parse(set_json), *cfg = cJSON_CreateObject();
+	const k8c_controller_ops_t *ops = k8c_plugin.ops;
+	int parallel = strcmp(policy, "Parallel") == 0;
+	char *rev1;
+
+	fc_init(&fc);
+	cJSON_AddStringToObject(cJSON_GetObjectItem(set, "spec"), "podManagementPolicy", policy);
+	cJSON_AddItemToArray(fc.objs[0], set);
+	ok(k8c_plugin.init(&fc.fh.host, cfg, &cookie, &err) == 0, "%s: init", policy);
+	is_int(ops->reconcile(cookie, "ns1/nosuch", &err), 0, "%s: a set that is gone is done", policy);
+	reconcile_n(cookie, 1);
+	is_int(cJSON_GetArraySize(fc.objs[1]), parallel ? 3 : 1,
+	       "%s: the first sync creates %s", policy, parallel ? "all pods" : "web-0 only");
+	is_int(cJSON_GetArraySize(fc.objs[2]), 1, "%s: one ControllerRevision", policy);
+	is_int(cJSON_GetArraySize(fc.objs[3]), parallel ? 3 : 1, "%s: a claim per pod", policy);
+	ok(strstr(fc.events, "SuccessfulCreate: create Claim data-web-0 Pod web-0 in StatefulSet web success\n") &&
+	   strstr(fc.events, "SuccessfulCreate: create Pod web-0 in StatefulSet web successful\n"),
+	   "%s: the events", policy);
+	reconcile_n(cookie, 2);
+	is_int(cJSON_GetArraySize(fc.objs[1]), parallel ? 3 : 1, "%s: nothing more while web-0 is not Ready", policy);
+	is_str(k8c_jstr(set, "status.updateRevision"), k8c_jstr(cJSON_GetArrayItem(fc.objs[2], 0), "metadata.name"),
+	       "%s: status.updateRevision", policy);
+	is_int(sts_jint(set, "status.replicas", -1), parallel ? 3 : 1, "%s: status.replicas", policy);
+	for (int i = 0; i < 3; i++) {
+		fc_all_ready(&fc);
+		reconcile_n(cookie, 1);
+	}
+	is_int(cJSON_GetArraySize(fc.objs[1]), 3, "%s: three pods once each is Ready", policy);
+	is_int(sts_jint(set, "status.readyReplicas", -1), 3, "%s: readyReplicas 3", policy);
+	is_int(sts_jint(set, "status.currentReplicas", -1), 3, "%s: currentReplicas 3", policy);
+
+	/* scale down */
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(set, "spec"), "replicas", cJSON_CreateNumber(1));
+	fc.calls[0] = '\0';
+	reconcile_n(cookie, 1);
+	is_str(fc.calls, parallel ? "DELETE pods web-2\nDELETE pods web-1\n" : "DELETE pods web-2\n",
+	       "%s: scale down deletes from the highest ordinal", policy);
+	reconcile_n(cookie, 1);
+	is_int(cJSON_GetArraySize(fc.objs[1]), 1, "%s: then web-1", policy);
+	is_int(cJSON_GetArraySize(fc.objs[3]), 3, "%s: the claims stay", policy);
+
+	/* rolling update */
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(set, "spec"), "replicas", cJSON_CreateNumber(3));
+	for (int i = 0; i < 3; i++) {
+		fc_all_ready(&fc);
+		reconcile_n(cookie, 1);
+	}
+	rev1 = k8c_xstrdup(k8c_jstr(set, "status.currentRevision"));
+	cJSON_ReplaceItemInObject(cJSON_GetArrayItem((cJSON *)k8c_jget(set, "spec.template.spec.containers"), 0),
+	                          "image", cJSON_CreateString("nginx:2"));
+	fc.calls[0] = '\0';
+	reconcile_n(cookie, 1);
+	ok(strncmp(fc.calls, "POST controllerrevisions web-", 29) == 0 && strstr(fc.calls, "DELETE pods web-2\n"),
+	   "%s: a new revision, and web-2 is deleted first", policy);
+	is_int(count_lines(fc.calls, "DELETE pods"), 1, "%s: one pod at a time", policy);
+	for (int i = 0; i < 8; i++) {
+		fc_all_ready(&fc);
+		reconcile_n(cookie, 1);
+	}
+	ok(strcmp(k8c_jstr(set, "status.currentRevision"), rev1) != 0 &&
+	   strcmp(k8c_jstr(set, "status.currentRevision"), k8c_jstr(set, "status.updateRevision")) == 0,
+	   "%s: the rollout completes", policy);
+	is_str(k8c_jstr(cJSON_GetArrayItem(k8c_jget(cJSON_GetArrayItem(fc.objs[1], 0), "spec.containers"), 0), "image"),
+	       "nginx:2", "%s: the pods run the new image", policy);
+	free(rev1);
+	k8c_plugin.fini(cookie);
+	cJSON_Delete(cfg);
+	fc_free(&fc);
+}
+
 int main(void)
 {
 	cJSON *set = cJSON_Parse(set_json);
@@ -226,6 +323,8 @@ int main(void)
 	test_claims(set);
 	test_revisions(set);
 	test_status(set);
+	test_reconcile("OrderedReady");
+	test_reconcile("Parallel");
 	cJSON_Delete(set);
 	return done_testing();
 }
