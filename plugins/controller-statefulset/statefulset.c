@@ -20,31 +20,25 @@
 #include "sts.h"
 
 static const k8c_controller_watch_t watches[] = {
-	[STS_W_SETS] = {"apps", "v1", "statefulsets", "StatefulSet", K8C_MAP_SELF, NULL},
-	[STS_W_PODS] = {"", "v1", "pods", "Pod", K8C_MAP_OWNER, "StatefulSet"},
-	[STS_W_REVS] = {"apps", "v1", "controllerrevisions", "ControllerRevision", K8C_MAP_OWNER,
-	                "StatefulSet"},
-	[STS_W_PVCS] = {"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", K8C_MAP_NONE,
-	                NULL},
+    [STS_W_SETS] = {"apps", "v1", "statefulsets", "StatefulSet", K8C_MAP_SELF, NULL},
+    [STS_W_PODS] = {"", "v1", "pods", "Pod", K8C_MAP_OWNER, "StatefulSet"},
+    [STS_W_REVS] = {"apps", "v1", "controllerrevisions", "ControllerRevision", K8C_MAP_OWNER,
+                    "StatefulSet"},
+    [STS_W_PVCS] = {"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", K8C_MAP_NONE,
+                    NULL},
 };
 
 typedef struct pod_list {
 	const cJSON *set;
-	cJSON **v;
-	size_t n, cap;
+	sts_vec_t pods;
 } pod_list_t;
 
 static int collect_member(void *arg, const cJSON *pod)
 {
 	pod_list_t *l = arg;
 
-	if (!sts_is_member(l->set, pod))
-		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 16;
-		l->v = k8c_xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	l->v[l->n++] = cJSON_Duplicate(pod, 1);
+	if (sts_is_member(l->set, pod))
+		sts_vec_push_copy(&l->pods, pod);
 	return 0;
 }
 
@@ -61,7 +55,8 @@ static int patch_owner(sts_ctl_t *c, const cJSON *set, const cJSON *pod, int ado
 	                                          k8c_jstr(pod, "metadata.namespace") ?: "default",
 	                                          k8c_jstr(pod, "metadata.name") ?: "");
 
-	cJSON_ArrayForEach(ref, k8c_jget(pod, "metadata.ownerReferences")) {
+	cJSON_ArrayForEach(ref, k8c_jget(pod, "metadata.ownerReferences"))
+	{
 		const char *u = k8c_jstr(ref, "uid");
 		if (u == NULL || strcmp(u, uid) != 0)
 			cJSON_AddItemToArray(refs, cJSON_Duplicate(ref, 1));
@@ -91,15 +86,16 @@ static int can_adopt(sts_ctl_t *c, const cJSON *set, int *cached)
 	if (c->host->client->request(c->host->client_ctx, "GET", path, NULL, NULL, &live, &e) < 0)
 		return 0;
 	uid = k8c_jstr(live, "metadata.uid");
-	*cached = uid != NULL && want != NULL && strcmp(uid, want) == 0 && !sts_is_terminating(live);
+	*cached =
+	    uid != NULL && want != NULL && strcmp(uid, want) == 0 && !sts_is_terminating(live);
 	return *cached;
 }
 
 /* ClaimPods: keep the owned pods that match, adopt matching orphans,
- * release owned pods that no longer match.  Returns the claimed count;
- * l->v is compacted to them. */
-static int claim_pods(sts_ctl_t *c, const cJSON *set, const k8c_label_selector_t *sel,
-                      pod_list_t *l, k8c_error_t *err)
+ * release owned pods that no longer match.  l is compacted to the
+ * claimed pods. */
+static int claim_pods(sts_ctl_t *c, const cJSON *set, const k8c_label_selector_t *sel, sts_vec_t *l,
+                      k8c_error_t *err)
 {
 	const char *uid = k8c_jstr(set, "metadata.uid") ?: "";
 	size_t keep = 0;
@@ -121,7 +117,8 @@ static int claim_pods(sts_ctl_t *c, const cJSON *set, const k8c_label_selector_t
 		           !sts_is_terminating(pod) && can_adopt(c, set, &adoptable)) {
 			if (patch_owner(c, set, pod, 1, &e) < 0) {
 				if (e.code != K8C_ENOTFOUND)
-					ret = k8c_error_make(err, e.code, "adopt pod: %s", e.message);
+					ret =
+					    k8c_error_make(err, e.code, "adopt pod: %s", e.message);
 			} else {
 				claimed = 1;
 			}
@@ -146,23 +143,22 @@ static int sync_set(sts_ctl_t *c, const char *key, const cJSON *set,
 
 	c->ch->list(c->ch->ctx, STS_W_PODS, k8c_jstr(set, "metadata.namespace"), NULL,
 	            collect_member, &pods);
-	ret = claim_pods(c, set, sel, &pods, err);
+	ret = claim_pods(c, set, sel, &pods.pods, err);
 	if (ret >= 0 && (ret = sts_history_load(c, set, sel, &h, err)) >= 0) {
-		ret = sts_update(c, key, set, &h, pods.v, pods.n, &st, err);
+		ret = sts_update(c, key, set, &h, pods.pods.v, pods.pods.n, &st, err);
 		if (sts_status_complete_and_differs(set, &st) &&
 		    (ret2 = sts_put_status(c, set, &st, &e2)) < 0 && ret >= 0) {
 			*err = e2;
 			ret = ret2;
 		}
-		if ((ret2 = sts_history_truncate(c, set, &h, pods.v, pods.n, &e2)) < 0 && ret >= 0) {
+		if ((ret2 = sts_history_truncate(c, set, &h, pods.pods.v, pods.pods.n, &e2)) < 0 &&
+		    ret >= 0) {
 			*err = e2;
 			ret = ret2;
 		}
 		sts_history_free(&h);
 	}
-	for (size_t i = 0; i < pods.n; i++)
-		cJSON_Delete(pods.v[i]);
-	free(pods.v);
+	sts_vec_free(&pods.pods);
 	if (ret < 0)
 		return ret;
 	if (sts_jint(set, "spec.minReadySeconds", 0) > 0 && st.available != sts_replicas(set))
@@ -226,10 +222,12 @@ static int sts_init(const k8c_host_t *host, const cJSON *config, void **cookie, 
 
 	(void)config;
 	if (!K8C_HAS_MEMBER(host->struct_size, k8c_host_t, controller) || host->controller == NULL)
-		return k8c_error_make(err, K8C_EINVAL,
-		                      "the statefulset controller runs in the controller manager only");
+		return k8c_error_make(
+		    err, K8C_EINVAL,
+		    "the statefulset controller runs in the controller manager only");
 	if (host->client == NULL)
-		return k8c_error_make(err, K8C_EINVAL, "the statefulset controller needs an API client");
+		return k8c_error_make(err, K8C_EINVAL,
+		                      "the statefulset controller needs an API client");
 	c = k8c_xcalloc(1, sizeof(*c));
 	c->host = host;
 	c->ch = host->controller;
@@ -243,21 +241,21 @@ static void sts_fini(void *cookie)
 }
 
 static const k8c_controller_ops_t ops = {
-	.struct_size = sizeof(k8c_controller_ops_t),
-	.watches = watches,
-	.n_watches = sizeof(watches) / sizeof(watches[0]),
-	.workers = 5, /* kube-controller-manager's --concurrent-statefulset-syncs */
-	.event_component = "statefulset-controller",
-	.reconcile = reconcile,
-	.on_change = on_change,
+    .struct_size = sizeof(k8c_controller_ops_t),
+    .watches = watches,
+    .n_watches = sizeof(watches) / sizeof(watches[0]),
+    .workers = 5, /* kube-controller-manager's --concurrent-statefulset-syncs */
+    .event_component = "statefulset-controller",
+    .reconcile = reconcile,
+    .on_change = on_change,
 };
 
 K8C_PLUGIN_EXPORT const k8c_plugin_t k8c_plugin = {
-	K8C_PLUGIN_HEADER(K8C_PLUGIN_CONTROLLER),
-	.name = "statefulset",
-	.version = "1.0.0",
-	.description = "StatefulSet controller: ordered pods with stable identity and storage",
-	.init = sts_init,
-	.fini = sts_fini,
-	.ops = &ops,
+    K8C_PLUGIN_HEADER(K8C_PLUGIN_CONTROLLER),
+    .name = "statefulset",
+    .version = "1.0.0",
+    .description = "StatefulSet controller: ordered pods with stable identity and storage",
+    .init = sts_init,
+    .fini = sts_fini,
+    .ops = &ops,
 };

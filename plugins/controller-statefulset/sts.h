@@ -24,8 +24,8 @@ enum { STS_W_SETS = 0, STS_W_PODS = 1, STS_W_REVS = 2, STS_W_PVCS = 3 };
 
 /* One controller instance (the plugin's cookie). */
 typedef struct sts_ctl {
-	const k8c_host_t *host;             /* borrowed until fini */
-	const k8c_controller_host_t *ch;    /* host->controller, borrowed */
+	const k8c_host_t *host;          /* borrowed until fini */
+	const k8c_controller_host_t *ch; /* host->controller, borrowed */
 } sts_ctl_t;
 
 /* --- sts_json.c: small JSON helpers ----------------------------------------- */
@@ -45,6 +45,17 @@ const char *sts_controller_uid(const struct cJSON *obj);
 int sts_is_terminating(const struct cJSON *obj);
 /* The value of label key (which may hold dots) of obj, or NULL (borrowed). */
 const char *sts_label(const struct cJSON *obj, const char *key);
+
+/* A growing array of owned trees (the cache copies a sync works on). */
+typedef struct sts_vec {
+	struct cJSON **v;
+	size_t n, cap;
+} sts_vec_t;
+
+/* Append a copy of item. */
+void sts_vec_push_copy(sts_vec_t *vec, const struct cJSON *item);
+/* Free the trees and the array. */
+void sts_vec_free(sts_vec_t *vec);
 
 /* --- sts_pods.c: pod identity and state (pure) ------------------------------- */
 /* The ordinal of a pod named PARENT-N, or -1; *parent_len (may be NULL)
@@ -110,8 +121,8 @@ typedef struct sts_status {
 	const char *update_revision;  /* borrowed */
 } sts_status_t;
 
-void sts_status_count(sts_status_t *st, struct cJSON *const *pods, size_t n,
-                      int64_t min_ready_s, int64_t now_ns);
+void sts_status_count(sts_status_t *st, struct cJSON *const *pods, size_t n, int64_t min_ready_s,
+                      int64_t now_ns);
 /* completeRollingUpdate, then whether set's status differs from st. */
 int sts_status_complete_and_differs(const struct cJSON *set, sts_status_t *st);
 /* The status object (new tree, caller owns). */
@@ -122,7 +133,8 @@ int sts_create_pod(sts_ctl_t *c, const char *key, const struct cJSON *set, struc
                    k8c_error_t *err);
 int sts_delete_pod(sts_ctl_t *c, const char *key, const struct cJSON *set, const struct cJSON *pod,
                    k8c_error_t *err);
-int sts_create_claims(sts_ctl_t *c, const struct cJSON *set, const struct cJSON *pod, k8c_error_t *err);
+int sts_create_claims(sts_ctl_t *c, const struct cJSON *set, const struct cJSON *pod,
+                      k8c_error_t *err);
 /* Bring the pod's existing claims in line with the retention policy. */
 int sts_fix_claim_owners(sts_ctl_t *c, const struct cJSON *set, const struct cJSON *pod,
                          k8c_error_t *err);
@@ -141,8 +153,8 @@ typedef struct sts_history {
 	int32_t collision;
 } sts_history_t;
 
-int sts_history_load(sts_ctl_t *c, const struct cJSON *set,
-                     const struct k8c_label_selector *sel, sts_history_t *h, k8c_error_t *err);
+int sts_history_load(sts_ctl_t *c, const struct cJSON *set, const struct k8c_label_selector *sel,
+                     sts_history_t *h, k8c_error_t *err);
 int sts_history_truncate(sts_ctl_t *c, const struct cJSON *set, const sts_history_t *h,
                          struct cJSON *const *pods, size_t n_pods, k8c_error_t *err);
 void sts_history_free(sts_history_t *h);

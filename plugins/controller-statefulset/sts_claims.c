@@ -22,10 +22,11 @@ cJSON *sts_claims(const cJSON *set, int ordinal)
 {
 	cJSON *out = cJSON_CreateArray();
 	const cJSON *t, *kv;
-	static const char *const drop[] = {"creationTimestamp", "uid", "resourceVersion",
-	                                   "generation", "managedFields", "selfLink"};
+	static const char *const drop[] = {"creationTimestamp", "uid",           "resourceVersion",
+	                                   "generation",        "managedFields", "selfLink"};
 
-	cJSON_ArrayForEach(t, k8c_jget(set, "spec.volumeClaimTemplates")) {
+	cJSON_ArrayForEach(t, k8c_jget(set, "spec.volumeClaimTemplates"))
+	{
 		const char *tn = k8c_jstr(t, "metadata.name");
 		if (tn == NULL)
 			continue;
@@ -37,11 +38,12 @@ cJSON *sts_claims(const cJSON *set, int ordinal)
 		for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
 			cJSON_DeleteItemFromObjectCaseSensitive(md, drop[i]);
 		sts_jset(md, "name", cJSON_CreateString(name));
-		sts_jset(md, "namespace", cJSON_CreateString(k8c_jstr(set, "metadata.namespace") ?: "default"));
+		sts_jset(md, "namespace",
+		         cJSON_CreateString(k8c_jstr(set, "metadata.namespace") ?: "default"));
 		labels = sts_jobj(md, "labels");
-		cJSON_ArrayForEach(kv, k8c_jget(set, "spec.selector.matchLabels"))
-			if (cJSON_IsString(kv))
-				sts_jset(labels, kv->string, cJSON_CreateString(kv->valuestring));
+		cJSON_ArrayForEach(
+		    kv, k8c_jget(set, "spec.selector.matchLabels")) if (cJSON_IsString(kv))
+		    sts_jset(labels, kv->string, cJSON_CreateString(kv->valuestring));
 		cJSON_AddItemToArray(out, claim);
 	}
 	return out;
@@ -58,7 +60,8 @@ static int has_ref(const cJSON *claim, const char *uid)
 {
 	const cJSON *ref;
 
-	cJSON_ArrayForEach(ref, k8c_jget(claim, "metadata.ownerReferences")) {
+	cJSON_ArrayForEach(ref, k8c_jget(claim, "metadata.ownerReferences"))
+	{
 		const char *u = k8c_jstr(ref, "uid");
 		if (u != NULL && uid != NULL && strcmp(u, uid) == 0)
 			return 1;
@@ -102,8 +105,8 @@ static int remove_ref(cJSON *claim, const cJSON *owner, const char *kind)
 		const char *rn = k8c_jstr(ref, "name");
 		int match = uid != NULL && uid[0] != '\0'
 		                ? ru != NULL && strcmp(ru, uid) == 0
-		                : rk != NULL && strcmp(rk, kind) == 0 && rn != NULL && name != NULL &&
-		                          strcmp(rn, name) == 0;
+		                : rk != NULL && strcmp(rk, kind) == 0 && rn != NULL &&
+		                      name != NULL && strcmp(rn, name) == 0;
 		if (match) {
 			cJSON_DeleteItemFromArray(refs, i);
 			changed = 1;
@@ -114,16 +117,18 @@ static int remove_ref(cJSON *claim, const cJSON *owner, const char *kind)
 
 static int is_delete(const cJSON *set, const char *which)
 {
-	const char *v = k8c_jget(set, "spec.persistentVolumeClaimRetentionPolicy") == NULL
-	                    ? NULL
-	                    : k8c_jstr(k8c_jget(set, "spec.persistentVolumeClaimRetentionPolicy"), which);
+	const char *v =
+	    k8c_jget(set, "spec.persistentVolumeClaimRetentionPolicy") == NULL
+	        ? NULL
+	        : k8c_jstr(k8c_jget(set, "spec.persistentVolumeClaimRetentionPolicy"), which);
 
 	return v != NULL && strcmp(v, "Delete") == 0;
 }
 
 int sts_claim_apply_policy(cJSON *claim, const cJSON *set, const cJSON *pod)
 {
-	int when_deleted = is_delete(set, "whenDeleted"), when_scaled = is_delete(set, "whenScaled");
+	int when_deleted = is_delete(set, "whenDeleted"),
+	    when_scaled = is_delete(set, "whenScaled");
 	int scaled_down = !sts_in_range(set, sts_ordinal(k8c_jstr(pod, "metadata.name"), NULL));
 	int changed = 0;
 
@@ -135,7 +140,8 @@ int sts_claim_apply_policy(cJSON *claim, const cJSON *set, const cJSON *pod)
 		changed |= remove_ref(claim, pod, "Pod");
 	} else if (when_scaled && !when_deleted) {
 		changed |= remove_ref(claim, set, "StatefulSet");
-		changed |= scaled_down ? set_ref(claim, pod, "v1", "Pod") : remove_ref(claim, pod, "Pod");
+		changed |=
+		    scaled_down ? set_ref(claim, pod, "v1", "Pod") : remove_ref(claim, pod, "Pod");
 	} else if (scaled_down) {
 		changed |= remove_ref(claim, set, "StatefulSet");
 		changed |= set_ref(claim, pod, "v1", "Pod");

@@ -35,11 +35,12 @@ int sts_create_claims(sts_ctl_t *c, const cJSON *set, const cJSON *pod, k8c_erro
 {
 	int ord = sts_ordinal(name_of(pod), NULL), ret = 0;
 	_cleanup_json_ cJSON *claims = sts_claims(set, ord);
-	_cleanup_free_ char *path = k8c_xasprintf("/api/v1/namespaces/%s/persistentvolumeclaims",
-	                                          ns_of(set));
+	_cleanup_free_ char *path =
+	    k8c_xasprintf("/api/v1/namespaces/%s/persistentvolumeclaims", ns_of(set));
 	const cJSON *claim;
 
-	cJSON_ArrayForEach(claim, claims) {
+	cJSON_ArrayForEach(claim, claims)
+	{
 		_cleanup_free_ char *key = k8c_xasprintf("%s/%s", ns_of(claim), name_of(claim));
 		_cleanup_json_ cJSON *have = c->ch->get(c->ch->ctx, STS_W_PVCS, key);
 		k8c_error_t e;
@@ -55,11 +56,12 @@ int sts_create_claims(sts_ctl_t *c, const cJSON *set, const cJSON *pod, k8c_erro
 		if (r < 0 && e.code == K8C_EEXIST)
 			continue; /* the cache is behind */
 		if (r < 0) {
-			c->ch->event(c->ch->ctx, STS_W_SETS, set, "Warning", "FailedCreate",
-			             "create Claim %s for Pod %s in StatefulSet %s failed error: %s",
-			             name_of(claim), name_of(pod), name_of(set), e.message);
-			ret = k8c_error_make(err, e.code, "failed to create PVC %s: %s", name_of(claim),
-			                     e.message);
+			c->ch->event(
+			    c->ch->ctx, STS_W_SETS, set, "Warning", "FailedCreate",
+			    "create Claim %s for Pod %s in StatefulSet %s failed error: %s",
+			    name_of(claim), name_of(pod), name_of(set), e.message);
+			ret = k8c_error_make(err, e.code, "failed to create PVC %s: %s",
+			                     name_of(claim), e.message);
 			continue;
 		}
 		c->ch->event(c->ch->ctx, STS_W_SETS, set, "Normal", "SuccessfulCreate",
@@ -75,7 +77,8 @@ int sts_fix_claim_owners(sts_ctl_t *c, const cJSON *set, const cJSON *pod, k8c_e
 	_cleanup_json_ cJSON *claims = sts_claims(set, ord);
 	const cJSON *claim;
 
-	cJSON_ArrayForEach(claim, claims) {
+	cJSON_ArrayForEach(claim, claims)
+	{
 		_cleanup_free_ char *key = k8c_xasprintf("%s/%s", ns_of(claim), name_of(claim));
 		_cleanup_json_ cJSON *have = c->ch->get(c->ch->ctx, STS_W_PVCS, key);
 		_cleanup_free_ char *path = NULL;
@@ -83,15 +86,16 @@ int sts_fix_claim_owners(sts_ctl_t *c, const cJSON *set, const cJSON *pod, k8c_e
 
 		if (have == NULL || !sts_claim_apply_policy(have, set, pod))
 			continue;
-		path = k8c_xasprintf("/api/v1/namespaces/%s/persistentvolumeclaims/%s", ns_of(claim),
-		                     name_of(claim));
+		path = k8c_xasprintf("/api/v1/namespaces/%s/persistentvolumeclaims/%s",
+		                     ns_of(claim), name_of(claim));
 		sts_jset(have, "apiVersion", cJSON_CreateString("v1"));
 		sts_jset(have, "kind", cJSON_CreateString("PersistentVolumeClaim"));
 		if (api(c, "PUT", path, have, NULL, NULL, &e) < 0 && e.code != K8C_ENOTFOUND) {
 			c->ch->event(c->ch->ctx, STS_W_SETS, set, "Warning", "FailedUpdate",
-			             "update Pod %s in StatefulSet %s failed error: %s", name_of(pod),
-			             name_of(set), e.message);
-			ret = k8c_error_make(err, e.code, "update PVC %s: %s", name_of(claim), e.message);
+			             "update Pod %s in StatefulSet %s failed error: %s",
+			             name_of(pod), name_of(set), e.message);
+			ret = k8c_error_make(err, e.code, "update PVC %s: %s", name_of(claim),
+			                     e.message);
 		}
 	}
 	return ret;
@@ -108,10 +112,12 @@ int sts_claims_stale(sts_ctl_t *c, const cJSON *set, const cJSON *pod)
 	if (ws == NULL || strcmp(ws, "Delete") != 0)
 		return 0; /* retained claims are meant to be reused */
 	claims = sts_claims(set, sts_ordinal(name_of(pod), NULL));
-	cJSON_ArrayForEach(claim, claims) {
+	cJSON_ArrayForEach(claim, claims)
+	{
 		_cleanup_free_ char *key = k8c_xasprintf("%s/%s", ns_of(claim), name_of(claim));
 		_cleanup_json_ cJSON *have = c->ch->get(c->ch->ctx, STS_W_PVCS, key);
-		cJSON_ArrayForEach(ref, k8c_jget(have, "metadata.ownerReferences")) {
+		cJSON_ArrayForEach(ref, k8c_jget(have, "metadata.ownerReferences"))
+		{
 			const char *k = k8c_jstr(ref, "kind"), *n = k8c_jstr(ref, "name");
 			const char *u = k8c_jstr(ref, "uid");
 			if (k && n && u && strcmp(k, "Pod") == 0 && strcmp(n, name_of(pod)) == 0 &&
@@ -140,8 +146,8 @@ int sts_create_pod(sts_ctl_t *c, const char *key, const cJSON *set, cJSON *pod, 
 		c->ch->creation_observed(c->ch->ctx, key);
 		if (e.code != K8C_EEXIST)
 			c->ch->event(c->ch->ctx, STS_W_SETS, set, "Warning", "FailedCreate",
-			             "create Pod %s in StatefulSet %s failed error: %s", name_of(pod),
-			             name_of(set), e.message);
+			             "create Pod %s in StatefulSet %s failed error: %s",
+			             name_of(pod), name_of(set), e.message);
 		return k8c_error_make(err, e.code, "create pod %s: %s", name_of(pod), e.message);
 	}
 	if (sts_fix_claim_owners(c, set, created, &e) < 0) {
@@ -158,8 +164,8 @@ int sts_create_pod(sts_ctl_t *c, const char *key, const cJSON *set, cJSON *pod, 
 int sts_delete_pod(sts_ctl_t *c, const char *key, const cJSON *set, const cJSON *pod,
                    k8c_error_t *err)
 {
-	_cleanup_free_ char *path = k8c_xasprintf("/api/v1/namespaces/%s/pods/%s", ns_of(pod),
-	                                          name_of(pod));
+	_cleanup_free_ char *path =
+	    k8c_xasprintf("/api/v1/namespaces/%s/pods/%s", ns_of(pod), name_of(pod));
 	_cleanup_free_ char *pkey = k8c_xasprintf("%s/%s", ns_of(pod), name_of(pod));
 	k8c_error_t e;
 
@@ -178,8 +184,8 @@ int sts_delete_pod(sts_ctl_t *c, const char *key, const cJSON *set, const cJSON 
 
 int sts_update_pod_identity(sts_ctl_t *c, const cJSON *set, const cJSON *pod, k8c_error_t *err)
 {
-	_cleanup_free_ char *path = k8c_xasprintf("/api/v1/namespaces/%s/pods/%s", ns_of(pod),
-	                                          name_of(pod));
+	_cleanup_free_ char *path =
+	    k8c_xasprintf("/api/v1/namespaces/%s/pods/%s", ns_of(pod), name_of(pod));
 	_cleanup_json_ cJSON *patch = cJSON_CreateObject();
 	cJSON *md = cJSON_AddObjectToObject(patch, "metadata"), *labels;
 	char idx[16];
@@ -190,7 +196,8 @@ int sts_update_pod_identity(sts_ctl_t *c, const cJSON *set, const cJSON *pod, k8
 	snprintf(idx, sizeof(idx), "%d", sts_ordinal(name_of(pod), NULL));
 	cJSON_AddStringToObject(labels, STS_LABEL_POD_INDEX, idx);
 	if (k8c_jstr(pod, "metadata.resourceVersion") != NULL)
-		cJSON_AddStringToObject(md, "resourceVersion", k8c_jstr(pod, "metadata.resourceVersion"));
+		cJSON_AddStringToObject(md, "resourceVersion",
+		                        k8c_jstr(pod, "metadata.resourceVersion"));
 	if (!sts_storage_matches(set, pod) && sts_create_claims(c, set, pod, &e) < 0)
 		return k8c_error_make(err, e.code, "%s", e.message);
 	if (api(c, "PATCH", path, patch, K8C_PATCH_MERGE, NULL, &e) < 0) {
@@ -206,8 +213,8 @@ int sts_update_pod_identity(sts_ctl_t *c, const cJSON *set, const cJSON *pod, k8
 
 int sts_put_status(sts_ctl_t *c, const cJSON *set, const sts_status_t *st, k8c_error_t *err)
 {
-	_cleanup_free_ char *path = k8c_xasprintf("/apis/apps/v1/namespaces/%s/statefulsets/%s/status",
-	                                          ns_of(set), name_of(set));
+	_cleanup_free_ char *path = k8c_xasprintf(
+	    "/apis/apps/v1/namespaces/%s/statefulsets/%s/status", ns_of(set), name_of(set));
 	_cleanup_json_ cJSON *body = cJSON_Duplicate(set, 1);
 	int ret = 0;
 
@@ -224,11 +231,11 @@ int sts_put_status(sts_ctl_t *c, const cJSON *set, const sts_status_t *st, k8c_e
 		/* a newer set: write the status on it (the status updater's retry) */
 		cJSON_Delete(body);
 		body = NULL;
-		_cleanup_free_ char *get = k8c_xasprintf("/apis/apps/v1/namespaces/%s/statefulsets/%s",
-		                                         ns_of(set), name_of(set));
+		_cleanup_free_ char *get = k8c_xasprintf(
+		    "/apis/apps/v1/namespaces/%s/statefulsets/%s", ns_of(set), name_of(set));
 		if ((ret = api(c, "GET", get, NULL, NULL, &body, &e)) < 0)
-			return k8c_error_make(err, e.code, "get %s/%s: %s", ns_of(set), name_of(set),
-			                      e.message);
+			return k8c_error_make(err, e.code, "get %s/%s: %s", ns_of(set),
+			                      name_of(set), e.message);
 	}
 	return k8c_error_make(err, K8C_ECONFLICT, "update status of %s/%s: conflicts", ns_of(set),
 	                      name_of(set));

@@ -73,15 +73,15 @@ cJSON *sts_revision_new(const cJSON *set, long long revision, int32_t collision)
 	cJSON_AddStringToObject(md, "name", name);
 	cJSON_AddStringToObject(md, "namespace", k8c_jstr(set, "metadata.namespace") ?: "default");
 	labels = cJSON_AddObjectToObject(md, "labels");
-	cJSON_ArrayForEach(kv, k8c_jget(set, "spec.template.metadata.labels"))
-		if (cJSON_IsString(kv))
-			cJSON_AddStringToObject(labels, kv->string, kv->valuestring);
+	cJSON_ArrayForEach(kv,
+	                   k8c_jget(set, "spec.template.metadata.labels")) if (cJSON_IsString(kv))
+	    cJSON_AddStringToObject(labels, kv->string, kv->valuestring);
 	sts_jset(labels, STS_LABEL_HASH, cJSON_CreateString(hash));
 	if (cJSON_IsObject(k8c_jget(set, "metadata.annotations"))) {
 		ann = cJSON_AddObjectToObject(md, "annotations");
-		cJSON_ArrayForEach(kv, k8c_jget(set, "metadata.annotations"))
-			if (cJSON_IsString(kv))
-				cJSON_AddStringToObject(ann, kv->string, kv->valuestring);
+		cJSON_ArrayForEach(kv,
+		                   k8c_jget(set, "metadata.annotations")) if (cJSON_IsString(kv))
+		    cJSON_AddStringToObject(ann, kv->string, kv->valuestring);
 	}
 	refs = cJSON_AddArrayToObject(md, "ownerReferences");
 	cJSON_AddItemToArray(refs, sts_controller_ref(set));

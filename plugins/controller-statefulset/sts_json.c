@@ -54,13 +54,27 @@ static void go_string(k8c_json_out_t *o, const char *s)
 		size_t skip = 1;
 
 		switch (*p) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
+		case '"':
+			esc = "\\\"";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		case '\b':
+			esc = "\\b";
+			break;
+		case '\f':
+			esc = "\\f";
+			break;
 		default:
 			if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&') {
 				memcpy(u, "\\u00", 4);
@@ -98,7 +112,8 @@ static void canonical(k8c_json_out_t *o, const cJSON *item)
 		go_string(o, item->valuestring);
 	} else if (cJSON_IsArray(item)) {
 		k8c_json_out_raw(o, "[", 1);
-		cJSON_ArrayForEach(c, item) {
+		cJSON_ArrayForEach(c, item)
+		{
 			if (c != item->child)
 				k8c_json_out_raw(o, ",", 1);
 			canonical(o, c);
@@ -150,9 +165,9 @@ const char *sts_controller_uid(const cJSON *obj)
 {
 	const cJSON *ref;
 
-	cJSON_ArrayForEach(ref, k8c_jget(obj, "metadata.ownerReferences"))
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ref, "controller")))
-			return k8c_jstr(ref, "uid");
+	cJSON_ArrayForEach(ref, k8c_jget(obj, "metadata.ownerReferences")) if (
+	    cJSON_IsTrue(
+	        cJSON_GetObjectItemCaseSensitive(ref, "controller"))) return k8c_jstr(ref, "uid");
 	return NULL;
 }
 
@@ -168,4 +183,22 @@ const char *sts_label(const cJSON *obj, const char *key)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(k8c_jget(obj, "metadata.labels"), key);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+void sts_vec_push_copy(sts_vec_t *vec, const cJSON *item)
+{
+	if (vec->n == vec->cap) {
+		vec->cap = vec->cap ? 2 * vec->cap : 16;
+		vec->v = k8c_xrealloc(vec->v, vec->cap * sizeof(*vec->v));
+	}
+	vec->v[vec->n++] = cJSON_Duplicate(item, 1);
+}
+
+void sts_vec_free(sts_vec_t *vec)
+{
+	for (size_t i = 0; i < vec->n; i++)
+		cJSON_Delete(vec->v[i]);
+	free(vec->v);
+	vec->v = NULL;
+	vec->n = vec->cap = 0;
 }

@@ -73,7 +73,8 @@ static void set_storage(const cJSON *set, cJSON *spec, int ordinal)
 	cJSON *vols = cJSON_CreateArray();
 	const cJSON *old = cJSON_GetObjectItemCaseSensitive(spec, "volumes");
 
-	cJSON_ArrayForEach(t, tmpls) {
+	cJSON_ArrayForEach(t, tmpls)
+	{
 		const char *tn = k8c_jstr(t, "metadata.name");
 		if (tn == NULL)
 			continue;
@@ -84,13 +85,13 @@ static void set_storage(const cJSON *set, cJSON *spec, int ordinal)
 		cJSON_AddItemToObject(vol, "persistentVolumeClaim", src);
 		cJSON_AddItemToArray(vols, vol);
 	}
-	cJSON_ArrayForEach(v, old) {
+	cJSON_ArrayForEach(v, old)
+	{
 		const char *vn = k8c_jstr(v, "name");
 		int is_claim = 0;
-		cJSON_ArrayForEach(t, tmpls)
-			if (vn != NULL && k8c_jstr(t, "metadata.name") != NULL &&
-			    strcmp(vn, k8c_jstr(t, "metadata.name")) == 0)
-				is_claim = 1;
+		cJSON_ArrayForEach(
+		    t, tmpls) if (vn != NULL && k8c_jstr(t, "metadata.name") != NULL &&
+		                  strcmp(vn, k8c_jstr(t, "metadata.name")) == 0) is_claim = 1;
 		if (!is_claim)
 			cJSON_AddItemToArray(vols, cJSON_Duplicate(v, 1));
 	}
@@ -141,7 +142,8 @@ int sts_identity_matches(const cJSON *set, const cJSON *pod)
 {
 	const char *name = k8c_jstr(pod, "metadata.name");
 	const char *lbl = sts_label(pod, STS_LABEL_POD_NAME);
-	const char *ns = k8c_jstr(pod, "metadata.namespace"), *sns = k8c_jstr(set, "metadata.namespace");
+	const char *ns = k8c_jstr(pod, "metadata.namespace"),
+	           *sns = k8c_jstr(set, "metadata.namespace");
 	const cJSON *labels = k8c_jget(pod, "metadata.labels");
 	const cJSON *idx = cJSON_GetObjectItemCaseSensitive(labels, STS_LABEL_POD_INDEX);
 	int ord = sts_ordinal(name, NULL);
@@ -162,13 +164,15 @@ int sts_storage_matches(const cJSON *set, const cJSON *pod)
 
 	if (ord < 0)
 		return 0;
-	cJSON_ArrayForEach(t, k8c_jget(set, "spec.volumeClaimTemplates")) {
+	cJSON_ArrayForEach(t, k8c_jget(set, "spec.volumeClaimTemplates"))
+	{
 		const char *tn = k8c_jstr(t, "metadata.name");
 		int found = 0;
 		if (tn == NULL)
 			continue;
 		_cleanup_free_ char *want = sts_claim_name(set, tn, ord);
-		cJSON_ArrayForEach(v, k8c_jget(pod, "spec.volumes")) {
+		cJSON_ArrayForEach(v, k8c_jget(pod, "spec.volumes"))
+		{
 			const char *vn = k8c_jstr(v, "name");
 			const char *cn = k8c_jstr(v, "persistentVolumeClaim.claimName");
 			if (vn != NULL && strcmp(vn, tn) == 0)
@@ -199,15 +203,25 @@ int sts_pod_created(const cJSON *pod)
 	return p != NULL && p[0] != '\0';
 }
 
-int sts_pod_failed(const cJSON *pod) { return phase_is(pod, "Failed"); }
-int sts_pod_succeeded(const cJSON *pod) { return phase_is(pod, "Succeeded"); }
-int sts_pod_pending(const cJSON *pod) { return phase_is(pod, "Pending"); }
+int sts_pod_failed(const cJSON *pod)
+{
+	return phase_is(pod, "Failed");
+}
+int sts_pod_succeeded(const cJSON *pod)
+{
+	return phase_is(pod, "Succeeded");
+}
+int sts_pod_pending(const cJSON *pod)
+{
+	return phase_is(pod, "Pending");
+}
 
 static const cJSON *ready_condition(const cJSON *pod)
 {
 	const cJSON *c;
 
-	cJSON_ArrayForEach(c, k8c_jget(pod, "status.conditions")) {
+	cJSON_ArrayForEach(c, k8c_jget(pod, "status.conditions"))
+	{
 		const char *t = k8c_jstr(c, "type");
 		if (t != NULL && strcmp(t, "Ready") == 0)
 			return c;

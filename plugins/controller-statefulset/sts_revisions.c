@@ -19,8 +19,7 @@
 typedef struct rev_list {
 	const k8c_label_selector_t *sel;
 	const char *uid;
-	cJSON **v;
-	size_t n, cap;
+	sts_vec_t revs;
 } rev_list_t;
 
 static int collect(void *arg, const cJSON *rev)
@@ -30,13 +29,8 @@ static int collect(void *arg, const cJSON *rev)
 
 	if (owner != NULL && strcmp(owner, l->uid) != 0)
 		return 0;
-	if (!k8c_label_selector_matches(l->sel, k8c_jget(rev, "metadata.labels")))
-		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 8;
-		l->v = k8c_xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	l->v[l->n++] = cJSON_Duplicate(rev, 1);
+	if (k8c_label_selector_matches(l->sel, k8c_jget(rev, "metadata.labels")))
+		sts_vec_push_copy(&l->revs, rev);
 	return 0;
 }
 
@@ -105,8 +99,8 @@ static int create_revision(sts_ctl_t *c, const cJSON *set, long long number, int
 }
 
 /* UpdateControllerRevision: give an older revision the newest number. */
-static int renumber(sts_ctl_t *c, const cJSON *set, const cJSON *rev, long long number,
-                    cJSON **out, k8c_error_t *err)
+static int renumber(sts_ctl_t *c, const cJSON *set, const cJSON *rev, long long number, cJSON **out,
+                    k8c_error_t *err)
 {
 	_cleanup_free_ char *path = rev_path(set, k8c_jstr(rev, "metadata.name"));
 	_cleanup_json_ cJSON *body = cJSON_Duplicate(rev, 1);
@@ -141,8 +135,8 @@ int sts_history_load(sts_ctl_t *c, const cJSON *set, const k8c_label_selector_t 
 	memset(h, 0, sizeof(*h));
 	h->collision = (int32_t)sts_jint(set, "status.collisionCount", 0);
 	c->ch->list(c->ch->ctx, STS_W_REVS, k8c_jstr(set, "metadata.namespace"), NULL, collect, &l);
-	h->revs = l.v;
-	h->n = l.n;
+	h->revs = l.revs.v;
+	h->n = l.revs.n;
 	for (size_t i = 0; i < h->n; i++)
 		if (sts_controller_uid(h->revs[i]) == NULL && !sts_is_terminating(set) &&
 		    (ret = adopt(c, set, h->revs[i], err)) < 0)
@@ -175,8 +169,8 @@ int sts_history_load(sts_ctl_t *c, const cJSON *set, const k8c_label_selector_t 
 	return 0;
 }
 
-int sts_history_truncate(sts_ctl_t *c, const cJSON *set, const sts_history_t *h,
-                         cJSON *const *pods, size_t n_pods, k8c_error_t *err)
+int sts_history_truncate(sts_ctl_t *c, const cJSON *set, const sts_history_t *h, cJSON *const *pods,
+                         size_t n_pods, k8c_error_t *err)
 {
 	const char *cur = k8c_jstr(h->current, "metadata.name") ?: "";
 	const char *upd = k8c_jstr(h->update, "metadata.name") ?: "";
@@ -195,9 +189,11 @@ int sts_history_truncate(sts_ctl_t *c, const cJSON *set, const sts_history_t *h,
 	if (limit < 0)
 		n_hist = 0; /* a negative limit (accepted by 1.32's validation) keeps all */
 	for (size_t k = 0; (long long)n_hist > limit && k < n_hist - (size_t)limit; k++) {
-		_cleanup_free_ char *path = rev_path(set, k8c_jstr(h->revs[hist[k]], "metadata.name"));
+		_cleanup_free_ char *path =
+		    rev_path(set, k8c_jstr(h->revs[hist[k]], "metadata.name"));
 		k8c_error_t e;
-		if (request(c, "DELETE", path, NULL, NULL, NULL, &e) < 0 && e.code != K8C_ENOTFOUND) {
+		if (request(c, "DELETE", path, NULL, NULL, NULL, &e) < 0 &&
+		    e.code != K8C_ENOTFOUND) {
 			ret = k8c_error_make(err, e.code, "delete revision: %s", e.message);
 			break;
 		}

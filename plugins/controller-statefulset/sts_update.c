@@ -23,10 +23,10 @@ typedef struct plan {
 	const sts_history_t *h;
 	int monotonic, start, n_rep;
 	int64_t min_ready, now_ns;
-	cJSON **rep;        /* n_rep, borrowed from pods or from made */
-	cJSON **cond;       /* n_cond, borrowed from pods, highest ordinal first */
+	cJSON **rep;  /* n_rep, borrowed from pods or from made */
+	cJSON **cond; /* n_cond, borrowed from pods, highest ordinal first */
 	size_t n_cond;
-	cJSON **made;       /* pods built here (owned) */
+	cJSON **made; /* pods built here (owned) */
 	size_t n_made;
 	cJSON *first_unhealthy;
 	int counted; /* the rolling update counted (and adjusted) the status */
@@ -81,12 +81,13 @@ static int process_replica(plan_t *p, int i, k8c_error_t *err)
 	if (sts_pod_failed(p->rep[i]) || sts_pod_succeeded(p->rep[i])) {
 		const char *pn = k8c_jstr(p->rep[i], "metadata.name") ?: "";
 		if (sts_pod_failed(p->rep[i]))
-			p->c->ch->event(p->c->ch->ctx, STS_W_SETS, set, "Warning", "RecreatingFailedPod",
-			                "StatefulSet %s/%s is recreating failed Pod %s", ns, sn, pn);
+			p->c->ch->event(
+			    p->c->ch->ctx, STS_W_SETS, set, "Warning", "RecreatingFailedPod",
+			    "StatefulSet %s/%s is recreating failed Pod %s", ns, sn, pn);
 		else
-			p->c->ch->event(p->c->ch->ctx, STS_W_SETS, set, "Normal",
-			                "RecreatingTerminatedPod",
-			                "StatefulSet %s/%s is recreating terminated Pod %s", ns, sn, pn);
+			p->c->ch->event(
+			    p->c->ch->ctx, STS_W_SETS, set, "Normal", "RecreatingTerminatedPod",
+			    "StatefulSet %s/%s is recreating terminated Pod %s", ns, sn, pn);
 		if ((ret = sts_delete_pod(p->c, p->key, set, p->rep[i], err)) < 0)
 			return ret;
 		p->rep[i] = versioned_pod(p, i + p->start);
@@ -135,7 +136,8 @@ static int rolling_update(plan_t *p, sts_status_t *st, k8c_error_t *err)
 	int min = cJSON_IsObject(ru) ? (int)sts_jint(ru, "partition", 0) : 0, ret;
 
 	for (int t = p->n_rep - 1; t >= min && t >= 0; t--) {
-		if (strcmp(sts_pod_revision(p->rep[t]), upd) != 0 && !sts_is_terminating(p->rep[t])) {
+		if (strcmp(sts_pod_revision(p->rep[t]), upd) != 0 &&
+		    !sts_is_terminating(p->rep[t])) {
 			ret = sts_delete_pod(p->c, p->key, p->set, p->rep[t], err);
 			if (ret < 0 && err->code != K8C_ENOTFOUND)
 				return ret;
