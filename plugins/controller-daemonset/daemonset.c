@@ -182,7 +182,9 @@ static int sync_read(ds_sync_t *s, k8c_error_t *err)
 		LOG(s->ctl, K8C_LOG_WARN, "daemonset %s: %s", s->key, err->message);
 		return 0;
 	}
-	gen = k8c_jstr(s->ds, "metadata.annotations." DS_GENERATION_ANNOTATION);
+	/* the annotation's name has dots: no dotted path */
+	gen = k8c_jstr(cJSON_GetObjectItemCaseSensitive(k8c_jget(s->ds, "metadata.annotations"),
+	                                                DS_GENERATION_ANNOTATION), "");
 	s->generation = gen != NULL ? k8c_xstrdup(gen) : NULL;
 	ch->list(ch->ctx, W_NODE, NULL, NULL, collect_node, &nodes);
 	qsort(nodes.v, nodes.n, sizeof(ds_node_t), node_cmp);

@@ -84,8 +84,10 @@ hash=$(k get pod "$pod" -o jsonpath='{.metadata.labels.controller-revision-hash}
 is "$(k get pod "$pod" -o jsonpath='{.metadata.labels.pod-template-generation}')" 1 "pods carry pod-template-generation"
 is "$(k get controllerrevisions -l app=web -o jsonpath='{.items[*].metadata.name} {.items[*].revision}')" "web-$hash 1" \
 	"a ControllerRevision <ds>-<hash> with revision 1, the pods' controller-revision-hash"
-is "$(k get controllerrevision "web-$hash" -o jsonpath='{.data.spec.template.$patch} {.metadata.ownerReferences[0].name}')" "replace web" \
-	"its data replaces the template; the DaemonSet owns it"
+like "$(k get controllerrevision "web-$hash" -o json | tr -d ' \n')" '"data":\{"spec":\{"template":\{"\$patch":"replace","metadata":\{"labels":\{"app":"web"\}\},"spec":\{"containers"' \
+	"its data is the patch that puts the template back whole"
+is "$(k get controllerrevision "web-$hash" -o jsonpath='{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}')" "DaemonSet/web" \
+	"the DaemonSet owns it"
 out=$(k get events --field-selector involvedObject.name=web,reason=SuccessfulCreate -o jsonpath='{.items[*].message}')
 like "$out" "^Created pod: web-[a-z0-9]{5}" "SuccessfulCreate events say Created pod: NAME"
 like "$(k get events --field-selector involvedObject.name=web,reason=SuccessfulCreate -o jsonpath='{.items[0].source.component}')" \
@@ -164,7 +166,7 @@ is "$(k get pods -l app=web -o jsonpath='{.items[0].metadata.labels.controller-r
 like "$(k rollout undo ds/web --to-revision=3 2>&1)" "skipped rollback|rolled back" "undo to the current revision changes nothing"
 
 # maxSurge: the new pod starts before the old one goes
-k patch ds web -p '{"spec":{"updateStrategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":0}}}}' >/dev/null
+k patch ds web -p '{"spec":{"minReadySeconds":2,"updateStrategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":0}}}}' >/dev/null
 k set image ds/web c=busybox:surge >/dev/null
 ok $(wait_for sh -c "[ \$(kubectl get pods -l app=web --no-headers | wc -l) -ge 4 ]"; echo $?) "maxSurge 1: a fourth pod runs beside the old ones"
 out=$(timeout 60 kubectl rollout status ds/web --timeout=50s 2>&1)
@@ -191,5 +193,5 @@ ok $(wait_for sh -c "kubectl get pods -l app=od --field-selector spec.nodeName=a
 	"a deleted pod comes back with the new template"
 ok $(wait_for status_is od "3 3 3 1 3 0 0"; echo $?) "updatedNumberScheduled 1"
 
-like "$(cat "$TMP/server.log")" "daemonset" "the server ran the daemonset controller"
+unlike "$(grep -i daemonset "$TMP/server.log")" "ERROR|WARN" "no error or warning from the daemonset controller"
 tap_done
