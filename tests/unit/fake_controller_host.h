@@ -37,7 +37,8 @@ typedef struct fake_ctl {
 	cJSON *bodies;                      /* the request bodies (null when none) */
 	cJSON *events;                      /* ["Type Reason message", ...] */
 	cJSON *enqueued;                    /* keys */
-	int unsatisfied;                    /* satisfied() answers !unsatisfied */
+	int unsatisfied;                    /* satisfied() answers 0 while set */
+	int pending;                        /* expected creations + deletions */
 	int created, fail_creates;          /* POSTs served; fail that many first */
 	char last_create_error[256];
 } fake_ctl_t;
@@ -131,13 +132,32 @@ static size_t fake_ctl_list(void *ctx, size_t watch, const char *ns, const char 
 	return n;
 }
 
-static void fake_ctl_expect(void *ctx, const char *key, int n) {}
-static void fake_ctl_expect_del(void *ctx, const char *key, const char *obj) {}
-static void fake_ctl_observed(void *ctx, const char *key) {}
-static void fake_ctl_del_observed(void *ctx, const char *key, const char *obj) {}
+/* Expectations: one pending count for all keys; the test settles them
+ * (fake_ctl_observe_all) where the informer would have caught up. */
+static void fake_ctl_expect(void *ctx, const char *key, int n)
+{
+	((fake_ctl_t *)ctx)->pending += n;
+}
+static void fake_ctl_expect_del(void *ctx, const char *key, const char *obj)
+{
+	((fake_ctl_t *)ctx)->pending++;
+}
+static void fake_ctl_observed(void *ctx, const char *key)
+{
+	((fake_ctl_t *)ctx)->pending--;
+}
+static void fake_ctl_del_observed(void *ctx, const char *key, const char *obj)
+{
+	((fake_ctl_t *)ctx)->pending--;
+}
 static int fake_ctl_satisfied(void *ctx, const char *key)
 {
-	return !((fake_ctl_t *)ctx)->unsatisfied;
+	return !((fake_ctl_t *)ctx)->unsatisfied && ((fake_ctl_t *)ctx)->pending <= 0;
+}
+__attribute__((unused))
+static void fake_ctl_observe_all(fake_ctl_t *f)
+{
+	f->pending = 0;
 }
 static void fake_ctl_forget(void *ctx, const char *key) {}
 
