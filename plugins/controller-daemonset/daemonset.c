@@ -283,19 +283,53 @@ static void enqueue_sets(ds_ctl_t *ctl, const char *ns, const cJSON *labels, int
 	free(a.keys.v);
 }
 
-static int has_controller(const cJSON *obj)
+static int pod_ready(const cJSON *pod)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, k8c_jget(pod, "status.conditions")) {
+		const char *type = k8c_jstr(c, "type"), *st = k8c_jstr(c, "status");
+
+		if (type != NULL && strcmp(type, "Ready") == 0)
+			return st != NULL && strcmp(st, "True") == 0;
+	}
+	return 0;
+}
+
+/* A daemon pod that just became ready becomes available minReadySeconds
+ * later: look at its DaemonSet again then (and a second more, against
+ * clock skew, as kube does). */
+static void pod_became_ready(ds_ctl_t *ctl, const cJSON *pod, const cJSON *old)
 {
 	const cJSON *ref;
+	const char *ns = k8c_jstr(pod, "metadata.namespace");
+	_cleanup_free_ char *key = NULL;
+	cJSON *ds;
+	int64_t mrs;
 
-	cJSON_ArrayForEach(ref, k8c_jget(obj, "metadata.ownerReferences"))
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ref, "controller")))
-			return 1;
-	return 0;
+	if (old == NULL || ns == NULL || pod_ready(old) || !pod_ready(pod))
+		return;
+	cJSON_ArrayForEach(ref, k8c_jget(pod, "metadata.ownerReferences")) {
+		const char *kind = k8c_jstr(ref, "kind"), *name = k8c_jstr(ref, "name");
+
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ref, "controller")) ||
+		    kind == NULL || name == NULL || strcmp(kind, "DaemonSet") != 0)
+			continue;
+		key = k8c_xasprintf("%s/%s", ns, name);
+		break;
+	}
+	if (key == NULL)
+		return;
+	ds = ctl->ch->get(ctl->ch->ctx, W_DS, key);
+	mrs = ds_min_ready_seconds(ds);
+	cJSON_Delete(ds);
+	if (mrs > 0)
+		ctl->ch->enqueue_after(ctl->ch->ctx, key, (mrs + 1) * 1000);
 }
 
 /* A pod without a controller: remember it, and let the DaemonSets that
  * could adopt it look. */
-static void pod_changed(ds_ctl_t *ctl, int type, const cJSON *pod)
+static void pod_changed(ds_ctl_t *ctl, int type, const cJSON *pod, const cJSON *old)
 {
 	const char *ns = k8c_jstr(pod, "metadata.namespace"), *name = k8c_jstr(pod, "metadata.name");
 	_cleanup_free_ char *key = NULL;
@@ -303,8 +337,10 @@ static void pod_changed(ds_ctl_t *ctl, int type, const cJSON *pod)
 
 	if (ns == NULL || name == NULL)
 		return;
+	if (type == K8C_WATCH_MODIFIED)
+		pod_became_ready(ctl, pod, old);
 	key = k8c_xasprintf("%s/%s", ns, name);
-	orphan = type != K8C_WATCH_DELETED && !has_controller(pod);
+	orphan = type != K8C_WATCH_DELETED && ds_controller_uid(pod) == NULL;
 	ds_orphan_set(ctl, ns, key, orphan);
 	if (orphan && k8c_jget(pod, "metadata.deletionTimestamp") == NULL)
 		enqueue_sets(ctl, ns, k8c_jget(pod, "metadata.labels"), 0);
@@ -321,7 +357,7 @@ static void ds_on_change(void *cookie, size_t watch, int type, const cJSON *obj,
 	ds_ctl_t *ctl = cookie;
 
 	if (watch == W_POD) {
-		pod_changed(ctl, type, obj);
+		pod_changed(ctl, type, obj, old);
 		return;
 	}
 	if (watch != W_NODE)

@@ -143,6 +143,8 @@ int64_t ds_min_ready_seconds(const struct cJSON *ds);
 int ds_scaled_value(const struct cJSON *v, int total, int *out);
 
 /* pods.c: API helpers */
+/* The uid of obj's controller ownerReference (borrowed), or NULL. */
+const char *ds_controller_uid(const struct cJSON *obj);
 struct cJSON *ds_owner_ref(const ds_sync_t *s);
 int ds_api(ds_sync_t *s, const char *method, const struct cJSON *body,
            const char *content_type, struct cJSON **out, k8c_error_t *err,

@@ -125,21 +125,10 @@ typedef struct rev_list {
 	size_t n;
 } rev_list_t;
 
-/* The uid of the controller ownerReference of obj, or NULL. */
-static const char *controller_uid(const cJSON *obj)
-{
-	const cJSON *ref;
-
-	cJSON_ArrayForEach(ref, k8c_jget(obj, "metadata.ownerReferences"))
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ref, "controller")))
-			return k8c_jstr(ref, "uid");
-	return NULL;
-}
-
 static int collect_rev(void *arg, const cJSON *cr)
 {
 	rev_list_t *l = arg;
-	const char *owner = controller_uid(cr), *name = k8c_jstr(cr, "metadata.name");
+	const char *owner = ds_controller_uid(cr), *name = k8c_jstr(cr, "metadata.name");
 	const cJSON *labels = k8c_jget(cr, "metadata.labels"), *rev;
 	const char *hash = k8c_jstr(labels, DS_HASH_LABEL);
 	ds_rev_t *r;

@@ -116,7 +116,7 @@ static void read_status(ds_pod_t *p, const cJSON *pod)
 	}
 }
 
-static const char *controller_uid(const cJSON *obj)
+const char *ds_controller_uid(const cJSON *obj)
 {
 	const cJSON *ref;
 
@@ -136,7 +136,7 @@ typedef struct pod_list {
 static int collect_pod(void *arg, const cJSON *pod)
 {
 	pod_list_t *l = arg;
-	const char *owner = controller_uid(pod), *name = k8c_jstr(pod, "metadata.name");
+	const char *owner = ds_controller_uid(pod), *name = k8c_jstr(pod, "metadata.name");
 	const cJSON *labels = k8c_jget(pod, "metadata.labels");
 	int matches, deleting = k8c_jget(pod, "metadata.deletionTimestamp") != NULL;
 	ds_pod_t *p;

@@ -61,8 +61,15 @@ static void fill(cJSON *ds, const int64_t c[C_COUNT], int observed_gen, int64_t 
 	}
 	if (observed_gen)
 		set_num(status, "observedGeneration", gen);
-	for (int i = 0; i < C_COUNT; i++)
+	for (int i = 0; i < C_COUNT; i++) {
+		/* the four counts that are optional in apps/v1 are left out
+		 * when zero, as Kubernetes writes them (omitempty) */
+		if (c[i] == 0 && i >= C_UPDATED) {
+			cJSON_DeleteItemFromObjectCaseSensitive(status, names[i]);
+			continue;
+		}
 		set_num(status, names[i], c[i]);
+	}
 }
 
 int ds_update_status(ds_sync_t *s, int observed_gen, k8c_error_t *err)

@@ -34,8 +34,11 @@ pod_nodes() {
 		-o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' | sort | tr '\n' ' ' | sed 's/ $//'
 }
 nodes_are() { [ "$(pod_nodes "$1")" = "$2" ] && [ "$(k get pods -l "app=$1" --no-headers | wc -l)" -eq "$(echo "$2" | wc -w)" ]; }
-status() { # DS: desired current ready updated available unavailable misscheduled
-	k get ds "$1" -o jsonpath='{.status.desiredNumberScheduled} {.status.currentNumberScheduled} {.status.numberReady} {.status.updatedNumberScheduled} {.status.numberAvailable} {.status.numberUnavailable} {.status.numberMisscheduled}'
+status() { # DS: desired current ready updated available unavailable misscheduled (absent: 0)
+	k get ds "$1" -o json | python3 -c 'import json, sys
+s = json.load(sys.stdin).get("status", {})
+print(*[s.get(f, 0) for f in ("desiredNumberScheduled", "currentNumberScheduled", "numberReady",
+      "updatedNumberScheduled", "numberAvailable", "numberUnavailable", "numberMisscheduled")])'
 }
 status_is() { [ "$(status "$1")" = "$2" ]; }
 ds() { # NAME [extra spec yaml lines, indented by 2]
@@ -67,6 +70,8 @@ ok $(wait_for sh -c "[ \$(kubectl get nodes --no-headers | grep -c ' Ready ') = 
 ds web
 ok $(wait_for nodes_are web "a-0 a-1 a-2"; echo $?) "a DaemonSet runs one pod on each of the 3 nodes"
 ok $(wait_for status_is web "3 3 3 3 3 0 0"; echo $?) "status: desired 3, current 3, ready 3, updated 3, available 3, unavailable 0, misscheduled 0"
+is "$(k get ds web -o jsonpath='{.status.numberUnavailable}|{.status.numberMisscheduled}')" "|0" \
+	"a zero numberUnavailable is left out, a zero numberMisscheduled is not (as Kubernetes writes them)"
 is "$(k get ds web -o jsonpath='{.metadata.generation} {.status.observedGeneration}')" "1 1" "observedGeneration follows generation"
 out=$(k get ds web --no-headers | awk '{print $2, $3, $4, $5, $6}')
 is "$out" "3 3 3 3 3" "kubectl get ds shows DESIRED CURRENT READY UP-TO-DATE AVAILABLE"

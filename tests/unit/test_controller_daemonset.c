@@ -303,6 +303,7 @@ static int pods_with(env_t *e, const char *image)
 	return n;
 }
 
+/* The status counts, absent ones (omitted zeros) as 0. */
 static const char *status_str(env_t *e)
 {
 	static char buf[128];
@@ -316,7 +317,7 @@ static const char *status_str(env_t *e)
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		const cJSON *v = cJSON_GetObjectItem(st, f[i]);
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%d", i ? " " : "",
-		                      cJSON_IsNumber(v) ? v->valueint : -1);
+		                      cJSON_IsNumber(v) ? v->valueint : 0);
 	}
 	return buf;
 }
@@ -538,6 +539,21 @@ static void test_node_change(void)
 	is_int(cJSON_GetArraySize(e.f.enqueued), 2, "a label change does");
 	e.ops->on_change(e.cookie, W_NODE, K8C_WATCH_DELETED, n2, NULL);
 	is_int(cJSON_GetArraySize(e.f.enqueued), 3, "a deleted node does");
+	cJSON_Delete(n1);
+	cJSON_Delete(n2);
+	/* a pod becoming ready with minReadySeconds: look again later */
+	cJSON_AddNumberToObject((cJSON *)k8c_jget(cJSON_GetArrayItem(e.f.cache[W_DS], 0), "spec"),
+	                        "minReadySeconds", 5);
+	n1 = J("{\"metadata\":{\"name\":\"p\",\"namespace\":\"ns\",\"ownerReferences\":[{\"kind\":\"DaemonSet\","
+	       "\"name\":\"d\",\"uid\":\"ds-uid\",\"controller\":true}]},\"status\":{\"conditions\":"
+	       "[{\"type\":\"Ready\",\"status\":\"False\"}]}}");
+	n2 = cJSON_Duplicate(n1, 1);
+	cJSON_ReplaceItemInObject(cJSON_GetArrayItem((cJSON *)k8c_jget(n2, "status.conditions"), 0), "status",
+	                          cJSON_CreateString("True"));
+	e.ops->on_change(e.cookie, W_POD, K8C_WATCH_MODIFIED, n2, n1);
+	is_int(cJSON_GetArraySize(e.f.enqueued), 4, "a daemon pod turning ready with minReadySeconds enqueues its DaemonSet");
+	e.ops->on_change(e.cookie, W_POD, K8C_WATCH_MODIFIED, n2, n2);
+	is_int(cJSON_GetArraySize(e.f.enqueued), 4, "staying ready does not");
 	cJSON_Delete(n1);
 	cJSON_Delete(n2);
 	/* a DaemonSet that is gone: nothing to do */
