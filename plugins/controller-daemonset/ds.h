@@ -5,7 +5,8 @@
  *                required node affinity, taints against tolerations with
  *                the DaemonSet default tolerations), and the pod's node
  *   pods.c       the DaemonSet's pods per node, manage (create what is
- *                missing, delete what is extra) and the rolling update
+ *                missing, delete what is extra)
+ *   rolling.c    the rolling update (maxUnavailable, maxSurge)
  *   history.c    ControllerRevisions: hash, snapshot, dedup, cleanup
  *   status.c     the status counts
  *
@@ -132,6 +133,20 @@ void ds_pods_collect(ds_sync_t *s);
 void ds_orphan_set(ds_ctl_t *ctl, const char *ns, const char *key, int orphan);
 void ds_orphans_free(ds_ctl_t *ctl);
 int ds_manage(ds_sync_t *s, k8c_error_t *err);
+const ds_node_t *ds_find_node(const ds_sync_t *s, const char *name);
+int ds_surge_count(const ds_sync_t *s, int total);
+int ds_unavailable_count(const ds_sync_t *s, int total);
+/* Names to create pods on or pods to delete (strings borrowed). */
+typedef struct ds_names {
+	char **v;
+	size_t n;
+} ds_names_t;
+void ds_names_add(ds_names_t *l, char *name);
+/* syncNodes: create on the nodes of create, delete the pods of del (both
+ * lists freed). */
+int ds_sync_nodes(ds_sync_t *s, ds_names_t *del, ds_names_t *create, k8c_error_t *err);
+
+/* rolling.c */
 int ds_rolling_update(ds_sync_t *s, k8c_error_t *err);
 void ds_pods_free(ds_pod_t *pods, size_t n);
 /* The pods targeting node: *start and the count (skipped ones included). */

@@ -1,9 +1,8 @@
 /* The DaemonSet's pods, node by node, as kube's daemon controller keeps
  * them: manage() creates the pod a node is missing and deletes pods on
  * nodes where they do not belong, failed ones (with backoff) and extra
- * ones (the oldest stays); the rolling update deletes old pods within
- * maxUnavailable, or with maxSurge starts new pods beside old ones and
- * deletes the old ones once the new are available.
+ * ones (the oldest stays); syncNodes does the creating and deleting for
+ * it and for the rolling update (rolling.c).
  *
  * Pods are created as kube creates them: generateName "<ds>-", the
  * template's labels plus controller-revision-hash and
@@ -343,7 +342,7 @@ size_t ds_pods_on(const ds_sync_t *s, const char *node, size_t *start)
 	return n;
 }
 
-static const ds_node_t *find_node(const ds_sync_t *s, const char *name)
+const ds_node_t *ds_find_node(const ds_sync_t *s, const char *name)
 {
 	size_t lo = 0, hi = s->n_nodes;
 
@@ -417,7 +416,7 @@ static int is_rolling(const ds_sync_t *s)
 }
 
 /* util.SurgeCount / UnavailableCount. */
-static int surge_count(const ds_sync_t *s, int total)
+int ds_surge_count(const ds_sync_t *s, int total)
 {
 	int v = 0;
 
@@ -427,7 +426,7 @@ static int surge_count(const ds_sync_t *s, int total)
 	return v;
 }
 
-static int unavailable_count(const ds_sync_t *s, int total)
+int ds_unavailable_count(const ds_sync_t *s, int total)
 {
 	const cJSON *mu = k8c_jget(s->ds, "spec.updateStrategy.rollingUpdate.maxUnavailable");
 	int v = 1;
@@ -441,12 +440,7 @@ static int unavailable_count(const ds_sync_t *s, int total)
 
 /* --- creating and deleting ------------------------------------------------ */
 
-typedef struct name_list {
-	char **v; /* borrowed strings */
-	size_t n;
-} name_list_t;
-
-static void names_add(name_list_t *l, char *name)
+void ds_names_add(ds_names_t *l, char *name)
 {
 	l->v = k8c_xrealloc(l->v, (l->n + 1) * sizeof(char *));
 	l->v[l->n++] = name;
@@ -492,7 +486,7 @@ static cJSON *pod_for(const ds_sync_t *s, const char *node)
 /* syncNodes: create on the nodes, delete the pods, at most burstReplicas
  * of each; creations in slow-start batches (1, 2, 4...) that stop after a
  * batch with a failure. */
-static int sync_nodes(ds_sync_t *s, name_list_t *del, name_list_t *create, k8c_error_t *err)
+int ds_sync_nodes(ds_sync_t *s, ds_names_t *del, ds_names_t *create, k8c_error_t *err)
 {
 	const k8c_controller_host_t *ch = s->ctl->ch;
 	size_t n_create = create->n < DS_BURST_REPLICAS ? create->n : DS_BURST_REPLICAS;
@@ -583,7 +577,7 @@ static int failed_pod_deletable(ds_sync_t *s, const ds_pod_t *p, const char *nod
 
 /* podsShouldBeOnNode. */
 static void pods_should_be_on_node(ds_sync_t *s, const ds_node_t *node, int surge,
-                                   name_list_t *create, name_list_t *del)
+                                   ds_names_t *create, ds_names_t *del)
 {
 	size_t start, n = ds_pods_on(s, node->name, &start), n_live = 0;
 	int should_run, should_continue, exists = 0;
@@ -594,7 +588,7 @@ static void pods_should_be_on_node(ds_sync_t *s, const ds_node_t *node, int surg
 		exists |= !s->pods[i].skip;
 	ds_node_should_run(&s->sched, node, &should_run, &should_continue);
 	if (should_run && !exists) {
-		names_add(create, node->name);
+		ds_names_add(create, node->name);
 	} else if (should_continue) {
 		for (size_t i = start; i < start + n; i++) {
 			ds_pod_t *p = &s->pods[i];
@@ -603,9 +597,9 @@ static void pods_should_be_on_node(ds_sync_t *s, const ds_node_t *node, int surg
 				continue;
 			if (p->phase == POD_FAILED) {
 				if (failed_pod_deletable(s, p, node->name))
-					names_add(del, p->name);
+					ds_names_add(del, p->name);
 			} else if (p->phase == POD_SUCCEEDED) {
-				names_add(del, p->name);
+				ds_names_add(del, p->name);
 			} else {
 				live[n_live++] = p; /* already oldest first */
 			}
@@ -613,10 +607,10 @@ static void pods_should_be_on_node(ds_sync_t *s, const ds_node_t *node, int surg
 		if (!surge) {
 			/* more than one: all but the oldest go */
 			for (size_t i = 1; i < n_live; i++)
-				names_add(del, live[i]->name);
+				ds_names_add(del, live[i]->name);
 		} else if (n_live == 0) {
 			if (should_run)
-				names_add(create, node->name);
+				ds_names_add(create, node->name);
 		} else if (n_live > 1) {
 			/* two only while the new one is not ready and the old is */
 			for (size_t i = 0; i < n_live; i++) {
@@ -627,25 +621,25 @@ static void pods_should_be_on_node(ds_sync_t *s, const ds_node_t *node, int surg
 				else if (!is_new && oldest_old == NULL)
 					oldest_old = live[i];
 				else
-					names_add(del, live[i]->name);
+					ds_names_add(del, live[i]->name);
 			}
 			if (oldest_new != NULL && oldest_old != NULL &&
 			    (!oldest_old->ready ||
 			     ds_pod_available(oldest_new, ds_min_ready_seconds(s->ds), s->now)))
-				names_add(del, oldest_old->name);
+				ds_names_add(del, oldest_old->name);
 		}
 	} else if (exists) {
 		for (size_t i = start; i < start + n; i++)
 			if (!s->pods[i].skip && !s->pods[i].deleting)
-				names_add(del, s->pods[i].name);
+				ds_names_add(del, s->pods[i].name);
 	}
 	free(live);
 }
 
 int ds_manage(ds_sync_t *s, k8c_error_t *err)
 {
-	name_list_t create = {0}, del = {0};
-	int surge = surge_count(s, 1) != 0;
+	ds_names_t create = {0}, del = {0};
+	int surge = ds_surge_count(s, 1) != 0;
 
 	for (size_t i = 0; i < s->n_nodes; i++)
 		pods_should_be_on_node(s, &s->nodes[i], surge, &create, &del);
@@ -653,176 +647,8 @@ int ds_manage(ds_sync_t *s, k8c_error_t *err)
 	for (size_t i = 0; i < s->n_pods; i++) {
 		ds_pod_t *p = &s->pods[i];
 
-		if (p->node != NULL && !p->skip && !p->deleting && find_node(s, p->node) == NULL)
-			names_add(&del, p->name);
+		if (p->node != NULL && !p->skip && !p->deleting && ds_find_node(s, p->node) == NULL)
+			ds_names_add(&del, p->name);
 	}
-	return sync_nodes(s, &del, &create, err);
-}
-
-/* --- rolling update ------------------------------------------------------- */
-
-/* findUpdatedPodsOnNode: at most one new and one old live pod, else 0. */
-static int updated_pods_on_node(const ds_sync_t *s, size_t start, size_t n,
-                                ds_pod_t **new_pod, ds_pod_t **old_pod)
-{
-	*new_pod = *old_pod = NULL;
-	for (size_t i = start; i < start + n; i++) {
-		ds_pod_t *p = &s->pods[i];
-		ds_pod_t **slot;
-
-		if (p->skip || p->deleting)
-			continue;
-		slot = ds_pod_updated(s, p) ? new_pod : old_pod;
-		if (*slot != NULL)
-			return 0;
-		*slot = p;
-	}
-	return 1;
-}
-
-/* The nodes the rolling update looks at: every node with pods and every
- * node that should run one (updatedDesiredNodeCounts), in name order. */
-typedef struct slot {
-	const char *node;
-	size_t start, n;
-} slot_t;
-
-static slot_t *update_slots(const ds_sync_t *s, size_t *n_slots, int *desired)
-{
-	slot_t *v = k8c_xcalloc(s->n_nodes + s->n_pods + 1, sizeof(slot_t));
-	size_t n = 0;
-
-	*desired = 0;
-	for (size_t i = 0; i < s->n_pods; i++) {
-		if (s->pods[i].node == NULL ||
-		    (n > 0 && strcmp(v[n - 1].node, s->pods[i].node) == 0))
-			continue;
-		v[n].node = s->pods[i].node;
-		v[n].n = ds_pods_on(s, v[n].node, &v[n].start);
-		n++;
-	}
-	for (size_t i = 0; i < s->n_nodes; i++) {
-		int run, cont;
-		size_t start;
-
-		ds_node_should_run(&s->sched, &s->nodes[i], &run, &cont);
-		if (!run)
-			continue;
-		(*desired)++;
-		if (ds_pods_on(s, s->nodes[i].name, &start) == 0)
-			v[n++] = (slot_t){.node = s->nodes[i].name, .start = start, .n = 0};
-	}
-	*n_slots = n;
-	return v;
-}
-
-static int node_should_run(const ds_sync_t *s, const char *name)
-{
-	const ds_node_t *node = find_node(s, name);
-	int run = 0, cont;
-
-	if (node != NULL)
-		ds_node_should_run(&s->sched, node, &run, &cont);
-	return run;
-}
-
-static int rolling_no_surge(ds_sync_t *s, slot_t *slots, size_t n_slots, int max_unavailable,
-                            k8c_error_t *err)
-{
-	name_list_t del = {0}, candidates = {0}, none = {0};
-	int64_t mrs = ds_min_ready_seconds(s->ds);
-	int unavailable = 0, remaining;
-
-	for (size_t i = 0; i < n_slots; i++) {
-		ds_pod_t *np, *op;
-
-		if (!updated_pods_on_node(s, slots[i].start, slots[i].n, &np, &op)) {
-			unavailable++; /* the manage loop prunes this node first */
-			continue;
-		}
-		if ((np == NULL) == (op == NULL)) {
-			unavailable++; /* the manage loop creates or deletes */
-		} else if (np != NULL) {
-			if (!ds_pod_available(np, mrs, s->now))
-				unavailable++;
-		} else if (!ds_pod_available(op, mrs, s->now)) {
-			names_add(&del, op->name); /* replace it at once */
-			unavailable++;
-		} else if (unavailable < max_unavailable) {
-			names_add(&candidates, op->name);
-		}
-	}
-	remaining = max_unavailable - unavailable;
-	for (int i = 0; i < remaining && (size_t)i < candidates.n; i++)
-		names_add(&del, candidates.v[i]);
-	free(candidates.v);
-	return sync_nodes(s, &del, &none, err);
-}
-
-static int rolling_surge(ds_sync_t *s, slot_t *slots, size_t n_slots, int max_surge,
-                         int desired, k8c_error_t *err)
-{
-	name_list_t del = {0}, not_run = {0}, candidates = {0}, create = {0};
-	int64_t mrs = ds_min_ready_seconds(s->ds);
-	int surged = 0, available = 0, deletable, remaining;
-
-	for (size_t i = 0; i < n_slots; i++) {
-		const char *node = slots[i].node;
-		ds_pod_t *np, *op;
-
-		if (!updated_pods_on_node(s, slots[i].start, slots[i].n, &np, &op)) {
-			surged++;
-			continue;
-		}
-		if (op != NULL ? ds_pod_available(op, mrs, s->now)
-		               : np != NULL && ds_pod_available(np, mrs, s->now))
-			available++;
-		if (op == NULL)
-			continue; /* manage handles it */
-		if (np == NULL) {
-			if (!ds_pod_available(op, mrs, s->now)) {
-				if (!node_should_run(s, node))
-					names_add(&del, op->name);
-				else
-					names_add(&create, (char *)node);
-			} else if (!node_should_run(s, node)) {
-				names_add(&not_run, op->name);
-			} else if (surged < max_surge) {
-				names_add(&candidates, (char *)node);
-			}
-		} else if (!ds_pod_available(np, mrs, s->now)) {
-			surged++; /* waiting for the new one */
-		} else {
-			names_add(&del, op->name); /* the new one is available */
-		}
-	}
-	/* old pods where they may no longer run go only as new ones elsewhere
-	 * become available */
-	deletable = available - desired;
-	for (int i = 0; i < deletable && (size_t)i < not_run.n; i++)
-		names_add(&del, not_run.v[i]);
-	remaining = max_surge - surged;
-	for (int i = 0; i < remaining && (size_t)i < candidates.n; i++)
-		names_add(&create, candidates.v[i]);
-	free(not_run.v);
-	free(candidates.v);
-	return sync_nodes(s, &del, &create, err);
-}
-
-int ds_rolling_update(ds_sync_t *s, k8c_error_t *err)
-{
-	size_t n_slots;
-	int desired, max_surge, max_unavailable, ret;
-	slot_t *slots = update_slots(s, &n_slots, &desired);
-
-	max_surge = surge_count(s, desired);
-	max_unavailable = unavailable_count(s, desired);
-	if (desired > 0 && max_surge == 0 && max_unavailable == 0)
-		max_unavailable = 1;
-	if (max_surge == 0)
-		ret = rolling_no_surge(s, slots, n_slots, max_unavailable, err);
-	else
-		ret = rolling_surge(s, slots, n_slots, max_surge, desired, err);
-	free(slots);
-	return ret;
+	return ds_sync_nodes(s, &del, &create, err);
 }
