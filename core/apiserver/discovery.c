@@ -92,6 +92,9 @@ static cJSON *resource_list(const char *group, const char *version)
 		if (k->subresources & K8C_SUB_EVICTION)
 			cJSON_AddItemToArray(res, sub_entry(k, "eviction", "policy", "v1",
 			                                    "Eviction", K8C_VERB_CREATE));
+		if (k->subresources & K8C_SUB_FINALIZE)
+			cJSON_AddItemToArray(res, sub_entry(k, "finalize", NULL, NULL, k->kind,
+			                                    K8C_VERB_UPDATE));
 		if (k->subresources & K8C_SUB_LOG)
 			cJSON_AddItemToArray(res, sub_entry(k, "log", NULL, NULL, k->kind,
 			                                    K8C_VERB_GET));

@@ -165,7 +165,8 @@ static void handle_get(k8c_apiserver_t *srv, const k8c_api_request_t *req, const
 	k8c_api_respond_json(resp, 200, obj);
 }
 
-/* PUT: replace (status: only .status). */
+/* PUT: replace (status 1: only .status, through KIND/status; 2: through
+ * namespaces/NAME/finalize). */
 static void handle_update(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,
                           int status, k8c_api_response_t *resp)
 {
@@ -197,7 +198,8 @@ static void handle_update(k8c_apiserver_t *srv, const k8c_api_request_t *req, co
 		return;
 	}
 	write_opts(req, &o);
-	o.status = status;
+	o.status = status == 1;
+	o.finalize = status == 2;
 	if (k8c_object_update(srv, r->kind, obj, old, 0, &o, resp) == 0)
 		k8c_api_respond_json(resp, 200, K8C_STEAL(obj));
 }
@@ -351,6 +353,12 @@ void k8c_handle_update_object(k8c_apiserver_t *srv, const k8c_api_request_t *req
                               const k8c_route_t *r, int status, k8c_api_response_t *resp)
 {
 	handle_update(srv, req, r, status, resp);
+}
+
+void k8c_handle_finalize(k8c_apiserver_t *srv, const k8c_api_request_t *req, const k8c_route_t *r,
+                         k8c_api_response_t *resp)
+{
+	handle_update(srv, req, r, 2, resp);
 }
 
 void k8c_handle_patch_object(k8c_apiserver_t *srv, const k8c_api_request_t *req,

@@ -137,6 +137,9 @@ void k8c_handle_delete_collection(k8c_apiserver_t *srv, const k8c_api_request_t 
                                   const k8c_route_t *route, k8c_api_response_t *resp);
 void k8c_handle_get_object(k8c_apiserver_t *srv, const k8c_api_request_t *req,
                            const k8c_route_t *route, k8c_api_response_t *resp);
+/* PUT namespaces/NAME/finalize: replace spec.finalizers (and metadata). */
+void k8c_handle_finalize(k8c_apiserver_t *srv, const k8c_api_request_t *req,
+                         const k8c_route_t *r, k8c_api_response_t *resp);
 void k8c_handle_update_object(k8c_apiserver_t *srv, const k8c_api_request_t *req,
                               const k8c_route_t *route, int status, k8c_api_response_t *resp);
 void k8c_handle_patch_object(k8c_apiserver_t *srv, const k8c_api_request_t *req,

@@ -35,6 +35,7 @@ enum k8c_subresource {
 	K8C_SUB_BINDING = 1u << 2,  /* pods/binding: create */
 	K8C_SUB_LOG = 1u << 3,      /* pods/log: get, text/plain */
 	K8C_SUB_EVICTION = 1u << 4, /* pods/eviction: create (policy/v1 Eviction) */
+	K8C_SUB_FINALIZE = 1u << 5, /* namespaces/finalize: update of spec.finalizers */
 };
 
 /* One column of `kubectl get` Table output. */
@@ -51,6 +52,7 @@ enum k8c_op {
 	K8C_OP_CREATE = 1,
 	K8C_OP_UPDATE = 2,
 	K8C_OP_STATUS_UPDATE = 3, /* through the status subresource */
+	K8C_OP_FINALIZE = 4,      /* namespaces/NAME/finalize: spec.finalizers only */
 };
 
 typedef struct k8c_kind {

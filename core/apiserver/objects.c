@@ -172,10 +172,35 @@ static void namespace_remember(k8c_apiserver_t *srv, const char *ns)
 	pthread_mutex_unlock(&srv->ns_lock);
 }
 
+/* 403 for a create in a Terminating namespace, with the NamespaceTerminating
+ * cause, as the NamespaceLifecycle admission plugin answers. */
+static void terminating(k8c_api_response_t *resp, const k8c_kind_t *kind, const char *name, const char *ns)
+{
+	cJSON *d = cJSON_CreateObject(), *causes, *c;
+
+	cJSON_AddStringToObject(d, "name", name);
+	if (kind->group[0])
+		cJSON_AddStringToObject(d, "group", kind->group);
+	cJSON_AddStringToObject(d, "kind", kind->resource);
+	causes = cJSON_AddArrayToObject(d, "causes");
+	c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "reason", "NamespaceTerminating");
+	{
+		_cleanup_free_ char *m = k8c_xasprintf("namespace %s is being terminated", ns);
+		cJSON_AddStringToObject(c, "message", m);
+	}
+	cJSON_AddStringToObject(c, "field", "metadata.namespace");
+	cJSON_AddItemToArray(causes, c);
+	k8c_api_respond_status(resp, 403, "Forbidden", d,
+	                       "%s%s%s \"%s\" is forbidden: unable to create new content in namespace %s because it is being terminated",
+	                       kind->resource, kind->group[0] ? "." : "", kind->group, name, ns);
+}
+
 /* The namespace of a new object must exist and not be terminating (as
  * Kubernetes' NamespaceLifecycle admission, with a short-lived cache of
  * active namespaces in place of its informer). */
-static int check_namespace(k8c_apiserver_t *srv, const char *ns, k8c_api_response_t *resp)
+static int check_namespace(k8c_apiserver_t *srv, const k8c_kind_t *kind, const char *name,
+                           const char *ns, k8c_api_response_t *resp)
 {
 	const k8c_kind_t *nsk = k8c_kind_by_resource("", "v1", "namespaces");
 	_cleanup_json_ cJSON *n = NULL;
@@ -194,13 +219,9 @@ static int check_namespace(k8c_apiserver_t *srv, const char *ns, k8c_api_respons
 		k8c_respond_error(resp, NULL, NULL, ret, &err);
 		return ret;
 	}
-	if (k8c_meta_str(n, "deletionTimestamp") != NULL) {
-		cJSON *d = cJSON_CreateObject();
-		cJSON_AddStringToObject(d, "name", ns);
-		cJSON_AddStringToObject(d, "kind", "namespaces");
-		k8c_api_respond_status(resp, 403, "Forbidden", d,
-		                       "unable to create new content in namespace %s because it is being terminated",
-		                       ns);
+	if (k8c_meta_str(n, "deletionTimestamp") != NULL ||
+	    strcmp(k8c_jstr(n, "status.phase") ?: "", "Terminating") == 0) {
+		terminating(resp, kind, name, ns);
 		return -K8C_EPERM;
 	}
 	namespace_remember(srv, ns);
@@ -301,7 +322,7 @@ int k8c_object_create_opts(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 	if ((ret = k8c_admission_validate(srv, kind, K8C_OP_CREATE, obj, resp)) < 0)
 		return ret;
 	k8c_omit_empty(kind->schema_type ? k8c_schema_type(kind->schema_type) : NULL, obj);
-	if (kind->namespaced && (ret = check_namespace(srv, ns, resp)) < 0)
+	if (kind->namespaced && (ret = check_namespace(srv, kind, admit_name, ns, resp)) < 0)
 		return ret;
 	if (kind == k8c_kind_by_resource("", "v1", "services")) {
 		/* addresses are chosen and stored under one lock */
@@ -421,7 +442,8 @@ int k8c_object_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 	k8c_field_errors_t errs = K8C_FIELD_ERRORS_INIT;
 	const cJSON *oldmd = cJSON_GetObjectItemCaseSensitive(old, "metadata");
 	int64_t old_rv = k8c_storage_rv(old), new_rv;
-	int op = o != NULL && o->status ? K8C_OP_STATUS_UPDATE : K8C_OP_UPDATE;
+	int op = o != NULL && o->status ? K8C_OP_STATUS_UPDATE
+	         : o != NULL && o->finalize ? K8C_OP_FINALIZE : K8C_OP_UPDATE;
 	cJSON *md;
 	k8c_error_t err;
 	int ret;
@@ -516,18 +538,21 @@ int k8c_object_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 	}
 	if (o != NULL && o->dry_run)
 		return 0;
-	/* An object being deleted goes once its last finalizer is removed. */
-	if (k8c_meta_str(obj, "deletionTimestamp") != NULL) {
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(md, "finalizers");
-		if (cJSON_GetArraySize(f) == 0) {
-			ret = k8c_storage_delete(srv, kind, k8c_meta_str(obj, "namespace"), k8c_meta_str(obj, "name"),
-			                         old_rv, NULL, &err);
-			if (ret < 0) {
-				k8c_respond_error(resp, kind, k8c_meta_str(obj, "name"), ret, &err);
-				return ret;
-			}
-			return 0;
+	/* An object being deleted goes once its last finalizer is removed
+	 * and no graceful deletion runs (ShouldDeleteDuringUpdate; a
+	 * namespace also waits for its spec.finalizers). */
+	if (k8c_meta_str(old, "deletionTimestamp") != NULL &&
+	    k8c_jint(old, "metadata.deletionGracePeriodSeconds", 0) == 0 &&
+	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(md, "finalizers")) == 0 &&
+	    (strcmp(kind->resource, "namespaces") != 0 || kind->group[0] != '\0' ||
+	     cJSON_GetArraySize(k8c_jget(obj, "spec.finalizers")) == 0)) {
+		ret = k8c_storage_delete(srv, kind, k8c_meta_str(obj, "namespace"), k8c_meta_str(obj, "name"),
+		                         old_rv, NULL, &err);
+		if (ret < 0) {
+			k8c_respond_error(resp, kind, k8c_meta_str(obj, "name"), ret, &err);
+			return ret;
 		}
+		return 0;
 	}
 	ret = k8c_storage_update(srv, kind, obj, old_rv, &err);
 	if (ret < 0) {

@@ -14,6 +14,7 @@ typedef struct k8c_write_opts {
 	const char *field_manager;  /* fieldManager, or NULL */
 	int strict;                 /* fieldValidation=Strict */
 	int status;                 /* through the status subresource */
+	int finalize;               /* through namespaces/NAME/finalize */
 	int applying;               /* server-side apply recorded managedFields itself */
 	const char *user_agent;     /* for the default field manager */
 	/* out: a create stores the object's JSON text here (owned by the

@@ -395,6 +395,13 @@ static void kind_paths(cJSON *paths, cJSON *defs, const k8c_kind_t *k, int v3)
 		   patch_params, META "Patch", 1, schema);
 		add_op(item, &op, &gv, v3);
 	}
+	if (k->subresources & K8C_SUB_FINALIZE) {
+		snprintf(sub, sizeof(sub), "%s/finalize", itemp);
+		item = path_item(paths, sub, k->kind, k->namespaced, 1, v3);
+		OP("put", "put", "replace%s%s%sFinalize", "replace finalize of the specified %s",
+		   write_params, schema, 0, schema);
+		add_op(item, &op, &gv, v3);
+	}
 	if (k->subresources & K8C_SUB_SCALE) {
 		const char *scale = "io.k8s.api.autoscaling.v1.Scale";
 

@@ -1,5 +1,5 @@
 /* Subresources: status, scale (autoscaling/v1 Scale), pods/binding,
- * pods/log and pods/eviction. */
+ * pods/log, pods/eviction and namespaces/finalize. */
 #define K8C_LOG_COMPONENT "apiserver"
 #include "config.h"
 
@@ -245,6 +245,13 @@ void k8c_handle_subresource(k8c_apiserver_t *srv, const k8c_api_request_t *req, 
 			k8c_handle_update_object(srv, req, r, 1, resp);
 		else if (strcmp(m, "PATCH") == 0)
 			k8c_handle_patch_object(srv, req, r, 1, resp);
+		else
+			not_allowed(resp);
+		return;
+	}
+	if (strcmp(r->sub, "finalize") == 0 && (k->subresources & K8C_SUB_FINALIZE)) {
+		if (strcmp(m, "PUT") == 0)
+			k8c_handle_finalize(srv, req, r, resp);
 		else
 			not_allowed(resp);
 		return;

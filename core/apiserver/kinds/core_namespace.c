@@ -3,7 +3,9 @@
  * Namespaces: the kubernetes.io/metadata.name label and the Active phase
  * (SetDefaults_Namespace*), the "kubernetes" finalizer added on create and
  * kept on update (the namespace strategy), name and finalizer validation,
- * and the phase rules of namespaces/status. */
+ * the phase rules of namespaces/status, and namespaces/finalize, the only
+ * way to change spec.finalizers (the namespace controller removes
+ * "kubernetes" there once the namespace is empty). */
 #include "config.h"
 
 #include <string.h>
@@ -108,6 +110,11 @@ static void namespace_validate(int op, const cJSON *ns, const cJSON *old, k8c_fi
 		}
 		return;
 	}
+	if (op == K8C_OP_FINALIZE) {
+		cJSON_ArrayForEach(it, k8c_core_array(k8c_core_object(ns, "spec"), "finalizers"))
+		    finalizer_name(e, "spec.finalizers", cJSON_IsString(it) ? it->valuestring : "");
+		return;
+	}
 	if (op != K8C_OP_CREATE)
 		return;
 	k8c_core_dns_label(e, "metadata.name",
@@ -152,7 +159,7 @@ const k8c_kind_t k8c_kind_namespaces = {
     .categories = NULL,
     .verbs = K8C_VERB_GET | K8C_VERB_LIST | K8C_VERB_WATCH | K8C_VERB_CREATE | K8C_VERB_UPDATE |
              K8C_VERB_PATCH | K8C_VERB_DELETE,
-    .subresources = K8C_SUB_STATUS,
+    .subresources = K8C_SUB_STATUS | K8C_SUB_FINALIZE,
     .schema_type = "io.k8s.api.core.v1.Namespace",
     .has_status = 1,
     .has_generation = 0,
