@@ -165,5 +165,20 @@ out=$(k delete rs rs-fore --cascade=foreground 2>&1); st=$?
 is "$st" 0 "kubectl delete rs --cascade=foreground waits and returns"
 is "$(k get pods -l app=rs-fore --no-headers 2>/dev/null | wc -l)" 0 "its pods went first"
 
+# python3-kubernetes: V1DeleteOptions(propagation_policy=...)
+if /usr/bin/python3 -c 'import kubernetes' 2>/dev/null; then
+	/usr/bin/python3 "$top_srcdir/tests/integration/gc_python.py" "$KUBECONFIG_FILE" >"$TMP/py.out" 2>&1
+	while read -r verdict what; do
+		case $verdict in
+		PASS) ok 0 "python: $what" ;;
+		FAIL) ok 1 "python: $what" ;;
+		*) echo "# $verdict $what" ;;
+		esac
+	done <"$TMP/py.out"
+	is "$(grep -c '^PASS' "$TMP/py.out")" 9 "python: every check ran"
+else
+	echo "# python3-kubernetes is not installed: its checks are skipped"
+fi
+
 stop_server
 tap_done

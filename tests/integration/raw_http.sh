@@ -45,12 +45,16 @@ is "$(code -X PATCH -H 'Content-Type: application/merge-patch+json' -d '{"data":
 like "$(cat "$TMP/body")" '"data":\{"a":"2","b":"x"\}' "merged"
 is "$(code -X PATCH -H 'Content-Type: text/plain' -d 'x' "http://127.0.0.1:$K8C_PORT$ns/configmaps/c1")" 415 "an unknown patch type is 415"
 
-# a namespace just used and then deleted takes no new objects
+# a namespace just used and then deleted takes no new objects (without a
+# namespace controller it stays Terminating with its content)
 api POST /api/v1/namespaces -H 'Content-Type: application/json' -d '{"metadata":{"name":"brief"}}' >/dev/null
 is "$(code -X POST -H 'Content-Type: application/json' -d '{"metadata":{"name":"a"}}' "http://127.0.0.1:$K8C_PORT/api/v1/namespaces/brief/configmaps")" 201 "create in a new namespace"
 api DELETE /api/v1/namespaces/brief >/dev/null
-is "$(code -X POST -H 'Content-Type: application/json' -d '{"metadata":{"name":"b"}}' "http://127.0.0.1:$K8C_PORT/api/v1/namespaces/brief/configmaps")" 404 "after the namespace is deleted, creating in it is 404"
-is "$(code "http://127.0.0.1:$K8C_PORT/api/v1/namespaces/brief/configmaps/a")" 404 "and its objects went with it"
+is "$(code -X POST -H 'Content-Type: application/json' -d '{"metadata":{"name":"b"}}' "http://127.0.0.1:$K8C_PORT/api/v1/namespaces/brief/configmaps")" 403 "after the namespace is deleted, creating in it is 403"
+like "$(cat "$TMP/body")" '"reason":"NamespaceTerminating"' "the namespace is terminating"
+like "$(api GET /api/v1/namespaces/brief)" '"phase":"Terminating"' "Terminating"
+is "$(code -X PUT -H 'Content-Type: application/json' -d '{"metadata":{"name":"brief"},"spec":{"finalizers":[]}}' "http://127.0.0.1:$K8C_PORT/api/v1/namespaces/brief/finalize")" 200 "PUT namespaces/brief/finalize without the kubernetes finalizer"
+is "$(code "http://127.0.0.1:$K8C_PORT/api/v1/namespaces/brief")" 404 "then the namespace is deleted"
 
 # watch resume: events after a resourceVersion, in order
 rv=$(api GET "$ns/configmaps/c1" | sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/')
