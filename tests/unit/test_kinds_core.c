@@ -207,10 +207,10 @@ static void test_discovery(void)
 	       "pod subresources");
 	ok(k8c_kind_services.subresources == K8C_SUB_STATUS &&
 	       k8c_kind_nodes.subresources == K8C_SUB_STATUS &&
-	       k8c_kind_namespaces.subresources == K8C_SUB_STATUS &&
+	       k8c_kind_namespaces.subresources == (K8C_SUB_STATUS | K8C_SUB_FINALIZE) &&
 	       k8c_kind_persistentvolumes.subresources == K8C_SUB_STATUS &&
 	       k8c_kind_persistentvolumeclaims.subresources == K8C_SUB_STATUS,
-	   "status subresources");
+	   "status subresources (and namespaces/finalize)");
 	ok(!k8c_kind_namespaces.namespaced && !k8c_kind_nodes.namespaced &&
 	       !k8c_kind_persistentvolumes.namespaced && k8c_kind_pods.namespaced &&
 	       k8c_kind_events.namespaced,
