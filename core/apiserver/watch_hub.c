@@ -184,6 +184,7 @@ static void process(k8c_hub_t *h, raw_event_t *r)
 static void *hub_thread(void *arg)
 {
 	k8c_hub_t *h = arg;
+	pthread_setname_np(pthread_self(), "k8c-watch-hub");
 
 	for (;;) {
 		raw_event_t *r;

@@ -160,6 +160,7 @@ static void *watch_thread(void *arg)
 	CURLMsg *msg;
 	CURLM *multi;
 	CURLcode rc = CURLE_OK;
+	pthread_setname_np(pthread_self(), "k8c-watch");
 
 	curl_easy_setopt(conn->curl, CURLOPT_URL, w->url);
 	curl_easy_setopt(conn->curl, CURLOPT_HTTPHEADER, headers);

@@ -229,6 +229,8 @@ static void *reflector(void *arg)
 	int need_list = 1;
 	k8c_error_t err;
 
+	pthread_setname_np(pthread_self(), "k8c-informer");
+
 	for (;;) {
 		char rv[32];
 

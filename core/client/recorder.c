@@ -162,6 +162,7 @@ static void post_event(k8c_recorder_t *ev, kevent_t *e)
 static void *events_thread(void *arg)
 {
 	k8c_recorder_t *ev = arg;
+	pthread_setname_np(pthread_self(), "k8c-events");
 
 	for (;;) {
 		kevent_t *e;

@@ -161,6 +161,11 @@ static void *worker_main(void *arg)
 {
 	ctl_instance_t *ci = arg;
 	char *key;
+	{
+		char name[16];
+		snprintf(name, sizeof(name), "k8c-%s", ci->p->desc->name);
+		pthread_setname_np(pthread_self(), name);
+	}
 
 	while (wait_leading(ci->cm) && k8c_workqueue_get(ci->queue, &key)) {
 		if (is_leading(ci->cm)) {

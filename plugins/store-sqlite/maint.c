@@ -101,6 +101,7 @@ static void *maint_main(void *arg)
 	sqls_t *s = arg;
 	const int64_t interval = s->conf.compact_interval_s * 1000000000LL;
 	int64_t next_compact = mono_ns() + interval;
+	pthread_setname_np(pthread_self(), "k8c-sqlite-gc");
 
 	pthread_mutex_lock(&s->m_mu);
 	for (;;) {

@@ -446,6 +446,7 @@ fail:
 static void *writer_main(void *arg)
 {
 	sqls_t *s = arg;
+	pthread_setname_np(pthread_self(), "k8c-sqlite-wr");
 
 	for (;;) {
 		sqls_wreq_t *batch, *last;
