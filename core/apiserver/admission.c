@@ -1,6 +1,7 @@
 /* Admission (admission.h): Kubernetes' Priority admission plugin, which
  * resolves a pod's priority from its PriorityClass and keeps a single
- * globalDefault class.  Pods read the classes from a copy of them all (as
+ * globalDefault class, and its DefaultTolerationSeconds, which lets every
+ * pod tolerate the not-ready and unreachable NoExecute taints for 300 s.  Pods read the classes from a copy of them all (as
  * Kubernetes reads an informer's cache): refilled after any class was
  * written through this server, and at least every second for writes
  * through another one; a class the copy lacks is looked up in storage
@@ -193,6 +194,67 @@ static void admit_pod_update(cJSON *pod, const cJSON *old)
 	}
 }
 
+#define TAINT_NOT_READY "node.kubernetes.io/not-ready"
+#define TAINT_UNREACHABLE "node.kubernetes.io/unreachable"
+#define DEFAULT_TOLERATION_SECONDS 300 /* --default-{not-ready,unreachable}-toleration-seconds */
+
+/* Does a toleration of the list cover taint key:NoExecute in the way
+ * DefaultTolerationSeconds asks (key equal or empty, effect NoExecute or
+ * empty, whatever the operator)? */
+static int has_noexecute_toleration(const cJSON *tols, const char *key)
+{
+	const cJSON *t;
+
+	if (!cJSON_IsArray(tols))
+		return 0;
+	cJSON_ArrayForEach(t, tols) {
+		const char *k = k8c_jstr(t, "key"), *eff = k8c_jstr(t, "effect");
+
+		if ((k == NULL || k[0] == '\0' || strcmp(k, key) == 0) &&
+		    (eff == NULL || eff[0] == '\0' || strcmp(eff, "NoExecute") == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* DefaultTolerationSeconds (on create and update of pods proper): append
+ * key:NoExecute for 300 s, operator Exists, for each of the two node
+ * taints the pod does not already tolerate, not-ready first, members in
+ * the order Kubernetes serialises a Toleration. */
+static void default_toleration_seconds(cJSON *pod)
+{
+	static const char *const keys[] = {TAINT_NOT_READY, TAINT_UNREACHABLE};
+	cJSON *spec = k8c_jobject(pod, "spec"), *tols;
+	int need[2];
+
+	if (spec == NULL)
+		return;
+	tols = cJSON_GetObjectItemCaseSensitive(spec, "tolerations");
+	for (size_t i = 0; i < 2; i++)
+		need[i] = !has_noexecute_toleration(tols, keys[i]);
+	if (!need[0] && !need[1])
+		return;
+	if (!cJSON_IsArray(tols)) {
+		/* absent or null (a nil list); validation refuses anything else */
+		if (tols != NULL && !cJSON_IsNull(tols))
+			return;
+		cJSON_DeleteItemFromObjectCaseSensitive(spec, "tolerations");
+		tols = cJSON_AddArrayToObject(spec, "tolerations");
+	}
+	for (size_t i = 0; i < 2; i++) {
+		cJSON *t;
+
+		if (!need[i])
+			continue;
+		t = cJSON_CreateObject();
+		cJSON_AddStringToObject(t, "key", keys[i]);
+		cJSON_AddStringToObject(t, "operator", "Exists");
+		cJSON_AddStringToObject(t, "effect", "NoExecute");
+		cJSON_AddNumberToObject(t, "tolerationSeconds", DEFAULT_TOLERATION_SECONDS);
+		cJSON_AddItemToArray(tols, t);
+	}
+}
+
 static int is_pods(const k8c_kind_t *kind)
 {
 	return kind == &k8c_kind_pods;
@@ -201,13 +263,17 @@ static int is_pods(const k8c_kind_t *kind)
 int k8c_admission_mutate(k8c_apiserver_t *srv, const k8c_kind_t *kind, int op, cJSON *obj,
                          const cJSON *old, const char *name, k8c_api_response_t *resp)
 {
+	int ret = 0;
+
 	if (!is_pods(kind))
 		return 0;
 	if (op == K8C_OP_CREATE)
-		return admit_pod_create(srv, kind, obj, name, resp);
-	if (op == K8C_OP_UPDATE)
+		ret = admit_pod_create(srv, kind, obj, name, resp);
+	else if (op == K8C_OP_UPDATE)
 		admit_pod_update(obj, old);
-	return 0;
+	if (ret == 0 && (op == K8C_OP_CREATE || op == K8C_OP_UPDATE))
+		default_toleration_seconds(obj);
+	return ret;
 }
 
 /* validatePriorityClass: at most one globalDefault class. */
