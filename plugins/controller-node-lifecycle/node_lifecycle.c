@@ -110,10 +110,13 @@ static int opt_duration(const struct node_lifecycle *nl, const cJSON *config, co
 		return 0;
 	if (cJSON_IsNumber(v)) {
 		ns = (int64_t)(v->valuedouble * 1e9);
-	} else if (!cJSON_IsString(v) || nl_duration_parse(v->valuestring, &ns, err) < 0) {
-		return k8c_error_make(err, K8C_EINVAL, "invalid --%s %s: %s", name,
-		                      cJSON_IsString(v) ? v->valuestring : "(not a string)",
-		                      cJSON_IsString(v) ? err->message : "expected a duration");
+	} else if (!cJSON_IsString(v)) {
+		return k8c_error_make(err, K8C_EINVAL, "invalid --%s: expected a duration", name);
+	} else if (nl_duration_parse(v->valuestring, &ns, err) < 0) {
+		char why[K8C_ERROR_MESSAGE_MAX];
+
+		snprintf(why, sizeof(why), "%s", err->message);
+		return k8c_error_make(err, K8C_EINVAL, "invalid --%s %s: %s", name, v->valuestring, why);
 	}
 	if (ns <= 0)
 		return k8c_error_make(err, K8C_EINVAL, "--%s must be greater than 0", name);
