@@ -152,31 +152,30 @@ static void fake_ctl_put(fake_ctl_t *fc, size_t watch, const char *key, cJSON *o
 	cJSON_AddItemToObject(fc->cache[watch], key, obj);
 }
 
-/* The requests so far, one string "METHOD path;METHOD path;" (static buffer). */
-static const char *fake_ctl_requests(const fake_ctl_t *fc)
+/* The strings of list joined, each followed by ";" (static buffer). */
+static const char *fake_ctl_join(const cJSON *list)
 {
 	static char buf[4096];
 	const cJSON *r;
 
 	buf[0] = '\0';
-	cJSON_ArrayForEach(r, fc->requests) {
+	cJSON_ArrayForEach(r, list) {
 		strncat(buf, r->valuestring, sizeof(buf) - strlen(buf) - 2);
 		strcat(buf, ";");
 	}
 	return buf;
 }
 
+/* "METHOD path;..." of the requests so far. */
+static const char *fake_ctl_requests(const fake_ctl_t *fc)
+{
+	return fake_ctl_join(fc->requests);
+}
+
+/* "type reason watch/name: message;..." of the events so far. */
 static const char *fake_ctl_events(const fake_ctl_t *fc)
 {
-	static char buf[4096];
-	const cJSON *r;
-
-	buf[0] = '\0';
-	cJSON_ArrayForEach(r, fc->events) {
-		strncat(buf, r->valuestring, sizeof(buf) - strlen(buf) - 2);
-		strcat(buf, ";");
-	}
-	return buf;
+	return fake_ctl_join(fc->events);
 }
 
 #endif
