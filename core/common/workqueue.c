@@ -1,6 +1,9 @@
 /* A keyed work queue with delayed adds (see workqueue.h).  One mutex;
  * ready keys in a FIFO list; delayed keys in a binary min-heap by due
- * time, moved to the FIFO by whichever worker waits next. */
+ * time, moved to the FIFO by whichever worker waits next.  As client-go's
+ * delaying queue, a key waits once, for its earliest due time: `waiting`
+ * holds that time, and heap entries for a key that no longer match it are
+ * stale and dropped when they come due. */
 #include "config.h"
 
 #include <errno.h>
@@ -30,6 +33,7 @@ struct k8c_workqueue {
 	size_t len;
 	k8c_strmap_t dirty;      /* keys waiting to be processed (queued or re-added) */
 	k8c_strmap_t processing; /* keys a worker holds */
+	k8c_strmap_t waiting;    /* delayed key -> (intptr_t) its earliest due time */
 	delayed_t *heap;         /* owned */
 	size_t n_heap, cap_heap;
 	int shutdown;
@@ -55,6 +59,7 @@ k8c_workqueue_t *k8c_workqueue_new(void)
 	pthread_condattr_destroy(&ca);
 	k8c_strmap_init(&q->dirty);
 	k8c_strmap_init(&q->processing);
+	k8c_strmap_init(&q->waiting);
 	return q;
 }
 
@@ -73,6 +78,7 @@ void k8c_workqueue_free(k8c_workqueue_t *q)
 	free(q->heap);
 	k8c_strmap_free(&q->dirty);
 	k8c_strmap_free(&q->processing);
+	k8c_strmap_free(&q->waiting);
 	pthread_cond_destroy(&q->cond);
 	pthread_mutex_destroy(&q->lock);
 	free(q);
@@ -116,22 +122,26 @@ static void heap_swap(delayed_t *h, size_t a, size_t b)
 void k8c_workqueue_add_after(k8c_workqueue_t *q, const char *key, int64_t delay_ns)
 {
 	size_t i;
+	int64_t at = now_ns() + delay_ns;
+	void *was;
 
 	if (delay_ns <= 0) {
 		k8c_workqueue_add(q, key);
 		return;
 	}
 	pthread_mutex_lock(&q->lock);
-	if (q->shutdown) {
-		pthread_mutex_unlock(&q->lock);
+	was = k8c_strmap_get(&q->waiting, key);
+	if (q->shutdown || (was != NULL && (int64_t)(intptr_t)was <= at)) {
+		pthread_mutex_unlock(&q->lock); /* already due earlier */
 		return;
 	}
+	k8c_strmap_put(&q->waiting, key, (void *)(intptr_t)at);
 	if (q->n_heap == q->cap_heap) {
 		q->cap_heap = q->cap_heap ? q->cap_heap * 2 : 64;
 		q->heap = k8c_xrealloc(q->heap, q->cap_heap * sizeof(*q->heap));
 	}
 	i = q->n_heap++;
-	q->heap[i].at_ns = now_ns() + delay_ns;
+	q->heap[i].at_ns = at;
 	q->heap[i].key = k8c_xstrdup(key);
 	while (i > 0 && q->heap[(i - 1) / 2].at_ns > q->heap[i].at_ns) {
 		heap_swap(q->heap, i, (i - 1) / 2);
@@ -147,6 +157,7 @@ static void promote_due(k8c_workqueue_t *q, int64_t now)
 {
 	while (q->n_heap > 0 && q->heap[0].at_ns <= now) {
 		char *key = q->heap[0].key;
+		int64_t at = q->heap[0].at_ns;
 		size_t i = 0;
 
 		q->heap[0] = q->heap[--q->n_heap];
@@ -161,7 +172,10 @@ static void promote_due(k8c_workqueue_t *q, int64_t now)
 			heap_swap(q->heap, i, m);
 			i = m;
 		}
-		add_locked(q, key);
+		if ((int64_t)(intptr_t)k8c_strmap_get(&q->waiting, key) == at) {
+			k8c_strmap_remove(&q->waiting, key);
+			add_locked(q, key);
+		} /* else a stale entry: the key waits for an earlier time, or waited */
 		free(key);
 	}
 }

@@ -17,7 +17,8 @@ void k8c_workqueue_free(k8c_workqueue_t *q);
 
 void k8c_workqueue_add(k8c_workqueue_t *q, const char *key);
 /* Add key once delay_ns (monotonic) have passed; a key already queued
- * stays where it is. */
+ * stays where it is, and a key already waiting waits once, for the
+ * earlier of its due times (client-go's delaying queue). */
 void k8c_workqueue_add_after(k8c_workqueue_t *q, const char *key, int64_t delay_ns);
 
 /* Wait for a key; *key (caller frees) is held until k8c_workqueue_done.

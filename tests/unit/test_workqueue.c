@@ -63,6 +63,23 @@ int main(void)
 	k8c_workqueue_done(q, key);
 	free(key);
 
+	/* a key waits once, for its earliest due time */
+	t0 = now_ms();
+	k8c_workqueue_add_after(q, "again", 200000000LL);
+	k8c_workqueue_add_after(q, "again", 400000000LL);
+	k8c_workqueue_add_after(q, "again", 100000000LL);
+	k8c_workqueue_add_after(q, "other", 300000000LL);
+	ok(k8c_workqueue_get(q, &key) && strcmp(key, "again") == 0, "a key added after three delays");
+	ok(now_ms() - t0 >= 95 && now_ms() - t0 < 250, "comes after the earliest (%lld ms)",
+	   (long long)(now_ms() - t0));
+	k8c_workqueue_done(q, key);
+	free(key);
+	ok(k8c_workqueue_get(q, &key) && strcmp(key, "other") == 0, "and only once: next is the other key");
+	ok(now_ms() - t0 >= 295, "at its own time (%lld ms)", (long long)(now_ms() - t0));
+	k8c_workqueue_done(q, key);
+	free(key);
+	is_int(k8c_workqueue_len(q), 0, "nothing else is queued");
+
 	k8c_workqueue_add_after(q, "never", 60000000000LL);
 	pthread_create(&t, NULL, waiter, q);
 	k8c_workqueue_shutdown(q);
