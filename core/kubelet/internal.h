@@ -92,6 +92,9 @@ struct knode {
 	int lease_exists;
 	int lease_renewed_once;
 	char *last_conditions; /* JSON text of the conditions last posted */
+	int64_t last_lease_ok_ns; /* monotonic time of the last renewal that worked (0: none) */
+	int lease_failed;         /* the last renewal failed */
+	int status_stale;         /* the node controller may have marked us Unknown: post */
 };
 
 struct k8c_kubelet {

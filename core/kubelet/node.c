@@ -28,6 +28,7 @@
 
 #define LEASE_PERIOD_NS (10 * 1000000000LL)
 #define STATUS_CHECK_NS (10 * 1000000000LL)
+#define LEASE_LATE_NS (5 * 1000000000LL) /* a renewal this late may have let the node go Unknown */
 #define STATUS_REPORT_NS (300 * 1000000000LL)
 #define LEASE_DURATION_S 40
 #define EVICTION_MEMORY_KI (100 * 1024) /* memory.available<100Mi */
@@ -473,8 +474,22 @@ void *kl_heartbeat_thread(void *arg)
 			pthread_mutex_unlock(&kl->lock);
 			now = k8c_time_monotonic_ns();
 			if (now >= n->next_lease_ns) {
-				if (renew_lease(kl, n, &err) < 0)
+				if (renew_lease(kl, n, &err) < 0) {
 					K8C_WARN("node %s: lease: %s", n->name, err.message);
+					n->lease_failed = 1;
+				} else {
+					/* after a renewal failed or came late the node
+					 * controller may have set our conditions to
+					 * Unknown: post them at once, whatever we last
+					 * posted (kube's kubelet compares with the server) */
+					if (n->lease_failed || (n->last_lease_ok_ns != 0 &&
+					                        now - n->last_lease_ok_ns > LEASE_PERIOD_NS + LEASE_LATE_NS)) {
+						n->status_stale = 1;
+						n->next_status_ns = now;
+					}
+					n->lease_failed = 0;
+					n->last_lease_ok_ns = now;
+				}
 				n->next_lease_ns += LEASE_PERIOD_NS;
 				if (!n->lease_renewed_once) {
 					/* spread the renewals of many nodes over the period */
@@ -485,8 +500,10 @@ void *kl_heartbeat_thread(void *arg)
 					n->next_lease_ns = now + LEASE_PERIOD_NS;
 			}
 			if (now >= n->next_status_ns) {
-				if (post_status(kl, n, report, &err) < 0)
+				if (post_status(kl, n, report || n->status_stale, &err) < 0)
 					K8C_WARN("node %s: status: %s", n->name, err.message);
+				else
+					n->status_stale = 0;
 				n->next_status_ns = now + STATUS_CHECK_NS;
 			}
 			if (n->next_lease_ns < next)

@@ -9,7 +9,8 @@
 # forever stay; a ReplicaSet's pods come back on the other agent's nodes;
 # a NoExecute taint set by hand evicts at once; cordon is the
 # unschedulable taint; the agent back, the taints go and the pending
-# deletions are cancelled.
+# deletions are cancelled; an agent stopped past the grace period and
+# continued reports Ready again at once.
 #
 # The grace period is 15 s: the sim kubelets renew their Leases every 10 s,
 # as the kubelet does, so a shorter one would find live nodes late.
@@ -206,6 +207,15 @@ ok $(wait_for 10 sh -c "kubectl get events | grep -q 'Cancelling deletion of Pod
 	"the pending deletion of the 300 s pod is cancelled with kube's event"
 is "$(k get pod forever plain -o jsonpath='{range .items[*]}{.status.phase} {end}')" "Running Running " "the pods that stayed run on"
 ok $(wait_for 10 sh -c "! kubectl get pod zero"; echo $?) "the evicted pods are gone once their kubelet is back"
+
+# --- an agent that stalls (SIGSTOP) longer than the grace period ------------
+kill -STOP "$AGENT_spare"
+ok $(wait_for 40 sh -c "kubectl get node spare-0 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx Unknown"; echo $?) \
+	"a stalled agent's node goes Unknown"
+kill -CONT "$AGENT_spare"
+ok $(wait_for 20 sh -c "kubectl get node spare-0 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True"; echo $?) \
+	"once it goes on, its kubelet posts Ready again at its next renewal (not 5 minutes later)"
+ok $(wait_for 10 no_taints spare-0; echo $?) "and the taints go"
 
 stop_server
 tap_done
