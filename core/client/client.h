@@ -39,6 +39,9 @@ int k8c_client_watch(k8c_client_t *c, const char *path, const char *resource_ver
                      k8c_client_watch_t **out, k8c_error_t *err);
 void k8c_client_watch_stop(k8c_client_t *c, k8c_client_watch_t *w);
 
+/* The server URL the client talks to (borrowed), without a trailing '/'. */
+const char *k8c_client_server(const k8c_client_t *c);
+
 /* Percent-encode s for a query value or a path segment (caller frees). */
 char *k8c_client_escape(const char *s);
 

@@ -71,6 +71,11 @@ int k8c_client_new(const k8c_client_config_t *cfg, k8c_client_t **out, k8c_error
 	return 0;
 }
 
+const char *k8c_client_server(const k8c_client_t *c)
+{
+	return c->server;
+}
+
 void k8c_client_free(k8c_client_t *c)
 {
 	if (c == NULL)

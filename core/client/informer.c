@@ -22,7 +22,10 @@
 #define PAGE 500
 #define BACKOFF_MAX_MS 30000
 
+typedef struct shared shared_t;
+
 struct k8c_informer {
+	shared_t *shared;     /* a subscription: the shared informer it reads (else NULL) */
 	k8c_client_t *c;      /* borrowed */
 	char *path;           /* owned */
 	k8c_informer_fn fn;
@@ -302,6 +305,140 @@ static void *reflector(void *arg)
 	return NULL;
 }
 
+/* --- informers shared by the components of one process ------------------
+ *
+ * The scheduler and the controller manager inside `k8c server` both watch
+ * every pod and node; with k8c_informer_shared they read one informer (one
+ * LIST+WATCH, one copy of the objects) through subscriptions.  The shared
+ * informer has a client of its own, so that it outlives the component that
+ * made it.  Its handler calls every subscription's handler in turn under
+ * `dispatch`; a new subscription is first told of every object already
+ * there (ADDED), under the same lock, so it sees one ordered stream. */
+
+struct shared {
+	char *key;                 /* "SERVER\nPATH", owned */
+	k8c_client_t *client;      /* owned */
+	k8c_informer_t *inf;       /* owned: the real informer */
+	pthread_mutex_t dispatch;  /* held while the subscriptions' handlers run */
+	k8c_informer_t **subs;     /* started subscriptions (borrowed) */
+	size_t n_subs;
+	int refs;                  /* subscriptions, started or not */
+	shared_t *next;
+};
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static shared_t *registry; /* guarded by registry_lock */
+
+/* The informer that holds the objects. */
+static k8c_informer_t *real(k8c_informer_t *inf)
+{
+	return inf->shared ? inf->shared->inf : inf;
+}
+
+static void dispatch(void *udata, int type, const cJSON *obj, const cJSON *old)
+{
+	shared_t *sh = udata;
+
+	pthread_mutex_lock(&sh->dispatch);
+	for (size_t i = 0; i < sh->n_subs; i++)
+		sh->subs[i]->fn(sh->subs[i]->udata, type, obj, old);
+	pthread_mutex_unlock(&sh->dispatch);
+}
+
+static void subscribe(k8c_informer_t *sub)
+{
+	shared_t *sh = sub->shared;
+	k8c_strmap_entry_t *e;
+	const cJSON **objs;
+	size_t i, n = 0;
+
+	pthread_mutex_lock(&registry_lock);
+	if (!sh->inf->started)
+		k8c_informer_start(sh->inf);
+	pthread_mutex_unlock(&registry_lock);
+	/* nothing is freed while dispatch is held: what the copy holds now
+	 * stays valid until this subscription has seen it */
+	pthread_mutex_lock(&sh->dispatch);
+	pthread_mutex_lock(&sh->inf->lock);
+	objs = k8c_xcalloc(sh->inf->objects.count + 1, sizeof(*objs));
+	for (e = k8c_strmap_first(&sh->inf->objects, &i); e != NULL;
+	     e = k8c_strmap_next(&sh->inf->objects, e, &i))
+		objs[n++] = e->value;
+	pthread_mutex_unlock(&sh->inf->lock);
+	for (i = 0; i < n; i++)
+		sub->fn(sub->udata, K8C_WATCH_ADDED, objs[i], NULL);
+	free(objs);
+	sh->subs = k8c_xrealloc(sh->subs, (sh->n_subs + 1) * sizeof(*sh->subs));
+	sh->subs[sh->n_subs++] = sub;
+	sub->started = 1;
+	pthread_mutex_unlock(&sh->dispatch);
+}
+
+static void unsubscribe(k8c_informer_t *sub)
+{
+	shared_t *sh = sub->shared, **pp;
+	int last;
+
+	pthread_mutex_lock(&sh->dispatch);
+	for (size_t i = 0; i < sh->n_subs; i++) {
+		if (sh->subs[i] == sub) {
+			sh->subs[i] = sh->subs[--sh->n_subs];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sh->dispatch);
+	pthread_mutex_lock(&registry_lock);
+	last = --sh->refs == 0;
+	if (last) {
+		for (pp = &registry; *pp != sh; pp = &(*pp)->next)
+			;
+		*pp = sh->next;
+	}
+	pthread_mutex_unlock(&registry_lock);
+	if (last) {
+		k8c_informer_free(sh->inf); /* its thread ends: no dispatch after */
+		k8c_client_free(sh->client);
+		pthread_mutex_destroy(&sh->dispatch);
+		free(sh->subs);
+		free(sh->key);
+		free(sh);
+	}
+	free(sub->path);
+	free(sub);
+}
+
+k8c_informer_t *k8c_informer_shared(k8c_client_t *c, const char *path, k8c_informer_fn fn,
+                                    void *udata)
+{
+	_cleanup_free_ char *key = k8c_xasprintf("%s\n%s", k8c_client_server(c), path);
+	k8c_informer_t *sub = k8c_xcalloc(1, sizeof(*sub));
+	shared_t *sh;
+
+	pthread_mutex_lock(&registry_lock);
+	for (sh = registry; sh != NULL && strcmp(sh->key, key) != 0; sh = sh->next)
+		;
+	if (sh == NULL) {
+		k8c_client_config_t cfg = {.server = k8c_client_server(c),
+		                           .user_agent = "k8c-informer/" PACKAGE_VERSION};
+		k8c_error_t err;
+		sh = k8c_xcalloc(1, sizeof(*sh));
+		if (k8c_client_new(&cfg, &sh->client, &err) < 0)
+			k8c_die("informer: %s", err.message); /* only a bad URL fails, and c has it */
+		sh->key = K8C_STEAL(key);
+		sh->inf = k8c_informer_new(sh->client, path, dispatch, sh);
+		pthread_mutex_init(&sh->dispatch, NULL);
+		sh->next = registry;
+		registry = sh;
+	}
+	sh->refs++;
+	pthread_mutex_unlock(&registry_lock);
+	sub->shared = sh;
+	sub->path = k8c_xstrdup(path);
+	sub->fn = fn;
+	sub->udata = udata;
+	return sub;
+}
+
 k8c_informer_t *k8c_informer_new(k8c_client_t *c, const char *path, k8c_informer_fn fn,
                                  void *udata)
 {
@@ -317,8 +454,14 @@ k8c_informer_t *k8c_informer_new(k8c_client_t *c, const char *path, k8c_informer
 	return inf;
 }
 
+static void subscribe(k8c_informer_t *sub);
+
 void k8c_informer_start(k8c_informer_t *inf)
 {
+	if (inf->shared != NULL) {
+		subscribe(inf);
+		return;
+	}
 	int ret = pthread_create(&inf->thread, NULL, reflector, inf);
 
 	if (ret != 0)
@@ -331,6 +474,7 @@ int k8c_informer_wait_synced(k8c_informer_t *inf, int64_t timeout_ms)
 	struct timespec ts = k8c_timespec_in(CLOCK_REALTIME, timeout_ms * 1000000);
 	int synced;
 
+	inf = real(inf);
 	pthread_mutex_lock(&inf->lock);
 	while (!inf->synced && !inf->stop &&
 	       pthread_cond_timedwait(&inf->cond, &inf->lock, &ts) != ETIMEDOUT)
@@ -344,6 +488,7 @@ cJSON *k8c_informer_get(k8c_informer_t *inf, const char *key)
 {
 	cJSON *obj;
 
+	inf = real(inf);
 	pthread_mutex_lock(&inf->lock);
 	obj = k8c_strmap_get(&inf->objects, key);
 	obj = obj ? cJSON_Duplicate(obj, 1) : NULL;
@@ -355,6 +500,7 @@ size_t k8c_informer_count(k8c_informer_t *inf)
 {
 	size_t n;
 
+	inf = real(inf);
 	pthread_mutex_lock(&inf->lock);
 	n = inf->objects.count;
 	pthread_mutex_unlock(&inf->lock);
@@ -368,6 +514,10 @@ void k8c_informer_free(k8c_informer_t *inf)
 
 	if (inf == NULL)
 		return;
+	if (inf->shared != NULL) {
+		unsubscribe(inf);
+		return;
+	}
 	pthread_mutex_lock(&inf->lock);
 	inf->stop = 1;
 	pthread_cond_broadcast(&inf->cond);

@@ -35,6 +35,16 @@ typedef void (*k8c_informer_fn)(void *udata, int type, const struct cJSON *obj,
  * k8c_informer_start. */
 k8c_informer_t *k8c_informer_new(k8c_client_t *c, const char *path, k8c_informer_fn fn,
                                  void *udata);
+/* The same, but shared with the other components of this process that
+ * watch path on the same server: one LIST+WATCH and one copy of the
+ * objects for all (the scheduler and the controller manager in `k8c
+ * server` both watch every pod).  The handle behaves as an informer of its
+ * own: its handler is called for every change after start, beginning with
+ * an ADDED for each object already there, and not after free.  The
+ * objects are shared: a handler may keep them as above, never change
+ * them. */
+k8c_informer_t *k8c_informer_shared(k8c_client_t *c, const char *path, k8c_informer_fn fn,
+                                    void *udata);
 void k8c_informer_start(k8c_informer_t *inf);
 /* Wait until the first LIST was applied, at most timeout_ms.  Returns 1
  * when synced. */

@@ -143,7 +143,7 @@ ctl_resource_t *ctl_cache_subscribe(ctl_cache_t *cache, const k8c_controller_wat
 		k8c_strmap_init(&r->objects);
 		k8c_strmap_init(&r->by_ns);
 		k8c_strmap_init(&r->by_owner);
-		r->inf = k8c_informer_new(cache->client, path, on_informer, r);
+		r->inf = k8c_informer_shared(cache->client, path, on_informer, r);
 		r->next = cache->head;
 		cache->head = r;
 	}

@@ -368,8 +368,8 @@ int k8c_scheduler_start(const k8c_scheduler_config_t *cfg, k8c_scheduler_t **out
 	}
 	s->cfg.plugin_config = NULL;
 	s->events = k8c_recorder_new(cfg->client, "default-scheduler");
-	s->node_informer = k8c_informer_new(cfg->client, "/api/v1/nodes", on_node, s);
-	s->pod_informer = k8c_informer_new(cfg->client, "/api/v1/pods", on_pod, s);
+	s->node_informer = k8c_informer_shared(cfg->client, "/api/v1/nodes", on_node, s);
+	s->pod_informer = k8c_informer_shared(cfg->client, "/api/v1/pods", on_pod, s);
 	k8c_informer_start(s->node_informer);
 	k8c_informer_start(s->pod_informer);
 	if (!k8c_informer_wait_synced(s->node_informer, SYNC_TIMEOUT_MS) ||
