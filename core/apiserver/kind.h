@@ -82,6 +82,10 @@ typedef struct k8c_kind {
 	 * metadata and status changes (Kubernetes does this for kinds with a
 	 * spec). */
 	int has_generation;
+	/* Non-zero when KIND/status also writes metadata.annotations, as
+	 * Kubernetes' deployment status strategy lets the deployment
+	 * controller write its revision annotation. */
+	int status_keeps_annotations;
 
 	/* --- hooks, all optional --- */
 	/* Fill in defaults in place (Kubernetes' SetDefaults_*), on create and

@@ -474,12 +474,22 @@ int k8c_object_update(k8c_apiserver_t *srv, const k8c_kind_t *kind, cJSON *obj,
 		return -K8C_ECONFLICT;
 	}
 	if (o != NULL && o->status) {
-		/* status subresource: only .status changes */
+		/* status subresource: only .status changes (and the
+		 * annotations, for kinds whose status strategy keeps them) */
 		_cleanup_json_ cJSON *status = cJSON_DetachItemFromObjectCaseSensitive(obj, "status");
 		cJSON *copy = cJSON_Duplicate(old, 1);
 		cJSON_DeleteItemFromObjectCaseSensitive(copy, "status");
 		if (status != NULL)
 			cJSON_AddItemToObject(copy, "status", K8C_STEAL(status));
+		if (kind->status_keeps_annotations) {
+			cJSON *cmd = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
+			cJSON *ann = cJSON_DetachItemFromObjectCaseSensitive(md, "annotations");
+			cJSON_DeleteItemFromObjectCaseSensitive(cmd, "annotations");
+			if (cJSON_IsObject(cmd) && ann != NULL)
+				cJSON_AddItemToObject(cmd, "annotations", ann);
+			else
+				cJSON_Delete(ann);
+		}
 		/* swap contents of obj and copy */
 		cJSON tmp = *obj;
 		obj->child = copy->child;

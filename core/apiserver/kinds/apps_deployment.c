@@ -252,6 +252,7 @@ const k8c_kind_t k8c_kind_deployments = {
 	.schema_type = "io.k8s.api.apps.v1.Deployment",
 	.has_status = 1,
 	.has_generation = 1,
+	.status_keeps_annotations = 1,
 	.defaults = deployment_defaults,
 	.prepare = deployment_prepare,
 	.validate = deployment_validate,
