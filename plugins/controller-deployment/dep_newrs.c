@@ -52,6 +52,14 @@ static cJSON *annotations_of(cJSON *obj)
 	return a;
 }
 
+/* A member's string (keys with dots: not k8c_jstr's paths). */
+static const char *member_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 static void put_str(cJSON *obj, const char *key, const char *value)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
@@ -62,7 +70,7 @@ static void put_str(cJSON *obj, const char *key, const char *value)
  * DEP_REV_HISTORY_MAX characters. */
 static void add_history(cJSON *ann, const char *old_rev)
 {
-	const char *h = k8c_jstr(ann, DEP_ANN_REVISION_HISTORY);
+	const char *h = member_str(ann, DEP_ANN_REVISION_HISTORY);
 	size_t total;
 	const char *p;
 	char *v;
@@ -96,14 +104,14 @@ static int set_new_rs_annotations(const cJSON *d, cJSON *rs, long new_rev, int e
 	char buf[32];
 
 	cJSON_ArrayForEach(a, k8c_jget(d, "metadata.annotations")) {
-		const char *cur = k8c_jstr(ann, a->string);
+		const char *cur = member_str(ann, a->string);
 		if (!cJSON_IsString(a) || skip_annotation(a->string) ||
 		    (cur != NULL && strcmp(cur, a->valuestring) == 0))
 			continue;
 		put_str(ann, a->string, a->valuestring);
 		changed = 1;
 	}
-	old = k8c_jstr(ann, DEP_ANN_REVISION);
+	old = member_str(ann, DEP_ANN_REVISION);
 	if (old != NULL && *old != '\0') {
 		char *end;
 		old_rev = strtol(old, &end, 10);
@@ -129,7 +137,7 @@ static int set_new_rs_annotations(const cJSON *d, cJSON *rs, long new_rev, int e
 static int set_deployment_revision(cJSON *d, const char *rev)
 {
 	cJSON *ann = annotations_of(d);
-	const char *cur = k8c_jstr(ann, DEP_ANN_REVISION);
+	const char *cur = member_str(ann, DEP_ANN_REVISION);
 
 	if (cur != NULL && strcmp(cur, rev ? rev : "") == 0)
 		return 0;
