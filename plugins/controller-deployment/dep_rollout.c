@@ -198,15 +198,17 @@ static int scale(dep_sync_t *s, cJSON *new_rs, const dep_rsv_t *old, k8c_error_t
 	return ret;
 }
 
-int dep_sync_scale(dep_sync_t *s, k8c_error_t *err)
+/* sync() with scaling, syncStatusOnly() without. */
+static int sync_with(dep_sync_t *s, int scaling, k8c_error_t *err)
 {
 	dep_rsv_t old = {0}, all = {0};
 	cJSON *new_rs;
 	int ret;
 
 	if ((ret = dep_new_and_old(s, 0, &new_rs, &old, err)) == 0 &&
-	    (ret = scale(s, new_rs, &old, err)) == 0 &&
-	    (!cJSON_IsTrue(k8c_jget(s->d, "spec.paused")) || (ret = cleanup(s, &old, err)) == 0)) {
+	    (!scaling || (ret = scale(s, new_rs, &old, err)) == 0) &&
+	    (!scaling || !cJSON_IsTrue(k8c_jget(s->d, "spec.paused")) ||
+	     (ret = cleanup(s, &old, err)) == 0)) {
 		all_of(&old, new_rs, &all);
 		ret = sync_status(s, &all, new_rs, err);
 	}
@@ -215,19 +217,14 @@ int dep_sync_scale(dep_sync_t *s, k8c_error_t *err)
 	return ret;
 }
 
+int dep_sync_scale(dep_sync_t *s, k8c_error_t *err)
+{
+	return sync_with(s, 1, err);
+}
+
 int dep_sync_status_only(dep_sync_t *s, k8c_error_t *err)
 {
-	dep_rsv_t old = {0}, all = {0};
-	cJSON *new_rs;
-	int ret;
-
-	if ((ret = dep_new_and_old(s, 0, &new_rs, &old, err)) == 0) {
-		all_of(&old, new_rs, &all);
-		ret = sync_status(s, &all, new_rs, err);
-	}
-	dep_rsv_free(&old);
-	dep_rsv_free(&all);
-	return ret;
+	return sync_with(s, 0, err);
 }
 
 int dep_scaling_event(dep_sync_t *s, int *yes, k8c_error_t *err)
@@ -257,45 +254,21 @@ int dep_scaling_event(dep_sync_t *s, int *yes, k8c_error_t *err)
 
 /* --- RollingUpdate ------------------------------------------------------- */
 
-/* cleanupUnhealthyReplicas: old ReplicaSets lose their unavailable pods
- * first (oldest first), at most max. */
-static int cleanup_unhealthy(dep_sync_t *s, dep_rsv_t *old, long max, long *done,
-                             k8c_error_t *err)
+/* Scale old ReplicaSets down, oldest first, by want in all: each gives
+ * all its replicas, or with unhealthy only its unavailable ones
+ * (cleanupUnhealthyReplicas, then scaleDownOldReplicaSetsForRollingUpdate). */
+static int scale_down_oldest(dep_sync_t *s, dep_rsv_t *old, long want, int unhealthy,
+                             long *done, k8c_error_t *err)
 {
 	int scaled, ret;
 
 	*done = 0;
-	qsort(old->v, old->n, sizeof(*old->v), dep_cmp_created);
-	for (size_t i = 0; i < old->n && *done < max; i++) {
-		long r = dep_replicas(old->v[i]), avail = dep_jlong(old->v[i], "status.availableReplicas", 0);
-		long down = r - avail;
-		if (r == 0 || r == avail)
-			continue;
-		if (down > max - *done)
-			down = max - *done;
-		if ((ret = dep_scale_rs_event(s, old->v[i], r - down, &scaled, err)) < 0)
-			return ret;
-		*done += down;
-	}
-	return 0;
-}
-
-/* scaleDownOldReplicaSetsForRollingUpdate: as far as availability allows. */
-static int scale_down_old(dep_sync_t *s, const dep_rsv_t *all, dep_rsv_t *old, long *done,
-                          k8c_error_t *err)
-{
-	long min_avail = dep_replicas(s->d) - dep_max_unavailable(s->d);
-	long avail = sum_of(all, "status.availableReplicas"), want;
-	int scaled, ret;
-
-	*done = 0;
-	if (avail <= min_avail)
-		return 0;
-	want = avail - min_avail;
 	qsort(old->v, old->n, sizeof(*old->v), dep_cmp_created);
 	for (size_t i = 0; i < old->n && *done < want; i++) {
 		long r = dep_replicas(old->v[i]), down = r;
-		if (r == 0)
+		if (unhealthy)
+			down -= dep_jlong(old->v[i], "status.availableReplicas", 0);
+		if (r == 0 || down <= 0)
 			continue;
 		if (down > want - *done)
 			down = want - *done;
@@ -312,7 +285,7 @@ static int reconcile_old(dep_sync_t *s, const dep_rsv_t *all_in, dep_rsv_t *old,
 {
 	long min_avail = dep_replicas(s->d) - dep_max_unavailable(s->d);
 	long new_unavail = dep_replicas(new_rs) - dep_jlong(new_rs, "status.availableReplicas", 0);
-	long max_down, cleaned = 0, down = 0;
+	long max_down, cleaned = 0, down = 0, avail;
 	dep_rsv_t all = {0};
 	int ret;
 
@@ -322,10 +295,13 @@ static int reconcile_old(dep_sync_t *s, const dep_rsv_t *all_in, dep_rsv_t *old,
 	max_down = dep_sum_replicas(all_in) - min_avail - new_unavail;
 	if (max_down <= 0)
 		return 0;
-	if ((ret = cleanup_unhealthy(s, old, max_down, &cleaned, err)) < 0)
+	/* unavailable pods of old sets first, then as availability allows */
+	if ((ret = scale_down_oldest(s, old, max_down, 1, &cleaned, err)) < 0)
 		return ret;
 	all_of(old, new_rs, &all);
-	ret = scale_down_old(s, &all, old, &down, err);
+	avail = sum_of(&all, "status.availableReplicas");
+	if (avail > min_avail)
+		ret = scale_down_oldest(s, old, avail - min_avail, 0, &down, err);
 	dep_rsv_free(&all);
 	*scaled = cleaned + down > 0;
 	return ret;
@@ -355,6 +331,19 @@ static int reconcile_new(dep_sync_t *s, const dep_rsv_t *all, cJSON *new_rs, int
 	return dep_scale_rs_event(s, new_rs, n, scaled, err);
 }
 
+/* The end of a rollout: old revisions cleaned up once the last sync saw
+ * it complete, then the status. */
+static int finish(dep_sync_t *s, const dep_rsv_t *old, const dep_rsv_t *all, cJSON *new_rs,
+                  int may_clean, k8c_error_t *err)
+{
+	int ret;
+
+	if (may_clean && dep_complete(s->d, k8c_jget(s->d, "status")) &&
+	    (ret = cleanup(s, old, err)) < 0)
+		return ret;
+	return rollout_status(s, all, new_rs, err);
+}
+
 int dep_rollout_rolling(dep_sync_t *s, k8c_error_t *err)
 {
 	dep_rsv_t old = {0}, all = {0}, act = {0};
@@ -371,10 +360,7 @@ int dep_rollout_rolling(dep_sync_t *s, k8c_error_t *err)
 		if ((ret = reconcile_old(s, &all, &act, new_rs, &scaled, err)) < 0)
 			goto out;
 	}
-	if (!scaled && dep_complete(s->d, k8c_jget(s->d, "status")) &&
-	    (ret = cleanup(s, &old, err)) < 0)
-		goto out;
-	ret = rollout_status(s, &all, new_rs, err);
+	ret = finish(s, &old, &all, new_rs, !scaled, err);
 out:
 	dep_rsv_free(&old);
 	dep_rsv_free(&all);
@@ -445,9 +431,7 @@ int dep_rollout_recreate(dep_sync_t *s, k8c_error_t *err)
 	}
 	if ((ret = dep_scale_rs_event(s, new_rs, dep_replicas(s->d), &scaled, err)) < 0)
 		goto out;
-	if (dep_complete(s->d, k8c_jget(s->d, "status")) && (ret = cleanup(s, &old, err)) < 0)
-		goto out;
-	ret = rollout_status(s, &all, new_rs, err);
+	ret = finish(s, &old, &all, new_rs, 1, err);
 out:
 	dep_rsv_free(&old);
 	dep_rsv_free(&all);
