@@ -265,18 +265,30 @@ static cJSON *build_rs(const cJSON *d, const char *hash)
 }
 
 /* After AlreadyExists: is the ReplicaSet of that name ours and of this
- * template (a slow cache), or a hash collision? */
-static cJSON *existing_same(dep_sync_t *s, const char *name)
+ * template (the cache had not seen it yet), or a hash collision?  Asked
+ * of the API server: the cache may still lack it.  0 with *out when it is
+ * ours, 1 for a collision, < 0 when it could not be read. */
+static int existing_same(dep_sync_t *s, const char *name, cJSON **out, k8c_error_t *err)
 {
-	_cleanup_free_ char *key = k8c_xasprintf("%s/%s", s->ns, name);
-	cJSON *rs = s->ctl->ch->get(s->ctl->ch->ctx, W_RS, key);
-	const char *uid = dep_controller_uid(rs, NULL, NULL);
+	_cleanup_free_ char *path = k8c_xasprintf("/apis/apps/v1/namespaces/%s/replicasets/%s", s->ns,
+	                                          name);
+	cJSON *rs = NULL;
+	const char *uid;
+	int ret;
 
-	if (rs != NULL && uid != NULL && strcmp(uid, k8c_jstr(s->d, "metadata.uid")) == 0 &&
-	    dep_equal_ignore_hash(k8c_jget(s->d, "spec.template"), k8c_jget(rs, "spec.template")))
-		return rs;
+	*out = NULL;
+	ret = s->ctl->host->client->request(s->ctl->host->client_ctx, "GET", path, NULL, NULL, &rs,
+	                                    err);
+	if (ret < 0)
+		return ret;
+	uid = dep_controller_uid(rs, NULL, NULL);
+	if (uid != NULL && strcmp(uid, k8c_jstr(s->d, "metadata.uid")) == 0 &&
+	    dep_equal_ignore_hash(k8c_jget(s->d, "spec.template"), k8c_jget(rs, "spec.template"))) {
+		*out = rs;
+		return 0;
+	}
 	cJSON_Delete(rs);
-	return NULL;
+	return 1;
 }
 
 static int create_failed(dep_sync_t *s, const char *name, int ret, k8c_error_t *err)
@@ -336,9 +348,14 @@ static int create_new(dep_sync_t *s, const dep_rsv_t *old, long new_rev, cJSON *
 	ret = s->ctl->host->client->request(s->ctl->host->client_ctx, "POST", path, rs, NULL,
 	                                    &created, err);
 	if (ret == -K8C_EEXIST) {
-		created = existing_same(s, k8c_jstr(rs, "metadata.name"));
-		if (created == NULL)
+		k8c_error_t exists = *err;
+		int same = existing_same(s, k8c_jstr(rs, "metadata.name"), &created, err);
+		if (same < 0)
+			return same;
+		if (same > 0) {
+			*err = exists;
 			return create_failed(s, k8c_jstr(rs, "metadata.name"), ret, err);
+		}
 		already = 1;
 	} else if (ret < 0) {
 		return create_failed(s, k8c_jstr(rs, "metadata.name"), ret, err);
