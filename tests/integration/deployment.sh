@@ -7,7 +7,8 @@
 # history, undo (to a revision too), pause/resume, restart, a progress
 # deadline exceeded, proportional scaling mid-rollout, Recreate (old pods
 # gone before new ones come), revisionHistoryLimit, adoption and release
-# of ReplicaSets, the status read by python3-kubernetes.
+# of ReplicaSets, the status read by python3-kubernetes, and deletion
+# cascading through the ownerReferences the controller sets.
 . "$top_srcdir/tests/lib.sh"
 tap_tmpdir
 . "$top_srcdir/tests/integration/server_lib.sh"
@@ -284,6 +285,11 @@ print(s.observed_generation == d.metadata.generation, s.replicas, s.updated_repl
 PY
 )
 is "$out" "True 3 3 3 3 MinimumReplicasAvailable NewReplicaSetAvailable 7" "python3-kubernetes reads the status"
+
+# --- deletion: the garbage collector takes the ReplicaSets and pods ----------------
+k delete deploy rec >/dev/null
+wait_for sh -c "[ \$(kubectl get rs,pods -l app=rec --no-headers 2>/dev/null | wc -l) = 0 ]"
+ok $? "deleting a deployment deletes its ReplicaSets and their pods (ownerReferences)"
 
 stop_server
 is "$(grep -c ' ERROR \|AddressSanitizer\|runtime error' "$TMP/server.log")" 0 "no errors in the server log"
