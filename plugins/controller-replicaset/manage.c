@@ -1,7 +1,7 @@
 /* Scaling a ReplicaSet's pods: create what is missing from the template,
  * in batches of 1, 2, 4, ... (kube's slowStartBatch: a template the API
  * server refuses fails once, not 500 times), or delete the surplus, least
- * valuable first.  Calls within a batch run on up to 16 threads.  Every
+ * valuable first.  Calls within a batch run on up to 64 threads.  Every
  * create and delete is announced to the host's expectations first. */
 #include "config.h"
 
@@ -15,7 +15,7 @@
 #include "common/mem.h"
 #include "replicaset.h"
 
-#define MAX_PARALLEL 16
+#define MAX_PARALLEL 64
 
 /* --- a batch of calls on a few threads -------------------------------------- */
 
