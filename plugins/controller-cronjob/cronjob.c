@@ -498,7 +498,8 @@ static int cleanup_finished(cj_sync_t *s, k8c_error_t *err)
 		}
 		if ((int64_t)n <= (int64_t)lim->valuedouble)
 			continue;
-		qsort(list, n, sizeof(*list), by_start);
+		if (n > 1)
+			qsort(list, n, sizeof(*list), by_start);
 		for (size_t i = 0; i < n - (size_t)lim->valuedouble; i++)
 			if (delete_job(s, list[i], err) < 0)
 				ret = -1;

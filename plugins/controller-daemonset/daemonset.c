@@ -187,7 +187,8 @@ static int sync_read(ds_sync_t *s, k8c_error_t *err)
 	                                                DS_GENERATION_ANNOTATION), "");
 	s->generation = gen != NULL ? k8c_xstrdup(gen) : NULL;
 	ch->list(ch->ctx, W_NODE, NULL, NULL, collect_node, &nodes);
-	qsort(nodes.v, nodes.n, sizeof(ds_node_t), node_cmp);
+	if (nodes.n > 1)
+		qsort(nodes.v, nodes.n, sizeof(ds_node_t), node_cmp);
 	s->nodes = nodes.v;
 	s->n_nodes = nodes.n;
 	ds_pods_collect(s);

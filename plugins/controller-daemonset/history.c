@@ -56,7 +56,8 @@ cJSON *ds_json_sorted(const cJSON *v)
 	kids = k8c_xcalloc(n + 1, sizeof(cJSON *));
 	cJSON_ArrayForEach(c, v)
 		kids[i++] = c;
-	qsort(kids, n, sizeof(cJSON *), key_cmp);
+	if (n > 1)
+		qsort(kids, n, sizeof(cJSON *), key_cmp);
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToObject(out, kids[i]->string, ds_json_sorted(kids[i]));
 	free(kids);
@@ -406,7 +407,8 @@ int ds_history_cleanup(ds_sync_t *s, k8c_error_t *err)
 
 	if (kill <= 0)
 		return 0;
-	qsort(s->old_revs, s->n_old_revs, sizeof(ds_rev_t), rev_cmp);
+	if (s->n_old_revs > 1)
+		qsort(s->old_revs, s->n_old_revs, sizeof(ds_rev_t), rev_cmp);
 	for (size_t i = 0; i < s->n_old_revs && kill > 0; i++) {
 		ds_rev_t *r = &s->old_revs[i];
 		int live = 0;

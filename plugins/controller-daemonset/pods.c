@@ -316,7 +316,8 @@ void ds_pods_collect(ds_sync_t *s)
 		}
 		l.v[kept++] = *p;
 	}
-	qsort(l.v, kept, sizeof(ds_pod_t), pod_cmp);
+	if (kept > 1)
+		qsort(l.v, kept, sizeof(ds_pod_t), pod_cmp);
 	s->pods = l.v;
 	s->n_pods = kept;
 }

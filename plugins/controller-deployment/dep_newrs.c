@@ -166,7 +166,8 @@ static cJSON *find_new(dep_sync_t *s)
 		return NULL;
 	v = k8c_xcalloc(s->rs.n, sizeof(*v));
 	memcpy(v, s->rs.v, s->rs.n * sizeof(*v));
-	qsort(v, s->rs.n, sizeof(*v), dep_cmp_created);
+	if (s->rs.n > 1)
+		qsort(v, s->rs.n, sizeof(*v), dep_cmp_created);
 	for (size_t i = 0; i < s->rs.n && found == NULL; i++)
 		if (dep_equal_ignore_hash(k8c_jget(v[i], "spec.template"), tmpl))
 			found = v[i];

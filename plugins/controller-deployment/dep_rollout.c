@@ -181,7 +181,8 @@ static int scale(dep_sync_t *s, cJSON *new_rs, const dep_rsv_t *old, k8c_error_t
 		qsort(act.v, act.n, sizeof(*act.v), dep_cmp_size_newer);
 		op = "up";
 	} else if (to_add < 0) {
-		qsort(act.v, act.n, sizeof(*act.v), dep_cmp_size_older);
+		if (act.n > 1)
+			qsort(act.v, act.n, sizeof(*act.v), dep_cmp_size_older);
 		op = "down";
 	}
 	p = k8c_xcalloc(act.n + 1, sizeof(*p));
@@ -263,7 +264,8 @@ static int scale_down_oldest(dep_sync_t *s, dep_rsv_t *old, long want, int unhea
 	int scaled, ret;
 
 	*done = 0;
-	qsort(old->v, old->n, sizeof(*old->v), dep_cmp_created);
+	if (old->n > 1)
+		qsort(old->v, old->n, sizeof(*old->v), dep_cmp_created);
 	for (size_t i = 0; i < old->n && *done < want; i++) {
 		long r = dep_replicas(old->v[i]), down = r;
 		if (unhealthy)

@@ -293,7 +293,8 @@ static void fnv_json(uint32_t *h, const cJSON *v)
 			if (!is_zero(c))
 				m[i++] = c;
 		}
-		qsort(m, i, sizeof(*m), cmp_member);
+		if (i > 1)
+			qsort(m, i, sizeof(*m), cmp_member);
 		fnv(h, "{", 1);
 		for (size_t j = 0; j < i; j++) {
 			fnv(h, m[j]->string, strlen(m[j]->string) + 1);

@@ -289,7 +289,8 @@ static char *joined(const cJSON *obj, const char *prefix, int how)
 		free(items);
 		return NULL;
 	}
-	qsort(items, n, sizeof(*items), cmp_str);
+	if (n > 1)
+		qsort(items, n, sizeof(*items), cmp_str);
 	out = k8c_xmalloc(len);
 	strcpy(out, prefix);
 	for (size_t i = 0; i < n; i++) {

@@ -95,7 +95,8 @@ static cJSON *other_finalizers(const cJSON *ns)
 	cJSON_ArrayForEach(x, f)
 		if (cJSON_IsString(x) && strcmp(x->valuestring, FINALIZER_TOKEN) != 0)
 			names[n++] = x->valuestring;
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
 			cJSON_AddItemToArray(list, cJSON_CreateString(names[i]));

@@ -123,7 +123,8 @@ static void canonical(k8c_json_out_t *o, const cJSON *item)
 		cJSON_ArrayForEach(c, item) n++;
 		const cJSON **kids = k8c_xcalloc(n ? n : 1, sizeof(*kids));
 		cJSON_ArrayForEach(c, item) kids[i++] = c;
-		qsort(kids, n, sizeof(*kids), by_key);
+		if (n > 1)
+			qsort(kids, n, sizeof(*kids), by_key);
 		k8c_json_out_raw(o, "{", 1);
 		for (i = 0; i < n; i++) {
 			if (i > 0)

@@ -155,7 +155,8 @@ static void count(plan_t *p, sts_status_t *st)
 	size_t n = (size_t)p->n_rep + p->n_cond;
 	cJSON **all = k8c_xcalloc(n + 1, sizeof(*all));
 
-	memcpy(all, p->rep, (size_t)p->n_rep * sizeof(*all));
+	if (p->n_rep)
+		memcpy(all, p->rep, (size_t)p->n_rep * sizeof(*all));
 	if (p->n_cond)
 		memcpy(all + p->n_rep, p->cond, p->n_cond * sizeof(*all));
 	sts_status_count(st, all, n, p->min_ready, p->now_ns);
@@ -208,7 +209,8 @@ int sts_update(sts_ctl_t *c, const char *key, const cJSON *set, const sts_histor
 	for (int i = 0; i < p.n_rep; i++)
 		if (p.rep[i] == NULL)
 			p.rep[i] = versioned_pod(&p, i + p.start);
-	qsort(p.cond, p.n_cond, sizeof(*p.cond), desc_ordinal);
+	if (p.n_cond > 1)
+		qsort(p.cond, p.n_cond, sizeof(*p.cond), desc_ordinal);
 	for (int i = 0; i < p.n_rep && p.first_unhealthy == NULL; i++)
 		if (!sts_pod_healthy(p.rep[i]))
 			p.first_unhealthy = p.rep[i];
