@@ -1,7 +1,7 @@
 /* What the controller manager offers one controller instance
  * (k8c_controller_host_t), and how a change of a watched object reaches
- * the instance: the watch table's mapping to a key, the expectations it
- * settles, then the plugin's on_change. */
+ * the instance: the plugin's on_change, then the watch table's mapping to a
+ * key and the expectations it settles. */
 #define K8C_LOG_COMPONENT "controller-manager"
 #include "config.h"
 
@@ -157,6 +157,10 @@ void ctl_instance_changed(ctl_instance_t *ci, size_t watch, int type, const cJSO
 {
 	const k8c_controller_watch_t *w = &ci->ops->watches[watch];
 
+	/* first the plugin's own indexes, so that a worker that sees the key
+	 * (or satisfied expectations) sees them current */
+	if (ci->has_on_change)
+		ci->ops->on_change(ci->cookie, watch, type, obj, old);
 	if (w->map == K8C_MAP_SELF) {
 		_cleanup_free_ char *key = k8c_object_key(obj);
 		if (key != NULL)
@@ -176,6 +180,4 @@ void ctl_instance_changed(ctl_instance_t *ci, size_t watch, int type, const cJSO
 		if (old_key != NULL && (key == NULL || strcmp(key, old_key) != 0))
 			k8c_workqueue_add(ci->queue, old_key);
 	}
-	if (ci->has_on_change)
-		ci->ops->on_change(ci->cookie, watch, type, obj, old);
 }

@@ -80,9 +80,11 @@ typedef struct k8c_controller_ops {
 	 * concurrently with itself; other keys are.  Required. */
 	int (*reconcile)(void *cookie, const char *key, k8c_error_t *err);
 
-	/* Optional: called for every change of every watched object, after
-	 * the host's own mapping, on the informer's thread, one change at a
-	 * time per resource.  type is K8C_WATCH_ADDED/MODIFIED/DELETED (see
+	/* Optional: called for every change of every watched object, on the
+	 * informer's thread, one change at a time per resource, before the
+	 * host maps the change to a key and settles expectations with it (so
+	 * an index the plugin keeps here is current when a worker sees the
+	 * key).  type is K8C_WATCH_ADDED/MODIFIED/DELETED (see
 	 * <k8c/client.h>); obj the new object (the last known one when
 	 * deleted), old the previous one (MODIFIED only, else NULL); both
 	 * borrowed for the call.  For mappings a table cannot say (a Node

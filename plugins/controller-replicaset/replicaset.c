@@ -129,6 +129,7 @@ static void rs_on_change(void *cookie, size_t watch, int type, const cJSON *obj,
 	if (watch != RS_WATCH_PODS || ns == NULL || name == NULL)
 		return;
 	key = k8c_xasprintf("%s/%s", ns, name);
+	rs_index_update(c, type, obj, old, key);
 	orphan = type != K8C_WATCH_DELETED && !has_controller(obj);
 	orphan_set(c, ns, key, orphan);
 	if (orphan && rs_pod_active(obj)) {
@@ -144,43 +145,13 @@ static void rs_on_change(void *cookie, size_t watch, int type, const cJSON *obj,
 
 /* --- the sync ---------------------------------------------------------------- */
 
-/* Add the record of a pod the set controls (no copy of the pod). */
+/* Add the record of a pod the set now controls (adopted). */
 static void add_pod(sync_ctx_t *s, const cJSON *pod, int ref_index)
 {
-	rs_pod_t *p;
-	const char *node = k8c_jstr(pod, "spec.nodeName");
-
 	s->pods = k8c_xrealloc(s->pods, (s->n_pods + 1) * sizeof(*s->pods));
-	p = &s->pods[s->n_pods++];
-	memset(p, 0, sizeof(*p));
-	p->name = k8c_xstrdup(k8c_jstr(pod, "metadata.name") ?: "");
-	p->node = node ? k8c_xstrdup(node) : NULL;
-	p->ref_index = ref_index;
-	p->matches = k8c_label_selector_matches(s->sel, k8c_jget(pod, "metadata.labels"));
-	p->active = rs_pod_active(pod);
-	p->labeled = rs_pod_fully_labeled(pod, s->template_labels);
-	p->ready = rs_pod_ready(pod);
-	p->available = rs_pod_available(pod, s->min_ready, s->now_ns);
-	p->rank.name = p->name;
-	rs_pod_rank_fill(&p->rank, pod);
-}
-
-/* list() visitor: the pods whose controller is this set. */
-static int visit_owned(void *arg, const cJSON *pod)
-{
-	sync_ctx_t *s = arg;
-	const cJSON *ref;
-	int i = 0;
-
-	cJSON_ArrayForEach(ref, k8c_jget(pod, "metadata.ownerReferences")) {
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ref, "controller"))) {
-			if (strcmp(k8c_jstr(ref, "uid") ?: "", s->uid) == 0)
-				add_pod(s, pod, i);
-			break; /* one controller at most */
-		}
-		i++;
-	}
-	return 0;
+	rs_pod_fill(&s->pods[s->n_pods], pod, ref_index);
+	rs_pod_judge(&s->pods[s->n_pods], k8c_jget(pod, "metadata.labels"), s);
+	s->n_pods++;
 }
 
 int rs_request(rs_ctl_t *c, const char *method, const char *path, const cJSON *body,
@@ -283,7 +254,7 @@ static int claim_pods(sync_ctx_t *s, k8c_error_t *err)
 	size_t n_orphans, kept = 0;
 	int adopt_ok = -2, ret = 0;
 
-	c->ch->list(c->ch->ctx, RS_WATCH_PODS, s->ns, s->uid, visit_owned, s);
+	rs_index_collect(c, s);
 	/* a set being deleted keeps what it has; else release what stopped matching */
 	for (size_t i = 0; i < s->n_pods; i++) {
 		rs_pod_t *p = &s->pods[i];
@@ -398,6 +369,8 @@ static int rs_init(const k8c_host_t *host, const cJSON *config, void **cookie, k
 	                                                             : BURST_REPLICAS;
 	pthread_mutex_init(&c->mu, NULL);
 	k8c_strmap_init(&c->orphans);
+	pthread_mutex_init(&c->pods_mu, NULL);
+	k8c_strmap_init(&c->by_owner);
 	*cookie = c;
 	return 0;
 }
@@ -414,6 +387,8 @@ static void rs_fini(void *cookie)
 	}
 	k8c_strmap_free(&c->orphans);
 	pthread_mutex_destroy(&c->mu);
+	rs_index_free(c);
+	pthread_mutex_destroy(&c->pods_mu);
 	free(c);
 }
 

@@ -25,6 +25,8 @@ typedef struct rs_ctl {
 	int64_t burst;                     /* most pods created or deleted per sync (500) */
 	pthread_mutex_t mu;                /* guards orphans */
 	k8c_strmap_t orphans;              /* namespace -> k8c_strmap_t * of pod keys without a controller */
+	pthread_mutex_t pods_mu;           /* guards by_owner */
+	k8c_strmap_t by_owner;             /* controller uid -> k8c_strmap_t * (pod key -> record), pod_index.c */
 } rs_ctl_t;
 
 /* --- pod_rank.c: which pods go first when scaling down ---------------------- */
@@ -67,6 +69,19 @@ typedef struct sync_ctx {
 	const char *failure_reason;
 	const rs_pod_rank_t *victims; /* manage.c: the ranked pods being deleted */
 } sync_ctx_t;
+
+/* pod_index.c: the records of the pods each set controls. */
+/* A pod changed (on_change; key is its "namespace/name"). */
+void rs_index_update(rs_ctl_t *c, int type, const struct cJSON *obj, const struct cJSON *old,
+                     const char *key);
+/* Append the records of the pods set s->uid controls to s->pods, judged
+ * against s (selector, template labels, minReadySeconds). */
+void rs_index_collect(rs_ctl_t *c, sync_ctx_t *s);
+void rs_index_free(rs_ctl_t *c);
+/* Fill p from pod (name and node copied; matches, labeled, available are
+ * rs_pod_judge's). */
+void rs_pod_fill(rs_pod_t *p, const struct cJSON *pod, int ref_index);
+void rs_pod_judge(rs_pod_t *p, const struct cJSON *labels, const sync_ctx_t *s);
 
 int rs_request(rs_ctl_t *c, const char *method, const char *path, const struct cJSON *body,
                const char *ctype, struct cJSON **out, k8c_error_t *err);
