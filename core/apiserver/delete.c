@@ -306,6 +306,7 @@ static int namespace_terminate(k8c_apiserver_t *srv, const k8c_kind_t *kind, con
 	if (!d->dry_run) {
 		k8c_namespace_cache_forget(srv, name);
 		ret = k8c_storage_update(srv, kind, obj, k8c_storage_rv(old), &err);
+		k8c_namespace_cache_forget(srv, name); /* and lookups that raced the update */
 		if (ret == -K8C_ECONFLICT) {
 			*retry = 1;
 			return 1;

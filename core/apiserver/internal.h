@@ -41,6 +41,7 @@ struct k8c_apiserver {
 	/* Active namespaces seen recently (objects.c): name -> expiry (ns,
 	 * monotonic), so a create needs no store read; ns_lock */
 	struct cJSON *ns_cache;
+	uint64_t ns_gen;              /* bumped by every forget (ns_lock): a lookup that raced one is not remembered */
 	pthread_mutex_t ns_lock;
 	/* Successful writes (create, update, delete) of each kind through this
 	 * server, by index in k8c_kinds (atomics, storage.c): a cache of a

@@ -147,7 +147,18 @@ void k8c_namespace_cache_forget(k8c_apiserver_t *srv, const char *ns)
 {
 	pthread_mutex_lock(&srv->ns_lock);
 	cJSON_DeleteItemFromObjectCaseSensitive(srv->ns_cache, ns);
+	srv->ns_gen++;
 	pthread_mutex_unlock(&srv->ns_lock);
+}
+
+static uint64_t namespace_gen(k8c_apiserver_t *srv)
+{
+	uint64_t g;
+
+	pthread_mutex_lock(&srv->ns_lock);
+	g = srv->ns_gen;
+	pthread_mutex_unlock(&srv->ns_lock);
+	return g;
 }
 
 static int namespace_cached(k8c_apiserver_t *srv, const char *ns)
@@ -162,13 +173,17 @@ static int namespace_cached(k8c_apiserver_t *srv, const char *ns)
 	return hit;
 }
 
-static void namespace_remember(k8c_apiserver_t *srv, const char *ns)
+/* Remember ns as active, unless a namespace was forgotten since gen was
+ * read (the lookup may have seen it before it began terminating). */
+static void namespace_remember(k8c_apiserver_t *srv, const char *ns, uint64_t gen)
 {
 	double until = (double)(k8c_time_monotonic_ns() + NS_CACHE_NS);
 
 	pthread_mutex_lock(&srv->ns_lock);
-	cJSON_DeleteItemFromObjectCaseSensitive(srv->ns_cache, ns);
-	cJSON_AddNumberToObject(srv->ns_cache, ns, until);
+	if (srv->ns_gen == gen) {
+		cJSON_DeleteItemFromObjectCaseSensitive(srv->ns_cache, ns);
+		cJSON_AddNumberToObject(srv->ns_cache, ns, until);
+	}
 	pthread_mutex_unlock(&srv->ns_lock);
 }
 
@@ -205,10 +220,12 @@ static int check_namespace(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 	const k8c_kind_t *nsk = k8c_kind_by_resource("", "v1", "namespaces");
 	_cleanup_json_ cJSON *n = NULL;
 	k8c_error_t err;
+	uint64_t gen;
 	int ret;
 
 	if (namespace_cached(srv, ns))
 		return 0;
+	gen = namespace_gen(srv);
 	ret = k8c_storage_get(srv, nsk, NULL, ns, &n, &err);
 
 	if (ret == -K8C_ENOTFOUND) {
@@ -224,7 +241,7 @@ static int check_namespace(k8c_apiserver_t *srv, const k8c_kind_t *kind, const c
 		terminating(resp, kind, name, ns);
 		return -K8C_EPERM;
 	}
-	namespace_remember(srv, ns);
+	namespace_remember(srv, ns, gen);
 	return 0;
 }
 

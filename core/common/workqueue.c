@@ -208,6 +208,10 @@ int k8c_workqueue_get(k8c_workqueue_t *q, char **key)
 	q->len--;
 	k8c_strmap_remove(&q->dirty, it->key);
 	k8c_strmap_put(&q->processing, it->key, (void *)1);
+	/* this worker may have been the one timing the delayed keys: hand
+	 * that to another waiting worker */
+	if (q->n_heap > 0 || q->head != NULL)
+		pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->lock);
 	*key = it->key;
 	free(it);

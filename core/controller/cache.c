@@ -152,18 +152,23 @@ ctl_resource_t *ctl_cache_subscribe(ctl_cache_t *cache, const k8c_controller_wat
 	return r;
 }
 
-int ctl_cache_start(ctl_cache_t *cache, int64_t timeout_ms, k8c_error_t *err)
+void ctl_cache_start(ctl_cache_t *cache)
 {
-	ctl_resource_t *r;
-
-	for (r = cache->head; r != NULL; r = r->next)
+	for (ctl_resource_t *r = cache->head; r != NULL; r = r->next)
 		k8c_informer_start(r->inf);
-	for (r = cache->head; r != NULL; r = r->next) {
-		if (!k8c_informer_wait_synced(r->inf, timeout_ms))
-			return k8c_error_make(err, K8C_EUNAVAIL,
-			                      "the controller manager could not list %s%s%s in %lld s",
-			                      r->group, r->group[0] ? "/" : "", r->resource,
-			                      (long long)timeout_ms / 1000);
+}
+
+int ctl_cache_wait_synced(ctl_cache_t *cache, int (*stopping)(void *arg), void *arg)
+{
+	for (ctl_resource_t *r = cache->head; r != NULL; r = r->next) {
+		int waited = 0;
+		while (!k8c_informer_wait_synced(r->inf, 1000)) {
+			if (stopping(arg))
+				return -1;
+			if (++waited % 60 == 0)
+				K8C_WARN("still waiting for the first list of %s%s%s (%d s): controllers wait",
+				         r->group, r->group[0] ? "/" : "", r->resource, waited);
+		}
 	}
 	return 0;
 }

@@ -43,8 +43,16 @@ void ctl_expectations_destroy(ctl_expectations_t *ex)
 	pthread_mutex_destroy(&ex->mu);
 }
 
-/* The record of key, created when absent (mu held). */
-static record_t *record_for(ctl_expectations_t *ex, const char *key)
+static int record_done(const record_t *r, int64_t now_ns)
+{
+	return (r->adds <= 0 && r->dels.count == 0) || now_ns - r->set_ns > EXPECTATIONS_TTL_NS;
+}
+
+/* The record of key to raise, created when absent (mu held).  A record
+ * that is fulfilled or expired starts over (client-go sets expectations
+ * rather than adding to them): a creation that was never seen must not
+ * hold the key for another five minutes after each sync. */
+static record_t *record_for(ctl_expectations_t *ex, const char *key, int64_t now_ns)
 {
 	record_t *r = k8c_strmap_get(&ex->by_key, key);
 
@@ -52,6 +60,10 @@ static record_t *record_for(ctl_expectations_t *ex, const char *key)
 		r = k8c_xcalloc(1, sizeof(*r));
 		k8c_strmap_init(&r->dels);
 		k8c_strmap_put(&ex->by_key, key, r);
+	} else if (record_done(r, now_ns)) {
+		r->adds = 0;
+		k8c_strmap_free(&r->dels);
+		k8c_strmap_init(&r->dels);
 	}
 	return r;
 }
@@ -62,10 +74,12 @@ void ctl_expect_creations(ctl_expectations_t *ex, const char *key, int n)
 
 	if (n <= 0)
 		return;
+	int64_t now = k8c_time_monotonic_ns();
+
 	pthread_mutex_lock(&ex->mu);
-	r = record_for(ex, key);
+	r = record_for(ex, key, now);
 	r->adds += n;
-	r->set_ns = k8c_time_monotonic_ns();
+	r->set_ns = now;
 	pthread_mutex_unlock(&ex->mu);
 }
 
@@ -73,10 +87,12 @@ void ctl_expect_deletion(ctl_expectations_t *ex, const char *key, const char *ob
 {
 	record_t *r;
 
+	int64_t now = k8c_time_monotonic_ns();
+
 	pthread_mutex_lock(&ex->mu);
-	r = record_for(ex, key);
+	r = record_for(ex, key, now);
 	k8c_strmap_put(&r->dels, obj_key, r);
-	r->set_ns = k8c_time_monotonic_ns();
+	r->set_ns = now;
 	pthread_mutex_unlock(&ex->mu);
 }
 
@@ -109,8 +125,7 @@ int ctl_expectations_satisfied(ctl_expectations_t *ex, const char *key, int64_t 
 
 	pthread_mutex_lock(&ex->mu);
 	r = k8c_strmap_get(&ex->by_key, key);
-	ok = r == NULL || (r->adds <= 0 && r->dels.count == 0) ||
-	     now_ns - r->set_ns > EXPECTATIONS_TTL_NS;
+	ok = r == NULL || record_done(r, now_ns);
 	pthread_mutex_unlock(&ex->mu);
 	return ok;
 }

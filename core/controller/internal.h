@@ -49,9 +49,12 @@ typedef struct ctl_cache {
  * watch number `watch`. */
 ctl_resource_t *ctl_cache_subscribe(ctl_cache_t *cache, const k8c_controller_watch_t *w,
                                     ctl_instance_t *ci, size_t watch);
-/* Start every informer and wait until each listed once (a controller must
- * not act on a partial cache), at most timeout_ms per resource. */
-int ctl_cache_start(ctl_cache_t *cache, int64_t timeout_ms, k8c_error_t *err);
+/* Start every informer. */
+void ctl_cache_start(ctl_cache_t *cache);
+/* Wait until each listed once (a controller must not act on a partial
+ * cache), however long it takes (warning each minute), unless
+ * stopping(arg) says to give up: then -1. */
+int ctl_cache_wait_synced(ctl_cache_t *cache, int (*stopping)(void *arg), void *arg);
 /* Stop the informers (no callback runs after). */
 void ctl_cache_stop(ctl_cache_t *cache);
 void ctl_cache_free(ctl_cache_t *cache);
@@ -107,7 +110,7 @@ struct ctl_instance {
 	ctl_resource_t **res;                  /* per watch, borrowed from the cache */
 	k8c_workqueue_t *queue;                /* owned */
 	pthread_t *workers;                    /* owned, n_workers of them */
-	size_t n_workers;
+	size_t n_workers, n_started;
 	int has_on_change;
 	ctl_ratelimit_t rl;
 	ctl_expectations_t ex;

@@ -19,7 +19,6 @@
 #include "common/timestamp.h"
 #include "controller/internal.h"
 
-#define SYNC_TIMEOUT_MS 60000
 #define MAX_WORKERS 64
 
 struct k8c_controller_manager {
@@ -28,6 +27,8 @@ struct k8c_controller_manager {
 	ctl_instance_t **ci;     /* owned, n_ci of them */
 	size_t n_ci;
 	k8c_leader_t *leader;    /* owned, or NULL without election */
+	pthread_t starter;       /* waits for the caches, then starts workers and the election */
+	int starter_running;
 	pthread_mutex_t lead_mu; /* guards leading and stopping */
 	pthread_cond_t lead_cv;
 	int leading, stopping;
@@ -281,6 +282,51 @@ static void lead_stopped(void *arg)
 
 /* --- start and stop -------------------------------------------------------- */
 
+static int is_stopping(void *arg)
+{
+	k8c_controller_manager_t *cm = arg;
+	int stop;
+
+	pthread_mutex_lock(&cm->lead_mu);
+	stop = cm->stopping;
+	pthread_mutex_unlock(&cm->lead_mu);
+	return stop;
+}
+
+/* Once every cache listed: the workers, then the election (or work at
+ * once without one).  A thread, so that a server that is slow to answer
+ * delays the controllers, not the process's start and stop. */
+static void *starter_main(void *arg)
+{
+	k8c_controller_manager_t *cm = arg;
+
+	pthread_setname_np(pthread_self(), "k8c-cm-start");
+	if (ctl_cache_wait_synced(&cm->cache, is_stopping, cm) < 0)
+		return NULL;
+	for (size_t i = 0; i < cm->n_ci; i++) {
+		ctl_instance_t *ci = cm->ci[i];
+		ci->workers = k8c_xcalloc(ci->n_workers, sizeof(*ci->workers));
+		for (size_t w = 0; w < ci->n_workers; w++) {
+			if (pthread_create(&ci->workers[w], NULL, worker_main, ci) != 0)
+				k8c_die("controller manager: cannot start a worker thread");
+			ci->n_started++;
+		}
+	}
+	K8C_INFO("caches synced: %zu controllers ready", cm->n_ci);
+	if (cm->cfg.leader_elect) {
+		k8c_leader_config_t lc = {.client = cm->cfg.client, .ns = "kube-system",
+		                          .name = "kube-controller-manager", .started = lead_started,
+		                          .stopped = lead_stopped, .arg = cm};
+		k8c_leader_t *l = k8c_leader_start(&lc);
+		K8C_INFO("controller manager %s: waiting to lead (Lease kube-system/kube-controller-manager)",
+		         k8c_leader_identity(l));
+		pthread_mutex_lock(&cm->lead_mu);
+		cm->leader = l;
+		pthread_mutex_unlock(&cm->lead_mu);
+	}
+	return NULL;
+}
+
 int k8c_controller_manager_start(const k8c_cm_config_t *cfg, k8c_controller_manager_t **out,
                                  k8c_error_t *err)
 {
@@ -315,24 +361,10 @@ int k8c_controller_manager_start(const k8c_cm_config_t *cfg, k8c_controller_mana
 		cm->ci = k8c_xrealloc(cm->ci, (cm->n_ci + 1) * sizeof(*cm->ci));
 		cm->ci[cm->n_ci++] = ci;
 	}
-	if (ctl_cache_start(&cm->cache, SYNC_TIMEOUT_MS, err) < 0) {
-		k8c_controller_manager_stop(cm);
-		return -1;
-	}
-	for (size_t i = 0; i < cm->n_ci; i++) {
-		ctl_instance_t *ci = cm->ci[i];
-		ci->workers = k8c_xcalloc(ci->n_workers, sizeof(*ci->workers));
-		for (size_t w = 0; w < ci->n_workers; w++)
-			pthread_create(&ci->workers[w], NULL, worker_main, ci);
-	}
-	if (cfg->leader_elect) {
-		k8c_leader_config_t lc = {.client = cfg->client, .ns = "kube-system",
-		                          .name = "kube-controller-manager", .started = lead_started,
-		                          .stopped = lead_stopped, .arg = cm};
-		cm->leader = k8c_leader_start(&lc);
-		K8C_INFO("controller manager %s: waiting to lead (Lease kube-system/kube-controller-manager)",
-		         k8c_leader_identity(cm->leader));
-	}
+	ctl_cache_start(&cm->cache);
+	if (pthread_create(&cm->starter, NULL, starter_main, cm) != 0)
+		k8c_die("controller manager: cannot start a thread");
+	cm->starter_running = 1;
 	*out = cm;
 	return 0;
 }
@@ -345,11 +377,13 @@ void k8c_controller_manager_stop(k8c_controller_manager_t *cm)
 	cm->stopping = 1;
 	pthread_cond_broadcast(&cm->lead_cv);
 	pthread_mutex_unlock(&cm->lead_mu);
+	if (cm->starter_running)
+		pthread_join(cm->starter, NULL); /* it saw stopping: no more workers start */
 	for (size_t i = 0; i < cm->n_ci; i++)
 		k8c_workqueue_shutdown(cm->ci[i]->queue);
 	for (size_t i = 0; i < cm->n_ci; i++) {
 		ctl_instance_t *ci = cm->ci[i];
-		for (size_t w = 0; ci->workers != NULL && w < ci->n_workers; w++)
+		for (size_t w = 0; w < ci->n_started; w++)
 			pthread_join(ci->workers[w], NULL);
 	}
 	k8c_leader_stop(cm->leader); /* gives the Lease up: another takes over at once */

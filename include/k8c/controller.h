@@ -123,7 +123,8 @@ typedef struct k8c_controller_host {
 	 * with an ownerReference of that uid (found through an index, not a
 	 * scan).  fn gets each object borrowed for the call and returns 0 to
 	 * go on, non-zero to stop.  fn runs under the cache's read lock: it
-	 * must not call the host or the API (copy what it needs).  Returns
+	 * must not call the API nor the host, but for enqueue and
+	 * enqueue_after (copy what it needs).  Returns
 	 * the number of objects visited. */
 	size_t (*list)(void *ctx, size_t watch, const char *ns, const char *owner_uid,
 	               int (*fn)(void *arg, const struct cJSON *obj), void *arg);

@@ -6,6 +6,7 @@
  * through the status subresource, only when something changed. */
 #include "config.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -93,6 +94,6 @@ int rs_update_status(sync_ctx_t *s, k8c_error_t *err)
 	}
 	/* pods ready but not yet available: look again when they become so */
 	if (min_ready > 0 && ready != available)
-		return (int)(min_ready * 1000);
+		return min_ready > INT_MAX / 1000 ? INT_MAX : (int)(min_ready * 1000);
 	return 0;
 }
