@@ -14,7 +14,10 @@
  * not-ready or unreachable NoExecute taint, which the taint-eviction
  * controller acts on, at most node-eviction-rate nodes per second per zone
  * (burst 1), slower in partially disrupted zones, and none while every
- * zone is fully disrupted.  A node going from Ready to not ready gets a
+ * zone is fully disrupted -- the zone states being trusted only once every
+ * node in the cache has been counted (right after start they are counted
+ * one per reconcile).  Each pass returns the delay to the next one: the
+ * host's queue keeps the earliest per key.  A node going from Ready to not ready gets a
  * NodeNotReady event, its pods Ready=False and a NodeNotReady event each.
  *
  * When the controller notices a heartbeat is its own clock's business
@@ -36,13 +39,16 @@
 #include "common/mem.h"
 #include "common/strmap.h"
 #include "common/timestamp.h"
+#include "delay.h"
 #include "duration.h"
 #include "node_taints.h"
 #include "pod_index.h"
-#include "requeue.h"
 #include "zones.h"
 
 #define NODE_LEASE_NS "kube-node-lease"
+
+/* Longer durations are taken as this (about 73 years). */
+#define MAX_DURATION_NS (INT64_MAX / 4)
 
 enum { W_NODES = 0, W_LEASES = 1, W_PODS = 2 };
 
@@ -67,7 +73,13 @@ struct node_lifecycle {
 	k8c_strmap_t health;              /* node name -> struct node_health *, owned */
 	nl_zones_t zones;
 	nl_pod_index_t pods;
-	nl_requeue_t requeue;
+	/* Zone states count each node once it was reconciled; until every
+	 * node in the cache was, they are a partial count (right after start
+	 * the nodes are counted one per reconcile) and nothing is decided
+	 * from them.  cached: the nodes on_change saw in the cache;
+	 * uncounted: how many of those are not counted yet. */
+	k8c_strmap_t cached;              /* node name -> (void *)1 */
+	size_t uncounted;
 };
 
 static const k8c_controller_watch_t watches[] = {
@@ -109,7 +121,7 @@ static int opt_duration(const struct node_lifecycle *nl, const cJSON *config, co
 	if (v == NULL || cJSON_IsNull(v))
 		return 0;
 	if (cJSON_IsNumber(v)) {
-		ns = (int64_t)(v->valuedouble * 1e9);
+		ns = nl_scale_to_i64(v->valuedouble, 1e9);
 	} else if (!cJSON_IsString(v)) {
 		return k8c_error_make(err, K8C_EINVAL, "invalid --%s: expected a duration", name);
 	} else if (nl_duration_parse(v->valuestring, &ns, err) < 0) {
@@ -120,6 +132,8 @@ static int opt_duration(const struct node_lifecycle *nl, const cJSON *config, co
 	}
 	if (ns <= 0)
 		return k8c_error_make(err, K8C_EINVAL, "--%s must be greater than 0", name);
+	if (ns > MAX_DURATION_NS) /* added to monotonic times: no overflow */
+		ns = MAX_DURATION_NS;
 	*out = ns;
 	return 0;
 }
@@ -202,8 +216,11 @@ static void forget_node(struct node_lifecycle *nl, const char *name)
 
 	pthread_mutex_lock(&nl->lock);
 	h = k8c_strmap_remove(&nl->health, name);
-	if (h != NULL && h->zone != NULL)
+	if (h != NULL && h->zone != NULL) {
 		nl_zones_count(&nl->zones, h->zone, h->ready, NULL, 0);
+		if (k8c_strmap_get(&nl->cached, name) != NULL)
+			nl->uncounted++; /* gone from here, not (yet) from the cache */
+	}
 	pthread_mutex_unlock(&nl->lock);
 	if (h != NULL)
 		health_free(h);
@@ -382,12 +399,19 @@ static int mark_pods_not_ready(struct node_lifecycle *nl, const char *node_name,
 	return failed ? -1 : 0;
 }
 
+/* How long a node that wants a new NoExecute taint waits while the zone
+ * states are not known yet (some cached node not counted). */
+#define UNCOUNTED_WAIT_MS 1000
+
 /* The NoExecute part of the plan (processTaintBaseEviction and the zone
  * tainters): Ready False wants not-ready, Unknown unreachable, True
  * neither.  Swapping one for the other is immediate; a new one waits for
- * its zone's token (*wait_ms: how long, -1 never). */
+ * its zone's token (*wait_ms: how long, -1 never), and for the zone
+ * states to be known (counted: every cached node counted); all_full (only
+ * ever set when counted) lifts them all. */
 static nl_taint_plan_t noexec_plan(struct node_lifecycle *nl, const cJSON *node, const char *ready,
-                                   const char *zone, int all_full, int64_t now, int64_t *wait_ms)
+                                   const char *zone, int counted, int all_full, int64_t now,
+                                   int64_t *wait_ms)
 {
 	nl_taint_plan_t plan = {.noexec = NL_NOEXEC_LEAVE};
 	const char *want, *other;
@@ -404,6 +428,11 @@ static nl_taint_plan_t noexec_plan(struct node_lifecycle *nl, const cJSON *node,
 	plan.noexec_key = want;
 	if (nl_has_taint(node, want, "NoExecute") || nl_has_taint(node, other, "NoExecute"))
 		return plan;
+	if (!counted) {
+		*wait_ms = UNCOUNTED_WAIT_MS;
+		plan.noexec = NL_NOEXEC_LEAVE;
+		return plan;
+	}
 	pthread_mutex_lock(&nl->lock);
 	w = nl_zone_take(&nl->zones, zone, now, &nl->rates);
 	pthread_mutex_unlock(&nl->lock);
@@ -414,17 +443,31 @@ static nl_taint_plan_t noexec_plan(struct node_lifecycle *nl, const cJSON *node,
 	return plan;
 }
 
-/* Count the node in its zone with its Ready state; returns whether every
- * zone is now fully disrupted.  Also settles mark_pods. */
+/* Is the node counted in a zone?  Lock held. */
+static int is_counted(const struct node_lifecycle *nl, const char *name)
+{
+	const struct node_health *h = k8c_strmap_get(&nl->health, name);
+
+	return h != NULL && h->zone != NULL;
+}
+
+/* Count the node in its zone with its Ready state.  Returns whether the
+ * zone states can be trusted: every node in the cache has been counted
+ * (not so right after start, while nodes are counted one per reconcile:
+ * a partial count would read as "every zone fully disrupted", lifting
+ * NoExecute taints and restarting evictions); then *all_full says whether
+ * every zone is fully disrupted, else it is 0.  Also settles mark_pods. */
 static int count_node(struct node_lifecycle *nl, const char *name, const char *zone, int ready,
-                      int went_not_ready, int *mark_pods)
+                      int went_not_ready, int *mark_pods, int *all_full)
 {
 	struct node_health *h;
-	int all_full;
+	int counted;
 
 	pthread_mutex_lock(&nl->lock);
 	h = k8c_strmap_get(&nl->health, name);
 	if (h != NULL) {
+		if (h->zone == NULL && k8c_strmap_get(&nl->cached, name) != NULL)
+			nl->uncounted--;
 		nl_zones_count(&nl->zones, h->zone, h->ready, zone, ready);
 		free(h->zone);
 		h->zone = k8c_xstrdup(zone);
@@ -435,9 +478,10 @@ static int count_node(struct node_lifecycle *nl, const char *name, const char *z
 			h->mark_pods = 0;
 		*mark_pods = h->mark_pods;
 	}
-	all_full = nl_zones_all_full(&nl->zones);
+	counted = nl->uncounted == 0;
+	*all_full = counted && nl_zones_all_full(&nl->zones);
 	pthread_mutex_unlock(&nl->lock);
-	return all_full;
+	return counted;
 }
 
 static void pods_marked(struct node_lifecycle *nl, const char *name)
@@ -465,12 +509,11 @@ static int reconcile(void *cookie, const char *key, k8c_error_t *err)
 	char now_s[K8C_TIME_STRLEN], zone[512];
 	const char *ready;
 	int64_t now, left, wait_ms = 0, next_ms;
-	int all_full, mark = 0, ret;
+	int counted, all_full, mark = 0, unknown, ret;
 	nl_taint_plan_t plan;
 
 	if (node == NULL) {
 		forget_node(nl, key);
-		nl_requeue_forget(&nl->requeue, key);
 		return K8C_RECONCILE_DONE;
 	}
 	lease_key = k8c_xasprintf(NODE_LEASE_NS "/%s", key);
@@ -481,7 +524,15 @@ static int reconcile(void *cookie, const char *key, k8c_error_t *err)
 	path = k8c_xasprintf("/api/v1/nodes/%s", key);
 	observed = ready_condition(node) != NULL ? k8c_xstrdup(str_or(nl_condition_status(node, "Ready"), ""))
 	                                         : NULL;
-	if (left < 0 && set_unknown(node, now_s)) {
+	unknown = left < 0 && set_unknown(node, now_s);
+	/* counted before the write: a node whose status cannot be written
+	 * must not keep the zone states unknown for good */
+	ready = nl_condition_status(node, "Ready");
+	nl_zone_key(node, zone, sizeof(zone));
+	counted = count_node(nl, key, zone, str_is(ready, "True"),
+	                     str_is(observed, "True") && ready != NULL && !str_is(ready, "True"),
+	                     &mark, &all_full);
+	if (unknown) {
 		_cleanup_free_ char *spath = k8c_xasprintf("%s/status", path);
 		cJSON *out = NULL;
 
@@ -494,14 +545,10 @@ static int reconcile(void *cookie, const char *key, k8c_error_t *err)
 		node = out;
 	}
 	ready = nl_condition_status(node, "Ready");
-	nl_zone_key(node, zone, sizeof(zone));
-	all_full = count_node(nl, key, zone, str_is(ready, "True"),
-	                      str_is(observed, "True") && ready != NULL && !str_is(ready, "True"),
-	                      &mark);
 	if (str_is(observed, "True") && ready != NULL && !str_is(ready, "True"))
 		nl->ch->event(nl->ch->ctx, W_NODES, node, "Normal", "NodeNotReady",
 		              "Node %s status is now: %s", key, "NodeNotReady");
-	plan = noexec_plan(nl, node, ready, zone, all_full, now, &wait_ms);
+	plan = noexec_plan(nl, node, ready, zone, counted, all_full, now, &wait_ms);
 	if (nl_apply_taints(node, &plan, now_s)) {
 		if ((ret = put(nl, path, node, NULL, err)) < 0)
 			return ret == -K8C_ENOTFOUND ? K8C_RECONCILE_DONE : ret;
@@ -515,7 +562,8 @@ static int reconcile(void *cookie, const char *key, k8c_error_t *err)
 	if (left >= 0)
 		next_ms = min_pos(next_ms, left / 1000000 + 1);
 	next_ms = min_pos(next_ms, wait_ms);
-	return nl_requeue_after(&nl->requeue, key, nl->host->monotonic_ns(nl->host->ctx), next_ms);
+	/* the host's queue keeps the earliest delay per key */
+	return nl_reconcile_after_ms(next_ms);
 }
 
 /* ---- watches ---- */
@@ -555,6 +603,21 @@ static int lease_renewed(struct node_lifecycle *nl, const char *name, int64_t re
 	return down;
 }
 
+/* The cache has the node (or no longer): keep cached and uncounted. */
+static void node_cached(struct node_lifecycle *nl, const char *name, int present)
+{
+	pthread_mutex_lock(&nl->lock);
+	if (!present) {
+		if (k8c_strmap_remove(&nl->cached, name) != NULL && !is_counted(nl, name))
+			nl->uncounted--;
+	} else if (k8c_strmap_get(&nl->cached, name) == NULL) {
+		k8c_strmap_put(&nl->cached, name, (void *)1);
+		if (!is_counted(nl, name))
+			nl->uncounted++;
+	}
+	pthread_mutex_unlock(&nl->lock);
+}
+
 static void on_change(void *cookie, size_t watch, int type, const cJSON *obj, const cJSON *old)
 {
 	struct node_lifecycle *nl = cookie;
@@ -562,7 +625,12 @@ static void on_change(void *cookie, size_t watch, int type, const cJSON *obj, co
 	int moved;
 
 	(void)old;
-	if (watch == W_LEASES) {
+	if (watch == W_NODES) {
+		const char *name = k8c_jstr(obj, "metadata.name");
+
+		if (name != NULL)
+			node_cached(nl, name, type != K8C_WATCH_DELETED);
+	} else if (watch == W_LEASES) {
 		const char *name = k8c_jstr(obj, "metadata.name");
 
 		if (type != K8C_WATCH_DELETED && name != NULL &&
@@ -592,7 +660,7 @@ static void fini(void *cookie)
 	k8c_strmap_free(&nl->health);
 	nl_zones_fini(&nl->zones);
 	nl_pod_index_fini(&nl->pods);
-	nl_requeue_fini(&nl->requeue);
+	k8c_strmap_free(&nl->cached);
 	pthread_mutex_destroy(&nl->lock);
 	free(nl);
 }
@@ -612,7 +680,7 @@ static int init(const k8c_host_t *host, const cJSON *config, void **cookie, k8c_
 	k8c_strmap_init(&nl->health);
 	nl_zones_init(&nl->zones);
 	nl_pod_index_init(&nl->pods);
-	nl_requeue_init(&nl->requeue);
+	k8c_strmap_init(&nl->cached);
 	if ((ret = read_options(nl, config, err)) < 0) {
 		fini(nl);
 		return ret;

@@ -34,8 +34,8 @@
 #include "common/mem.h"
 #include "common/strmap.h"
 #include "common/timestamp.h"
+#include "delay.h"
 #include "pod_index.h"
-#include "requeue.h"
 #include "tolerations.h"
 
 enum { W_NODES = 0, W_PODS = 1 };
@@ -55,7 +55,6 @@ struct taint_eviction {
 	k8c_strmap_t tainted;            /* names of nodes with NoExecute taints -> (void *)1 */
 	k8c_strmap_t scheduled;          /* pod key -> struct scheduled *, owned */
 	nl_pod_index_t pods;
-	nl_requeue_t requeue;
 };
 
 static const k8c_controller_watch_t watches[] = {
@@ -234,7 +233,6 @@ static int reconcile(void *cookie, const char *key, k8c_error_t *err)
 		nl_pod_index_on_node(&te->pods, key, &refs, &n);
 		untainted(te, key, refs, n, node != NULL);
 		nl_pod_refs_free(refs, n);
-		nl_requeue_forget(&te->requeue, key);
 		return K8C_RECONCILE_DONE;
 	}
 	pthread_mutex_lock(&te->lock);
@@ -277,8 +275,8 @@ static int reconcile(void *cookie, const char *key, k8c_error_t *err)
 		return -(int)(err->code > 0 ? err->code : K8C_EUNAVAIL);
 	if (next == INT64_MAX)
 		return K8C_RECONCILE_DONE;
-	return nl_requeue_after(&te->requeue, key, te->host->monotonic_ns(te->host->ctx),
-	                        next / 1000000 + 1);
+	/* the host's queue keeps the earliest delay per key: no bookkeeping */
+	return nl_reconcile_after_ms(next / 1000000 + 1);
 }
 
 static void on_change(void *cookie, size_t watch, int type, const cJSON *obj, const cJSON *old)
@@ -318,7 +316,6 @@ static void fini(void *cookie)
 	k8c_strmap_free(&te->scheduled);
 	k8c_strmap_free(&te->tainted);
 	nl_pod_index_fini(&te->pods);
-	nl_requeue_fini(&te->requeue);
 	pthread_mutex_destroy(&te->lock);
 	free(te);
 }
@@ -342,7 +339,6 @@ static int init(const k8c_host_t *host, const cJSON *config, void **cookie, k8c_
 	k8c_strmap_init(&te->tainted);
 	k8c_strmap_init(&te->scheduled);
 	nl_pod_index_init(&te->pods);
-	nl_requeue_init(&te->requeue);
 	*cookie = te;
 	return 0;
 }

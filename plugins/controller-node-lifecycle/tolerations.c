@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/json_path.h"
+#include "delay.h"
 #include "tolerations.h"
 
 /* A string member, "" when absent or null; NULL when of another type. */
@@ -68,7 +69,7 @@ int nl_toleration_time(const cJSON *taints, const cJSON *tolerations, int64_t *s
 			matched = 1;
 			ts = cJSON_GetObjectItemCaseSensitive(tol, "tolerationSeconds");
 			if (cJSON_IsNumber(ts)) {
-				int64_t s = ts->valuedouble <= 0 ? 0 : (int64_t)ts->valuedouble;
+				int64_t s = nl_scale_to_i64(ts->valuedouble, 1);
 
 				if (min == NL_TOLERATE_FOREVER || s < min)
 					min = s;

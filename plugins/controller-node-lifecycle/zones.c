@@ -1,6 +1,7 @@
 /* Zones, their states and their tainting rate limits (zones.h). */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -156,5 +157,7 @@ int64_t nl_zone_take(nl_zones_t *z, const char *zone_key, int64_t now_ns,
 		return 0;
 	}
 	wait_s = (1 - zone->tokens) / qps;
+	if (!(wait_s * 1000 < INT_MAX)) /* a tiny rate: no overflow */
+		return INT_MAX;
 	return (int64_t)(wait_s * 1000) + 1;
 }

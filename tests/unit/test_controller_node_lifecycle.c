@@ -3,6 +3,7 @@
  * lease stops going Unknown and tainted with kube's events. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +90,15 @@ static void test_zones(void)
 	is_int(nl_zone_state(&z, "big", &r), NL_ZONE_PARTIAL_DISRUPTION, "40 of 60 down: partial");
 	is_int(nl_zone_take(&z, "big", 2000 * S, &r), 0, "a large zone still taints");
 	is_int(nl_zone_take(&z, "big", 2001 * S, &r), 99001, "at the secondary rate (0.01/s)");
+	{
+		nl_eviction_rates_t tiny = r;
+
+		tiny.qps = 1e-300;
+		nl_zones_count(&z, NULL, 0, "slow", 1);
+		is_int(nl_zone_take(&z, "slow", 3000 * S, &tiny), 0, "a tiny rate: the first token");
+		is_int(nl_zone_take(&z, "slow", 3001 * S, &tiny), INT_MAX,
+		       "then a wait clamped to INT_MAX ms, no overflow");
+	}
 	nl_zones_fini(&z);
 }
 
@@ -303,11 +313,131 @@ static void test_plugin(void)
 	fake_ctl_fini(&fc);
 }
 
+static cJSON *tainted(cJSON *node, const char *taints)
+{
+	cJSON_AddItemToObject(cJSON_GetObjectItem(node, "spec"), "taints", cJSON_Parse(taints));
+	return node;
+}
+
+static cJSON *in_zone(cJSON *node, const char *zone)
+{
+	cJSON_AddItemToObject(cJSON_GetObjectItem(node, "metadata"), "labels",
+	                      cJSON_CreateObject());
+	cJSON_AddStringToObject(cJSON_GetObjectItem(cJSON_GetObjectItem(node, "metadata"), "labels"),
+	                        "topology.kubernetes.io/zone", zone);
+	return node;
+}
+
+static void node_added(fake_ctl_t *fc, void *cookie, const char *name, cJSON *node)
+{
+	fake_ctl_put(fc, 0, name, node);
+	((const k8c_controller_ops_t *)k8c_plugin.ops)->on_change(cookie, 0, K8C_WATCH_ADDED, node, NULL);
+}
+
+/* Every pass asks for the next one (the host's queue keeps the earliest
+ * delay per key), after a failed one too; and nothing is decided from the
+ * zone states until every cached node has been counted. */
+static void test_requeue_and_counting(void)
+{
+	const k8c_controller_ops_t *ops = k8c_plugin.ops;
+	const char *unreach = "[{\"key\":\"node.kubernetes.io/unreachable\",\"effect\":\"NoSchedule\"},"
+	                      "{\"key\":\"node.kubernetes.io/unreachable\",\"effect\":\"NoExecute\"}]";
+	fake_ctl_t fc;
+	void *cookie = NULL;
+	k8c_error_t err;
+	int ret;
+
+	fake_ctl_init(&fc);
+	is_int(k8c_plugin.init(&fc.fh.host, NULL, &cookie, &err), 0, "init");
+	/* after a restart: n1 down and already tainted, n2 up, n3 just down */
+	node_added(&fc, cookie, "n1", tainted(node_obj("n1", "Unknown", "2023-11-14T22:00:00Z"), unreach));
+	node_added(&fc, cookie, "n2", node_obj("n2", "True", "2023-11-14T22:13:20Z"));
+	node_added(&fc, cookie, "n3", node_obj("n3", "False", "2023-11-14T22:13:20Z"));
+
+	ret = ops->reconcile(cookie, "n3", &err);
+	is_str(fake_ctl_requests(&fc), "PUT /api/v1/nodes/n3;", "n3 counted first: its NoSchedule taint");
+	is_str(taints_of(cJSON_GetArrayItem(fc.bodies, 0)), "node.kubernetes.io/not-ready:NoSchedule ",
+	       "but no NoExecute taint while the zone states are a partial count");
+	ok(ret > 0 && ret <= 1000, "and a look again soon (%d ms)", ret);
+	fake_ctl_put(&fc, 0, "n3", cJSON_Duplicate(cJSON_GetArrayItem(fc.bodies, 0), 1));
+	fake_ctl_clear(&fc);
+	ret = ops->reconcile(cookie, "n1", &err);
+	is_str(fake_ctl_requests(&fc), "",
+	       "n1 and n3 counted, both down, n2 not yet: not read as every zone fully disrupted, "
+	       "n1's NoExecute taint stays");
+	ok(ret > 0 && ret <= 5000, "a pass asks for the next (%d ms)", ret);
+	ret = ops->reconcile(cookie, "n1", &err);
+	ok(ret > 0 && ret <= 5000, "and so does the pass right after it: no requeue bookkeeping (%d ms)", ret);
+	ops->reconcile(cookie, "n2", &err);
+	is_str(fake_ctl_requests(&fc), "", "n2 healthy: nothing");
+	ops->reconcile(cookie, "n3", &err);
+	is_str(fake_ctl_requests(&fc), "PUT /api/v1/nodes/n3;", "all counted: n3 gets its NoExecute taint");
+	is_str(taints_of(cJSON_GetArrayItem(fc.bodies, 0)),
+	       "node.kubernetes.io/not-ready:NoSchedule node.kubernetes.io/not-ready:NoExecute ", "not-ready");
+	fake_ctl_put(&fc, 0, "n3", cJSON_Duplicate(cJSON_GetArrayItem(fc.bodies, 0), 1));
+	fake_ctl_clear(&fc);
+
+	/* a failed write: the next pass still asks for the one after */
+	fc.fh.now_ns += 61 * S;
+	fc.fail_next = K8C_EUNAVAIL;
+	ret = ops->reconcile(cookie, "n2", &err);
+	is_int(ret, -K8C_EUNAVAIL, "n2 silent past its grace period, its status write fails");
+	fake_ctl_clear(&fc);
+	ret = ops->reconcile(cookie, "n2", &err);
+	is_str(fake_ctl_requests(&fc), "PUT /api/v1/nodes/n2/status;PUT /api/v1/nodes/n2;", "retried: written");
+	ok(ret > 0 && ret <= 5000, "and the pass after a failure asks for the next (%d ms)", ret);
+
+	/* every zone down, counted in full: master disruption mode lifts the taints */
+	fake_ctl_put(&fc, 0, "n2", cJSON_Duplicate(cJSON_GetArrayItem(fc.bodies, 1), 1));
+	fake_ctl_clear(&fc);
+	ops->reconcile(cookie, "n1", &err);
+	is_str(taints_of(cJSON_GetArrayItem(fc.bodies, 1)), "node.kubernetes.io/unreachable:NoSchedule ",
+	       "every node counted and down: n1's NoExecute taint is lifted");
+
+	/* a node joins (in zone b, where n3 moves): until it is counted,
+	 * nothing is lifted or added */
+	fake_ctl_clear(&fc);
+	node_added(&fc, cookie, "n4", in_zone(node_obj("n4", "True", "2023-11-14T22:15:00Z"), "b"));
+	fake_ctl_put(&fc, 0, "n3", in_zone(tainted(node_obj("n3", "False", "2023-11-14T22:15:00Z"),
+	                                           "[{\"key\":\"node.kubernetes.io/not-ready\",\"effect\":\"NoSchedule\"}]"), "b"));
+	ops->reconcile(cookie, "n3", &err);
+	is_str(fake_ctl_requests(&fc), "", "n4 not counted yet: n3 gets no NoExecute taint");
+	ops->reconcile(cookie, "n4", &err);
+	ops->reconcile(cookie, "n3", &err);
+	is_str(taints_of(cJSON_GetArrayItem(fc.bodies, 0)),
+	       "node.kubernetes.io/not-ready:NoSchedule node.kubernetes.io/not-ready:NoExecute ",
+	       "n4 counted and ready: n3 is tainted again");
+
+	/* a node that is deleted is no longer waited for */
+	fake_ctl_clear(&fc);
+	node_added(&fc, cookie, "n5", node_obj("n5", "True", "2023-11-14T22:15:00Z"));
+	ops->on_change(cookie, 0, K8C_WATCH_DELETED, cJSON_GetObjectItem(fc.cache[0], "n5"), NULL);
+	cJSON_DeleteItemFromObject(fc.cache[0], "n5");
+	fake_ctl_put(&fc, 0, "n1", node_obj("n1", "Unknown", "2023-11-14T22:15:00Z"));
+	ops->reconcile(cookie, "n1", &err);
+	is_str(taints_of(cJSON_GetArrayItem(fc.bodies, 0)),
+	       "node.kubernetes.io/unreachable:NoSchedule node.kubernetes.io/unreachable:NoExecute ",
+	       "n5 came and went uncounted: n1 is tainted");
+	k8c_plugin.fini(cookie);
+	fake_ctl_fini(&fc);
+
+	/* durations past INT_MAX ms: reconcile's delay is clamped */
+	fake_ctl_init(&fc);
+	cJSON_AddNumberToObject(fc.options, "node-monitor-period", 1e300);
+	cJSON_AddNumberToObject(fc.options, "node-monitor-grace-period", 1e300);
+	is_int(k8c_plugin.init(&fc.fh.host, NULL, &cookie, &err), 0, "init with huge periods");
+	fake_ctl_put(&fc, 0, "n1", node_obj("n1", "True", "2023-11-14T22:13:20Z"));
+	is_int(ops->reconcile(cookie, "n1", &err), INT_MAX, "the next pass in INT_MAX ms, no overflow");
+	k8c_plugin.fini(cookie);
+	fake_ctl_fini(&fc);
+}
+
 int main(void)
 {
 	test_durations();
 	test_zones();
 	test_taints();
+	test_requeue_and_counting();
 	test_plugin();
 	return done_testing();
 }

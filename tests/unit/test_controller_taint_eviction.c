@@ -72,6 +72,8 @@ static void test_times(void)
 	ok(all && s == 5, "forever and 5: 5");
 	s = time_of(two, "[{\"key\":\"u\",\"operator\":\"Exists\",\"tolerationSeconds\":-3},{\"operator\":\"Exists\"}]", &all);
 	ok(all && s == 0, "a negative tolerationSeconds counts as 0");
+	s = time_of(two, "[{\"operator\":\"Exists\",\"tolerationSeconds\":1e300}]", &all);
+	ok(all && s == INT64_MAX, "a tolerationSeconds too large for int64 is the largest, not an overflow");
 	time_of(two, "[{\"key\":\"u\",\"operator\":\"Exists\"}]", &all);
 	ok(!all, "one taint not tolerated");
 	time_of(two, "null", &all);
@@ -158,7 +160,20 @@ static void test_plugin(void)
 	fc.fh.now_ns += 1 * S;
 	ret = ops->reconcile(cookie, "n", &err);
 	is_str(fake_ctl_requests(&fc), "", "1 s later: the 2 s pod stays");
-	is_int(ret, K8C_RECONCILE_DONE, "(the requeue already pending is not doubled)");
+	ok(ret > 900 && ret <= 1001,
+	   "called again when the rest is up: the queue keeps the earliest delay, no bookkeeping (%d ms)", ret);
+	fc.fail_next = K8C_EUNAVAIL;
+	add_pod(&fc, cookie, pod_with("flaky", "[]"));
+	ret = ops->reconcile(cookie, "n", &err);
+	is_int(ret, -K8C_EUNAVAIL, "a pass that fails (retried with backoff, which may be the key's only pending add)");
+	fake_ctl_clear(&fc);
+	ret = ops->reconcile(cookie, "n", &err);
+	ok(ret > 900 && ret <= 1001,
+	   "the pass after a failure still asks to be called for the scheduled deletion (%d ms)", ret);
+	ret = ops->reconcile(cookie, "n", &err);
+	ok(ret > 900 && ret <= 1001, "and so does every pass until it is done (%d ms)", ret);
+	cJSON_DeleteItemFromObject(fc.cache[1], "default/flaky");
+	fake_ctl_clear(&fc);
 	fc.fh.now_ns += 1 * S + 1000000;
 	ops->reconcile(cookie, "n", &err);
 	is_str(fake_ctl_requests(&fc),
