@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,7 +201,7 @@ static int reconcile_active(cj_sync_t *s, k8c_error_t *err)
 			      k8c_jstr(job, "metadata.name") ?: "");
 		} else if (found && fin != NULL) {
 			active_remove(s, uid);
-			event(s, "Normal", "SawCompletedJob", "Saw completed job: %s, status: %s",
+			event(s, "Normal", "SawCompletedJob", "Saw completed job: %s, condition: %s",
 			      k8c_jstr(job, "metadata.name") ?: "", fin);
 		} else if (fin != NULL && strcmp(fin, "Complete") == 0) {
 			const char *ct = k8c_jstr(job, "status.completionTime");
@@ -264,10 +265,12 @@ static int most_recent(cj_sync_t *s, const cron_schedule_t *sched, int with_dead
 	}
 	n = (now - t1) / diff + 1;
 	*missed = n;
-	/* the latest activation: search near now, else from t1 */
-	from = now - 2 * diff > t1 ? now - 2 * diff : t1;
+	/* the latest activation: from kube's potentialEarliest, t1 + (n-2)
+	 * intervals (one more back for schedules of uneven intervals), which
+	 * keeps @every on its own grid; else from t1 */
+	from = t1 + (n - 2) * diff;
 	for (int pass = 0; pass < 2 && *recent == 0; pass++) {
-		int64_t t = pass == 0 ? cron_schedule_next(sched, from - 1) : t1;
+		int64_t t = pass == 0 ? cron_schedule_next(sched, from) : t1;
 		for (; t != 0 && t <= now; t = cron_schedule_next(sched, t))
 			*recent = t;
 	}
@@ -313,7 +316,13 @@ static cJSON *job_from_template(cj_sync_t *s, const cron_zone_t *zone, int64_t a
 		      ? cJSON_Duplicate(k8c_jget(t, "metadata.annotations"), 1)
 		      : cJSON_CreateObject();
 	cJSON_DeleteItemFromObjectCaseSensitive(ann, SCHEDULED_ANNOTATION);
-	cJSON_AddStringToObject(ann, SCHEDULED_ANNOTATION, cron_zone_format(zone, at, when, sizeof(when)));
+	/* in spec.timeZone, else UTC (kube: time.LoadLocation("")), not the
+	 * process's zone the schedule runs in */
+	if (k8c_jstr(s->cj, "spec.timeZone") != NULL)
+		cron_zone_format(zone, at, when, sizeof(when));
+	else
+		k8c_time_format(at * 1000000000LL, when);
+	cJSON_AddStringToObject(ann, SCHEDULED_ANNOTATION, when);
 	cJSON_AddItemToObject(md, "annotations", ann);
 	ref = cJSON_CreateObject();
 	cJSON_AddStringToObject(ref, "apiVersion", "batch/v1");
@@ -414,7 +423,8 @@ static int64_t schedule(cj_sync_t *s, k8c_error_t *err, int *failed)
 		event(s, "Warning", "TooManyMissedTimes",
 		      "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or "
 		      "check clock skew");
-	if (cJSON_IsNumber(sds) && (at + (int64_t)sds->valuedouble) * 1000000000LL < s->now_ns) {
+	/* (at + sds) s < now, in seconds: sds in ns could overflow */
+	if (cJSON_IsNumber(sds) && (int64_t)sds->valuedouble <= (s->now_ns - 1) / 1000000000LL - at) {
 		char when[64];
 		time_t tt = (time_t)at;
 		struct tm tm;
@@ -547,7 +557,7 @@ static int cj_reconcile(void *cookie, const char *key, k8c_error_t *err)
 	free((char *)s.uid);
 	if (failed)
 		return -1;
-	return delay > 0 ? (int)(delay > 0x7fffffff ? 0x7fffffff : delay) : K8C_RECONCILE_DONE;
+	return delay > 0 ? (int)(delay > INT_MAX ? INT_MAX : delay) : K8C_RECONCILE_DONE;
 }
 
 static int cj_init(const k8c_host_t *host, const cJSON *config, void **cookie, k8c_error_t *err)

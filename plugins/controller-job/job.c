@@ -19,6 +19,8 @@
  * Pods are not adopted: the Job's generated selector only matches its own. */
 #include "config.h"
 
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,7 +75,7 @@ static int controlled_by(const cJSON *obj, const char *uid)
 
 typedef struct collect {
 	job_sync_t *s;
-	const char *job_name; /* for orphans: the name in the controller reference */
+	const char *uid; /* for orphans: the gone Job's uid */
 } collect_t;
 
 static int copy_controlled(void *arg, const cJSON *pod)
@@ -85,37 +87,46 @@ static int copy_controlled(void *arg, const cJSON *pod)
 	return 0;
 }
 
-/* Pods whose controller is a Job called job_name, with our finalizer. */
+/* Pods controlled by the gone Job, with our finalizer. */
 static int copy_orphans(void *arg, const cJSON *pod)
 {
 	collect_t *c = arg;
-	const cJSON *r;
 
-	if (!job_pod_has_finalizer(pod))
-		return 0;
-	cJSON_ArrayForEach(r, k8c_jget(pod, "metadata.ownerReferences"))
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "controller")) &&
-		    str_is(r, "kind", "Job") && str_is(r, "name", c->job_name))
-			cJSON_AddItemToArray(c->s->pods, cJSON_Duplicate(pod, 1));
+	if (job_pod_has_finalizer(pod) && controlled_by(pod, c->uid))
+		cJSON_AddItemToArray(c->s->pods, cJSON_Duplicate(pod, 1));
 	return 0;
 }
 
-/* The pods of a Job that is gone keep no finalizer (syncOrphanPod). */
+/* The pods of a Job that is gone keep no finalizer (syncOrphanPod).  The
+ * Job's uid comes from its DELETED event (or from its pods' changes, for
+ * a Job deleted while the controller was down), so the pods are found
+ * through the owner index instead of a walk of the namespace. */
 static int release_orphans(job_sync_t *s, const char *key, k8c_error_t *err)
 {
 	const char *slash = strchr(key, '/');
 	_cleanup_free_ char *ns = slash ? k8c_xstrndup(key, (size_t)(slash - key)) : NULL;
-	collect_t arg = {s, slash ? slash + 1 : key};
+	_cleanup_free_ char *uid = NULL;
+	collect_t arg = {s, NULL};
 	const cJSON *pod;
 	int ret = 0;
 
-	if (ns == NULL)
+	pthread_mutex_lock(&s->c->mu);
+	uid = k8c_strmap_remove(&s->c->gone_uid, key);
+	pthread_mutex_unlock(&s->c->mu);
+	if (ns == NULL || uid == NULL)
 		return 0;
+	arg.uid = uid;
 	s->pods = cJSON_CreateArray();
-	s->c->ch->list(s->c->ch->ctx, JOB_WATCH_PODS, ns, NULL, copy_orphans, &arg);
+	s->c->ch->list(s->c->ch->ctx, JOB_WATCH_PODS, ns, uid, copy_orphans, &arg);
 	cJSON_ArrayForEach(pod, s->pods)
 		if (job_remove_finalizer(s->c, pod, err) < 0)
 			ret = -1;
+	if (ret < 0) { /* retried: keep the uid */
+		pthread_mutex_lock(&s->c->mu);
+		free(k8c_strmap_put(&s->c->gone_uid, key, uid));
+		uid = NULL;
+		pthread_mutex_unlock(&s->c->mu);
+	}
 	return ret;
 }
 
@@ -142,6 +153,7 @@ static int64_t finished_job(job_sync_t *s, const cJSON *cond, k8c_error_t *err)
 	if (!cJSON_IsNumber(ttl) || k8c_jget(s->job, "metadata.deletionTimestamp") != NULL ||
 	    k8c_time_parse(k8c_jstr(cond, "lastTransitionTime") ?: "", &done_ns, NULL) < 0)
 		return 0;
+	/* ttlSecondsAfterFinished is an int32: no overflow in ns */
 	done_ns += (int64_t)ttl->valuedouble * 1000000000LL;
 	if (s->now_ns < done_ns)
 		return (done_ns - s->now_ns) / 1000000 + 1;
@@ -202,7 +214,11 @@ static void count_pods(job_sync_t *s)
 {
 	const cJSON *pod, *st = k8c_jget(s->job, "status");
 	job_ctl_t *c = s->c;
-	int64_t new_ok = 0, new_failed = 0, limit = num(s->job, "spec.backoffLimitPerIndex", 0);
+	int64_t new_ok = 0, new_failed = 0;
+
+	size_t n_ok = 0, n_fi = 0, np = (size_t)cJSON_GetArraySize(s->pods) + 1;
+	_cleanup_free_ int64_t *ok_ix = k8c_xcalloc(np, sizeof(*ok_ix));
+	_cleanup_free_ int64_t *fail_ix = k8c_xcalloc(np, sizeof(*fail_ix));
 
 	job_ranges_parse(&s->done_prev, k8c_jstr(st, "completedIndexes"));
 	job_ranges_parse(&s->done, k8c_jstr(st, "completedIndexes"));
@@ -227,37 +243,22 @@ static void count_pods(job_sync_t *s)
 		if (job_pod_phase_is(pod, "Succeeded")) {
 			new_ok += !in_uncounted(s, "succeeded", uid);
 			if (s->indexed)
-				job_ranges_add(&s->done, ix);
+				ok_ix[n_ok++] = ix;
 		} else if (job_pod_failed(s, pod)) {
 			char msg[512];
 			int count;
-			const char *action = job_pod_failure_policy(s, pod, &count, msg);
+			job_pod_failure_policy(s, pod, &count, msg);
 			if (!in_uncounted(s, "failed", uid))
 				new_failed += count;
-			if (s->per_index && (action && strcmp(action, "FailIndex") == 0))
-				job_ranges_add(&s->failed_idx, ix);
+			/* isIndexFailed: FailIndex, or the failure count the pod
+			 * was created with (job-index-failure-count) reached
+			 * backoffLimitPerIndex */
+			if (s->per_index && job_pod_index_failed(s, pod))
+				fail_ix[n_fi++] = ix;
 		}
 	}
-	if (s->per_index) {
-		/* an index fails once its pods failed more than backoffLimitPerIndex times */
-		cJSON_ArrayForEach(pod, s->pods) {
-			int64_t ix = job_pod_index(pod), fails = 0;
-			const cJSON *p;
-			if (ix < 0 || ix >= s->completions || !job_pod_failed(s, pod) ||
-			    job_ranges_has(&s->failed_idx, ix))
-				continue;
-			cJSON_ArrayForEach(p, s->pods) {
-				char msg[512];
-				int count;
-				if (job_pod_index(p) == ix && job_pod_failed(s, p)) {
-					job_pod_failure_policy(s, p, &count, msg);
-					fails += count;
-				}
-			}
-			if (fails > limit)
-				job_ranges_add(&s->failed_idx, ix);
-		}
-	}
+	job_ranges_add_many(&s->done, ok_ix, n_ok);
+	job_ranges_add_many(&s->failed_idx, fail_ix, n_fi);
 	s->succeeded = num(st, "succeeded", 0) + new_ok +
 	               cJSON_GetArraySize(k8c_jget(st, "uncountedTerminatedPods.succeeded"));
 	s->failed = num(st, "failed", 0) + new_failed +
@@ -299,10 +300,14 @@ static void decide_finished(job_sync_t *s)
 	if (s->failed > num(spec, "backoffLimit", 6) || past_backoff_on_failure(s, num(spec, "backoffLimit", 6))) {
 		finish(s, "FailureTarget", "BackoffLimitExceeded", "Job has reached the specified backoff limit");
 	} else if (deadline >= 0 && start > 0 && !suspended &&
-	           s->now_ns - start >= deadline * 1000000000LL) {
+	           (s->now_ns - start) / 1000000000LL >= deadline) {
 		finish(s, "FailureTarget", "DeadlineExceeded", "Job was active longer than specified deadline");
 	} else if (deadline >= 0 && start > 0 && !suspended) {
-		s->requeue_ms = (start + deadline * 1000000000LL - s->now_ns) / 1000000 + 1;
+		/* in ms, saturated: a deadline of years would overflow ns */
+		int64_t left_ms = deadline > INT64_MAX / 1000 - (start - s->now_ns) / 1000000 - 1
+		                          ? INT64_MAX
+		                          : deadline * 1000 + (start - s->now_ns) / 1000000 + 1;
+		s->requeue_ms = left_ms > INT_MAX ? INT_MAX : left_ms;
 	}
 	if (s->has_finished || !s->per_index)
 		return;
@@ -374,10 +379,10 @@ static int sync_job(job_sync_t *s, k8c_error_t *err)
 	decide_finished(s);
 	if (s->has_finished) {
 		int64_t active = s->active, deleted = job_delete_active(s, err);
-		if (deleted != active) {
+		if (deleted != (active > JOB_MAX_CREATE_DELETE ? JOB_MAX_CREATE_DELETE : active))
 			ret = -1;
-			s->has_finished = 0;
-		}
+		if (deleted != active)
+			s->has_finished = 0; /* failed, or more to delete next sync */
 		if (!satisfied)
 			s->has_finished = 0;
 		s->active -= deleted;
@@ -436,7 +441,7 @@ static int job_reconcile(void *cookie, const char *key, k8c_error_t *err)
 		goto out;
 	if ((done = finished_condition(s.job)) != NULL) {
 		int64_t ms = finished_job(&s, done, err);
-		ret = ms < 0 ? -1 : (int)(ms > 0x7fffffff ? 0x7fffffff : ms);
+		ret = ms < 0 ? -1 : (int)(ms > INT_MAX ? INT_MAX : ms);
 		goto out;
 	}
 	mode = k8c_jstr(s.job, "spec.completionMode");
@@ -448,23 +453,55 @@ static int job_reconcile(void *cookie, const char *key, k8c_error_t *err)
 	if (sync_job(&s, err) < 0)
 		ret = -1;
 	else if (s.requeue_ms > 0)
-		ret = (int)(s.requeue_ms > 0x7fffffff ? 0x7fffffff : s.requeue_ms);
+		ret = (int)(s.requeue_ms > INT_MAX ? INT_MAX : s.requeue_ms);
 out:
 	cJSON_Delete(s.job);
 	cJSON_Delete(s.pods);
 	job_ranges_free(&s.done_prev);
 	job_ranges_free(&s.done);
 	job_ranges_free(&s.failed_idx);
+	free(s.last_fail);
 	return ret;
 }
 
-/* A pod is gone: no finalizer removal of it is awaited any more. */
+/* Remember key -> uid (for release_orphans); replace: the newest wins. */
+static void remember_uid(job_ctl_t *c, const char *ns, const char *name, const char *uid, int replace)
+{
+	_cleanup_free_ char *key = k8c_xasprintf("%s/%s", ns, name);
+	const char *cur;
+
+	pthread_mutex_lock(&c->mu);
+	cur = k8c_strmap_get(&c->gone_uid, key);
+	if (cur == NULL || (replace && strcmp(cur, uid) != 0))
+		free(k8c_strmap_put(&c->gone_uid, key, k8c_xstrdup(uid)));
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* A Job is deleted: its uid is kept for the orphans of its key.  A pod
+ * with our finalizer: its Job's uid too (when the key has none yet: the
+ * Job may have gone while nobody watched).  A pod is gone: no finalizer
+ * removal of it is awaited any more. */
 static void job_on_change(void *cookie, size_t watch, int type, const cJSON *obj, const cJSON *old)
 {
 	job_ctl_t *c = cookie;
-	const char *uid = k8c_jstr(obj, "metadata.uid");
+	const char *uid = k8c_jstr(obj, "metadata.uid"), *ns = k8c_jstr(obj, "metadata.namespace");
 
 	(void)old;
+	if (watch == JOB_WATCH_JOBS) {
+		if (type == K8C_WATCH_DELETED && uid != NULL && ns != NULL &&
+		    k8c_jstr(obj, "metadata.name") != NULL)
+			remember_uid(c, ns, k8c_jstr(obj, "metadata.name"), uid, 1);
+		return;
+	}
+	if (type != K8C_WATCH_DELETED && ns != NULL && job_pod_has_finalizer(obj)) {
+		const cJSON *r;
+		cJSON_ArrayForEach(r, k8c_jget(obj, "metadata.ownerReferences"))
+			if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "controller"))) {
+				if (str_is(r, "kind", "Job") && k8c_jstr(r, "name") && k8c_jstr(r, "uid"))
+					remember_uid(c, ns, k8c_jstr(r, "name"), k8c_jstr(r, "uid"), 0);
+				break;
+			}
+	}
 	if (watch != JOB_WATCH_PODS || uid == NULL ||
 	    (type != K8C_WATCH_DELETED && job_pod_has_finalizer(obj)))
 		return;
@@ -486,6 +523,7 @@ static int job_init(const k8c_host_t *host, const cJSON *config, void **cookie, 
 	c->ch = host->controller;
 	pthread_mutex_init(&c->mu, NULL);
 	k8c_strmap_init(&c->rm_expected);
+	k8c_strmap_init(&c->gone_uid);
 	*cookie = c;
 	return 0;
 }
@@ -494,6 +532,12 @@ static void job_fini(void *cookie)
 {
 	job_ctl_t *c = cookie;
 
+	k8c_strmap_entry_t *e;
+	size_t i;
+
+	for (e = k8c_strmap_first(&c->gone_uid, &i); e != NULL; e = k8c_strmap_next(&c->gone_uid, e, &i))
+		free(e->value);
+	k8c_strmap_free(&c->gone_uid);
 	k8c_strmap_free(&c->rm_expected);
 	pthread_mutex_destroy(&c->mu);
 	free(c);

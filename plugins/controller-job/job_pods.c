@@ -19,7 +19,7 @@
 
 #define BACKOFF_BASE_MS 10000LL
 #define BACKOFF_MAX_MS 360000LL
-#define MAX_CREATE_DELETE 500
+#define MAX_CREATE_DELETE JOB_MAX_CREATE_DELETE
 #define DELETED_MARK "k8c-job-deleted" /* on our copy of a pod deleted in this sync */
 
 static int str_is(const cJSON *obj, const char *path, const char *want)
@@ -251,21 +251,135 @@ static void set_str(cJSON *obj, const char *key, const char *v)
 	cJSON_AddStringToObject(obj, key, v);
 }
 
-/* Failed pods of index i (backoffLimitPerIndex's failure count). */
-static int64_t index_failures(const job_sync_t *s, int64_t i)
+int64_t job_pod_count_annotation(const cJSON *pod, const char *name)
+{
+	const char *v = cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(k8c_jget(pod, "metadata.annotations"), name));
+	char *end;
+	long long n;
+
+	if (v == NULL || v[0] < '0' || v[0] > '9')
+		return 0;
+	n = strtoll(v, &end, 10);
+	return *end == '\0' && n >= 0 ? n : 0;
+}
+
+static int cmp_last_fail(const void *a, const void *b)
+{
+	const job_last_fail_t *x = a, *y = b;
+
+	if (x->ix != y->ix)
+		return x->ix < y->ix ? -1 : 1;
+	return x->finish_ns < y->finish_ns ? -1 : x->finish_ns > y->finish_ns;
+}
+
+void job_index_last_failures(job_sync_t *s)
 {
 	const cJSON *pod;
-	int64_t n = 0;
+	size_t n = 0, m = 0;
 
+	free(s->last_fail);
+	s->last_fail = k8c_xcalloc((size_t)cJSON_GetArraySize(s->pods) + 1, sizeof(*s->last_fail));
 	cJSON_ArrayForEach(pod, s->pods) {
-		char msg[512];
-		int count;
-		if (job_pod_index(pod) != i || !job_pod_failed(s, pod))
+		int64_t ix = job_pod_index(pod);
+		if (ix < 0 || ix >= s->completions || !job_pod_failed(s, pod))
 			continue;
-		job_pod_failure_policy(s, pod, &count, msg);
-		n += count;
+		s->last_fail[n].ix = ix;
+		s->last_fail[n].finish_ns = job_pod_finish_ns(s, pod);
+		s->last_fail[n].pod = pod;
+		n++;
 	}
-	return n;
+	if (n > 1)
+		qsort(s->last_fail, n, sizeof(*s->last_fail), cmp_last_fail);
+	/* keep the last of each index */
+	for (size_t i = 0; i < n; i++)
+		if (i + 1 == n || s->last_fail[i + 1].ix != s->last_fail[i].ix)
+			s->last_fail[m++] = s->last_fail[i];
+	s->n_last_fail = m;
+}
+
+static const cJSON *last_failed_pod(const job_sync_t *s, int64_t ix)
+{
+	size_t lo = 0, hi = s->n_last_fail;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->last_fail[mid].ix < ix)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n_last_fail && s->last_fail[lo].ix == ix ? s->last_fail[lo].pod : NULL;
+}
+
+/* The failure counts toward the limit (matchPodFailurePolicy's countFailed). */
+static int failure_counts(const job_sync_t *s, const cJSON *pod)
+{
+	char msg[512];
+	int count = 1;
+
+	if (k8c_jget(s->job, "spec.podFailurePolicy") != NULL)
+		job_pod_failure_policy(s, pod, &count, msg);
+	return count;
+}
+
+void job_index_failure_counts(const job_sync_t *s, int64_t ix, int64_t *failures, int64_t *ignored)
+{
+	const cJSON *last = last_failed_pod(s, ix);
+
+	*failures = *ignored = 0;
+	if (last == NULL)
+		return;
+	*failures = job_pod_count_annotation(last, JOB_INDEX_FAILURES_ANNOTATION);
+	*ignored = job_pod_count_annotation(last, JOB_INDEX_IGNORED_ANNOTATION);
+	if (failure_counts(s, last))
+		++*failures;
+	else
+		++*ignored;
+}
+
+int job_pod_index_failed(const job_sync_t *s, const cJSON *pod)
+{
+	const cJSON *limit = k8c_jget(s->job, "spec.backoffLimitPerIndex");
+	char msg[512];
+	int count = 1;
+
+	if (!cJSON_IsNumber(limit) || !job_pod_failed(s, pod))
+		return 0;
+	if (k8c_jget(s->job, "spec.podFailurePolicy") != NULL) {
+		const char *action = job_pod_failure_policy(s, pod, &count, msg);
+		if (action != NULL && strcmp(action, "FailIndex") == 0)
+			return 1;
+	}
+	return count && job_pod_count_annotation(pod, JOB_INDEX_FAILURES_ANNOTATION) >=
+	                (int64_t)limit->valuedouble;
+}
+
+/* getRemainingTimeForFailuresCount */
+static int64_t backoff_left_ms(const job_sync_t *s, int64_t fails, int64_t last_fail_ns)
+{
+	int64_t delay = BACKOFF_BASE_MS;
+
+	if (fails <= 0)
+		return 0;
+	for (int64_t i = 1; i < fails && delay < BACKOFF_MAX_MS; i++)
+		delay *= 2;
+	if (delay > BACKOFF_MAX_MS)
+		delay = BACKOFF_MAX_MS;
+	delay -= (s->now_ns - last_fail_ns) / 1000000;
+	return delay > 0 ? delay : 0;
+}
+
+int64_t job_index_backoff_ms(const job_sync_t *s, int64_t ix)
+{
+	const cJSON *last = last_failed_pod(s, ix);
+
+	if (last == NULL)
+		return 0;
+	/* getIndexAbsoluteFailureCount + 1 */
+	return backoff_left_ms(s, job_pod_count_annotation(last, JOB_INDEX_FAILURES_ANNOTATION) +
+	                       job_pod_count_annotation(last, JOB_INDEX_IGNORED_ANNOTATION) + 1,
+	                       job_pod_finish_ns(s, last));
 }
 
 static cJSON *pod_from_template(const job_sync_t *s, int64_t index)
@@ -314,8 +428,14 @@ static cJSON *pod_from_template(const job_sync_t *s, int64_t index)
 		snprintf(prefix, sizeof(prefix), "%s-%lld", s->name, (long long)index);
 		set_str(spec, "hostname", prefix);
 		if (s->per_index) {
-			snprintf(num, sizeof(num), "%lld", (long long)index_failures(s, index));
+			int64_t failures, ignored;
+			job_index_failure_counts(s, index, &failures, &ignored);
+			snprintf(num, sizeof(num), "%lld", (long long)failures);
 			set_str(ann, JOB_INDEX_FAILURES_ANNOTATION, num);
+			if (ignored > 0) {
+				snprintf(num, sizeof(num), "%lld", (long long)ignored);
+				set_str(ann, JOB_INDEX_IGNORED_ANNOTATION, num);
+			}
 		}
 	}
 	return pod;
@@ -378,11 +498,16 @@ static int delete_pod(job_sync_t *s, const cJSON *pod, int remove_finalizer, k8c
 int64_t job_delete_active(job_sync_t *s, k8c_error_t *err)
 {
 	const cJSON *pod;
-	int64_t n = 0;
+	int64_t n = 0, tried = 0;
 
 	cJSON_ArrayForEach(pod, s->pods)
 		if (job_pod_active(pod)) {
-			int ret = delete_pod(s, pod, 0, err);
+			int ret;
+			if (tried++ >= MAX_CREATE_DELETE) {
+				s->requeue_ms = 1; /* the rest in the next sync */
+				break;
+			}
+			ret = delete_pod(s, pod, 0, err);
 			if (ret >= 0) {
 				n++;
 				s->ready -= job_pod_ready(pod);
@@ -391,38 +516,118 @@ int64_t job_delete_active(job_sync_t *s, k8c_error_t *err)
 	return n;
 }
 
-/* Delete n active pods: not-ready and newer ones first (kube's
- * activePodsForRemoval ranks; here: unready first, then the newest). */
-static int delete_some(job_sync_t *s, int64_t n, k8c_error_t *err)
+/* Delete pod (active, counted in s->active) and mark our copy. */
+static int delete_one(job_sync_t *s, cJSON *pod, k8c_error_t *err)
 {
-	const cJSON *pod;
+	if (delete_pod(s, pod, 1, err) < 0)
+		return -1;
+	s->active--;
+	s->terminating++;
+	s->ready -= job_pod_ready(pod);
+	/* its finalizer is gone (nothing to count), and later passes must skip it */
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(pod, "metadata"),
+	                                        "finalizers");
+	cJSON_AddTrueToObject(pod, DELETED_MARK);
+	return 0;
+}
+
+static int deletable(const cJSON *pod)
+{
+	return job_pod_active(pod) && cJSON_GetObjectItemCaseSensitive(pod, DELETED_MARK) == NULL;
+}
+
+/* Delete n active pods, at most *budget: not-ready and newer ones first
+ * (kube's activePodsForRemoval ranks; here: unready first, then the
+ * newest).  The list is walked backwards by pointer (cJSON keeps the
+ * last item in child->prev). */
+static int delete_some(job_sync_t *s, int64_t n, int64_t *budget, k8c_error_t *err)
+{
+	cJSON *first = s->pods ? s->pods->child : NULL;
 	int ret = 0;
 
-	for (int pass = 0; pass < 2 && n > 0; pass++) {
-		size_t count = (size_t)cJSON_GetArraySize(s->pods);
-		for (size_t i = count; i-- > 0 && n > 0;) {
-			pod = cJSON_GetArrayItem(s->pods, (int)i);
-			if (!job_pod_active(pod) || (pass == 0 && job_pod_ready(pod)))
-				continue;
-			if (cJSON_GetObjectItemCaseSensitive(pod, DELETED_MARK) != NULL)
-				continue;
-			int r = delete_pod(s, pod, 1, err);
-			if (r < 0) {
-				ret = -1;
-				continue;
+	for (int pass = 0; pass < 2 && n > 0 && *budget > 0 && first != NULL; pass++) {
+		cJSON *pod = first->prev;
+		for (;;) {
+			cJSON *prev = pod == first ? NULL : pod->prev;
+			if (n <= 0 || *budget <= 0)
+				break;
+			if (deletable(pod) && !(pass == 0 && job_pod_ready(pod))) {
+				--*budget;
+				if (delete_one(s, pod, err) < 0)
+					ret = -1;
+				else
+					n--;
 			}
-			s->active--;
-			s->terminating++;
-			s->ready -= job_pod_ready(pod);
-			n--;
-			/* its finalizer is gone (nothing to count), and the
-			 * second pass must skip it */
-			cJSON_DeleteItemFromObjectCaseSensitive(
-				cJSON_GetObjectItemCaseSensitive((cJSON *)pod, "metadata"), "finalizers");
-			cJSON_AddTrueToObject((cJSON *)pod, DELETED_MARK);
+			if (prev == NULL)
+				break;
+			pod = prev;
 		}
 	}
+	if (n > 0 && *budget <= 0)
+		s->requeue_ms = 1; /* more to delete: next sync */
 	return ret;
+}
+
+/* How active a pod is (controller.ActivePods, reversed): the one of an
+ * index to keep is the highest. */
+static int activity(const cJSON *pod)
+{
+	return (job_pod_ready(pod) ? 4 : 0) + (job_pod_phase_is(pod, "Running") ? 2 : 0) +
+	       (k8c_jstr(pod, "spec.nodeName") != NULL ? 1 : 0);
+}
+
+typedef struct ix_pod {
+	int64_t ix;
+	int rank;
+	const char *created;
+	cJSON *pod;
+} ix_pod_t;
+
+static int cmp_ix_pod(const void *a, const void *b)
+{
+	const ix_pod_t *x = a, *y = b;
+	int c;
+
+	if (x->ix != y->ix)
+		return x->ix < y->ix ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	/* newer first: the oldest is kept */
+	c = strcmp(y->created ? y->created : "", x->created ? x->created : "");
+	return c;
+}
+
+/* appendDuplicatedIndexPodsForRemoval: active pods without a valid index
+ * or with an index >= completions, and all but the most active pod of
+ * each index.  Returns how many it deleted (or tried to, at most *budget). */
+static int delete_bad_indexes(job_sync_t *s, int64_t *budget, int *ret, k8c_error_t *err)
+{
+	ix_pod_t *v = k8c_xcalloc((size_t)cJSON_GetArraySize(s->pods) + 1, sizeof(*v));
+	size_t n = 0;
+	int deleted = 0;
+	cJSON *pod;
+
+	cJSON_ArrayForEach(pod, s->pods)
+		if (deletable(pod)) {
+			int64_t ix = job_pod_index(pod);
+			v[n].ix = ix < 0 || ix >= s->completions ? -1 : ix;
+			v[n].rank = activity(pod);
+			v[n].created = k8c_jstr(pod, "metadata.creationTimestamp");
+			v[n].pod = pod;
+			n++;
+		}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_ix_pod);
+	for (size_t i = 0; i < n && *budget > 0; i++) {
+		if (v[i].ix >= 0 && (i + 1 == n || v[i + 1].ix != v[i].ix))
+			continue; /* the one kept for its index */
+		--*budget;
+		deleted++;
+		if (delete_one(s, v[i].pod, err) < 0)
+			*ret = -1;
+	}
+	free(v);
+	return deleted;
 }
 
 /* The pod-failure backoff: 10 s doubling per failure since the last
@@ -430,7 +635,7 @@ static int delete_some(job_sync_t *s, int64_t n, k8c_error_t *err)
 static int64_t backoff_remaining(const job_sync_t *s)
 {
 	const cJSON *pod;
-	int64_t last_ok = 0, last_fail = 0, fails = 0, delay;
+	int64_t last_ok = 0, last_fail = 0, fails = 0;
 
 	cJSON_ArrayForEach(pod, s->pods)
 		if (job_pod_phase_is(pod, "Succeeded")) {
@@ -449,37 +654,58 @@ static int64_t backoff_remaining(const job_sync_t *s)
 		if (t > last_fail)
 			last_fail = t;
 	}
-	if (fails == 0)
-		return 0;
-	delay = BACKOFF_BASE_MS;
-	for (int64_t i = 1; i < fails && delay < BACKOFF_MAX_MS; i++)
-		delay *= 2;
-	if (delay > BACKOFF_MAX_MS)
-		delay = BACKOFF_MAX_MS;
-	delay -= (s->now_ns - last_fail) / 1000000;
-	return delay > 0 ? delay : 0;
+	return backoff_left_ms(s, fails, last_fail);
 }
 
 /* firstPendingIndexes: the lowest indexes neither succeeded, failed nor
- * held by an active pod. */
-static size_t pending_indexes(const job_sync_t *s, int64_t *out, size_t want)
+ * held by an active pod, in one walk over the three sorted sets; with
+ * backoffLimitPerIndex, indexes still in their backoff wait (the sync is
+ * requeued for the first of them to end). */
+static size_t pending_indexes(job_sync_t *s, int64_t *out, size_t want)
 {
 	job_ranges_t busy = {0};
+	const job_ranges_t *sets[3];
+	size_t cur[3] = {0, 0, 0}, n = 0, nb = 0;
+	int64_t *held = k8c_xcalloc((size_t)cJSON_GetArraySize(s->pods) + 1, sizeof(*held)), i = 0;
 	const cJSON *pod;
-	size_t n = 0;
 
 	cJSON_ArrayForEach(pod, s->pods)
 		if (job_pod_active(pod) || (k8c_jget(pod, "metadata.deletionTimestamp") != NULL &&
 		                            !job_pod_terminal(pod) &&
 		                            str_is(s->job, "spec.podReplacementPolicy", "Failed"))) {
-			int64_t i = job_pod_index(pod);
-			if (i >= 0)
-				job_ranges_add(&busy, i);
+			int64_t ix = job_pod_index(pod);
+			if (ix >= 0)
+				held[nb++] = ix;
 		}
-	for (int64_t i = 0; i < s->completions && n < want; i++)
-		if (!job_ranges_has(&s->done, i) && !job_ranges_has(&busy, i) &&
-		    !job_ranges_has(&s->failed_idx, i))
-			out[n++] = i;
+	job_ranges_add_many(&busy, held, nb);
+	free(held);
+	sets[0] = &s->done;
+	sets[1] = &busy;
+	sets[2] = &s->failed_idx;
+	while (i < s->completions && n < want) {
+		int skipped = 0;
+		for (int k = 0; k < 3; k++) {
+			const job_ranges_t *r = sets[k];
+			while (cur[k] < r->n && r->r[cur[k]][1] < i)
+				cur[k]++;
+			if (cur[k] < r->n && r->r[cur[k]][0] <= i) {
+				i = r->r[cur[k]][1] + 1;
+				skipped = 1;
+			}
+		}
+		if (skipped)
+			continue;
+		if (s->per_index) {
+			int64_t wait = job_index_backoff_ms(s, i);
+			if (wait > 0) {
+				if (s->requeue_ms <= 0 || wait < s->requeue_ms)
+					s->requeue_ms = wait;
+				i++;
+				continue;
+			}
+		}
+		out[n++] = i++;
+	}
 	job_ranges_free(&busy);
 	return n;
 }
@@ -490,11 +716,11 @@ int job_manage(job_sync_t *s, k8c_error_t *err)
 	const cJSON *spec = k8c_jget(s->job, "spec");
 	const cJSON *par = cJSON_GetObjectItemCaseSensitive(spec, "parallelism");
 	int64_t parallelism = cJSON_IsNumber(par) ? (int64_t)par->valuedouble : 1;
-	int64_t want, diff, wait_ms, *indexes = NULL, done = 0, batch = 1;
+	int64_t want, diff, wait_ms, *indexes = NULL, done = 0, batch = 1, budget = MAX_CREATE_DELETE;
 	int ret = 0;
 
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(spec, "suspend")))
-		return delete_some(s, s->active, err);
+		return delete_some(s, s->active, &budget, err);
 	if (s->completions < 0)
 		want = s->succeeded > 0 ? s->active : parallelism;
 	else {
@@ -504,9 +730,15 @@ int job_manage(job_sync_t *s, k8c_error_t *err)
 		if (want < 0)
 			want = 0;
 	}
+	/* Indexed: out-of-range and duplicate indexes go first, and then
+	 * nothing is created in this sync (as kube's manageJob) */
+	if (s->indexed && delete_bad_indexes(s, &budget, &ret, err) > 0) {
+		if (s->active > want && delete_some(s, s->active - want, &budget, err) < 0)
+			ret = -1;
+		return ret;
+	}
 	if (s->active > want)
-		return delete_some(s, s->active - want > MAX_CREATE_DELETE ? MAX_CREATE_DELETE
-		                                                         : s->active - want, err);
+		return delete_some(s, s->active - want, &budget, err);
 	diff = want - s->active;
 	if (str_is(spec, "podReplacementPolicy", "Failed"))
 		diff -= s->terminating;
@@ -519,6 +751,8 @@ int job_manage(job_sync_t *s, k8c_error_t *err)
 	if (diff > MAX_CREATE_DELETE)
 		diff = MAX_CREATE_DELETE;
 	if (s->indexed) {
+		if (s->per_index)
+			job_index_last_failures(s);
 		indexes = k8c_xcalloc((size_t)diff, sizeof(*indexes));
 		diff = (int64_t)pending_indexes(s, indexes, (size_t)diff);
 	}

@@ -24,31 +24,106 @@
 
 /* --- index sets -------------------------------------------------------------- */
 
-void job_ranges_add(job_ranges_t *s, int64_t i)
+static void ranges_reserve(job_ranges_t *s, size_t n)
 {
-	size_t k = 0;
+	if (n <= s->cap)
+		return;
+	while (s->cap < n)
+		s->cap = s->cap ? 2 * s->cap : 8;
+	s->r = k8c_xrealloc(s->r, s->cap * sizeof(s->r[0]));
+}
 
-	while (k < s->n && s->r[k][1] < i - 1)
-		k++;
-	if (k < s->n && s->r[k][0] <= i + 1 && s->r[k][1] >= i - 1) {
-		if (i < s->r[k][0])
-			s->r[k][0] = i;
-		if (i > s->r[k][1])
-			s->r[k][1] = i;
-		if (k + 1 < s->n && s->r[k + 1][0] <= s->r[k][1] + 1) { /* merge with the next */
-			s->r[k][1] = s->r[k + 1][1] > s->r[k][1] ? s->r[k + 1][1] : s->r[k][1];
-			memmove(&s->r[k + 1], &s->r[k + 2], (s->n - k - 2) * sizeof(s->r[0]));
-			s->n--;
-		}
+/* The first range whose end is >= i (s->n when none): binary search. */
+static size_t ranges_lower(const job_ranges_t *s, int64_t i)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->r[mid][1] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void job_ranges_add_range(job_ranges_t *s, int64_t a, int64_t b)
+{
+	size_t k, j;
+
+	if (b < a)
+		return;
+	/* the common case: appending in order */
+	if (s->n == 0 || a > s->r[s->n - 1][1] + 1) {
+		ranges_reserve(s, s->n + 1);
+		s->r[s->n][0] = a;
+		s->r[s->n][1] = b;
+		s->n++;
 		return;
 	}
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 8;
-		s->r = k8c_xrealloc(s->r, s->cap * sizeof(s->r[0]));
+	/* ranges k..j-1 touch [a, b]: merge them into k */
+	k = ranges_lower(s, a - 1);
+	if (k < s->n && s->r[k][0] <= a && s->r[k][1] >= b)
+		return; /* already in */
+	j = k;
+	while (j < s->n && s->r[j][0] <= b + 1)
+		j++;
+	if (j == k) { /* none: insert at k */
+		ranges_reserve(s, s->n + 1);
+		memmove(&s->r[k + 1], &s->r[k], (s->n - k) * sizeof(s->r[0]));
+		s->r[k][0] = a;
+		s->r[k][1] = b;
+		s->n++;
+		return;
 	}
-	memmove(&s->r[k + 1], &s->r[k], (s->n - k) * sizeof(s->r[0]));
-	s->r[k][0] = s->r[k][1] = i;
-	s->n++;
+	if (a < s->r[k][0])
+		s->r[k][0] = a;
+	s->r[k][1] = b > s->r[j - 1][1] ? b : s->r[j - 1][1];
+	if (j > k + 1) {
+		memmove(&s->r[k + 1], &s->r[j], (s->n - j) * sizeof(s->r[0]));
+		s->n -= j - k - 1;
+	}
+}
+
+void job_ranges_add(job_ranges_t *s, int64_t i)
+{
+	job_ranges_add_range(s, i, i);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void job_ranges_add_many(job_ranges_t *s, int64_t *v, size_t n)
+{
+	job_ranges_t add = {0}, out = {0};
+	size_t i = 0, j = 0;
+
+	if (n == 0)
+		return;
+	qsort(v, n, sizeof(*v), cmp_i64);
+	for (size_t k = 0; k < n; k++)
+		job_ranges_add_range(&add, v[k], v[k]); /* in order: appends or extends */
+	/* one merged walk of both sorted lists */
+	ranges_reserve(&out, s->n + add.n);
+	while (i < s->n || j < add.n) {
+		const int64_t *r = j >= add.n || (i < s->n && s->r[i][0] <= add.r[j][0]) ? s->r[i++] : add.r[j++];
+		if (out.n > 0 && r[0] <= out.r[out.n - 1][1] + 1) {
+			if (r[1] > out.r[out.n - 1][1])
+				out.r[out.n - 1][1] = r[1];
+		} else {
+			out.r[out.n][0] = r[0];
+			out.r[out.n][1] = r[1];
+			out.n++;
+		}
+	}
+	job_ranges_free(&add);
+	job_ranges_free(s);
+	*s = out;
 }
 
 void job_ranges_parse(job_ranges_t *s, const char *text)
@@ -63,12 +138,11 @@ void job_ranges_parse(job_ranges_t *s, const char *text)
 		p = end;
 		if (*p == '-') {
 			b = strtoll(p + 1, &end, 10);
-			if (end == p + 1 || b < a || b - a > 10000000)
+			if (end == p + 1 || b < a)
 				return;
 			p = end;
 		}
-		for (long long i = a; i <= b; i++)
-			job_ranges_add(s, i);
+		job_ranges_add_range(s, a, b); /* sorted input: an append */
 		if (*p == ',')
 			p++;
 		else if (*p)
@@ -78,10 +152,9 @@ void job_ranges_parse(job_ranges_t *s, const char *text)
 
 int job_ranges_has(const job_ranges_t *s, int64_t i)
 {
-	for (size_t k = 0; k < s->n; k++)
-		if (i >= s->r[k][0] && i <= s->r[k][1])
-			return 1;
-	return 0;
+	size_t k = ranges_lower(s, i);
+
+	return k < s->n && s->r[k][0] <= i;
 }
 
 int64_t job_ranges_total(const job_ranges_t *s)
