@@ -353,7 +353,7 @@ is "$(k get job "$job" -o jsonpath='{.metadata.ownerReferences[0].kind}/{.metada
 like "$(events_of fast)" "SuccessfulCreate: Created job $job" "SuccessfulCreate event"
 ok $(wait_for 30 sh -c "kubectl get cronjob fast -o jsonpath='{.status.lastSuccessfulTime}' | grep -q ." ; echo $?) "lastSuccessfulTime once it completed"
 like "$(k get cronjob fast -o jsonpath='{.status.lastScheduleTime}')" '^20.*Z$' "lastScheduleTime"
-like "$(events_of fast)" "SawCompletedJob: Saw completed job: fast-[0-9]*, status: Complete" "SawCompletedJob event"
+like "$(events_of fast)" "SawCompletedJob: Saw completed job: fast-[0-9]*, condition: Complete" "SawCompletedJob event"
 ok $(wait_for 90 sh -c "kubectl get events --field-selector involvedObject.name=fast -o jsonpath='{.items[*].reason}' | grep -q SuccessfulDelete"; echo $?) \
 	"beyond successfulJobsHistoryLimit 1 the older Job is deleted (SuccessfulDelete)"
 ok $(wait_for 10 sh -c "[ \$(kubectl get jobs -l from=fast --no-headers | grep -c Complete) -le 1 ]"; echo $?) "at most one completed Job is kept"
