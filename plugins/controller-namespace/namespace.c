@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -157,7 +158,8 @@ static int ns_reconcile(void *cookie, const char *key, k8c_error_t *err)
 	if (estimate < 0)
 		return -1;
 	if (estimate > 0)
-		return (int)((estimate / 2 + 1) * 1000); /* content remains */
+		return estimate / 2 + 1 > INT_MAX / 1000 ? INT_MAX
+		                                       : (int)((estimate / 2 + 1) * 1000); /* content remains */
 	if (ns == NULL && get_ns(c, key, &ns, err) < 0)
 		return err->code == K8C_ENOTFOUND ? K8C_RECONCILE_DONE : -1;
 	return finalize(c, key, &ns, err) < 0 ? -1 : K8C_RECONCILE_DONE;
