@@ -6,6 +6,7 @@
  * statefulsets/status and trims the revision history. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,6 +140,7 @@ static int sync_set(sts_ctl_t *c, const char *key, const cJSON *set,
 	sts_history_t h;
 	sts_status_t st = {0};
 	k8c_error_t e2;
+	long long mrs;
 	int ret, ret2;
 
 	c->ch->list(c->ch->ctx, STS_W_PODS, k8c_jstr(set, "metadata.namespace"), NULL,
@@ -161,8 +163,9 @@ static int sync_set(sts_ctl_t *c, const char *key, const cJSON *set,
 	sts_vec_free(&pods.pods);
 	if (ret < 0)
 		return ret;
-	if (sts_jint(set, "spec.minReadySeconds", 0) > 0 && st.available != sts_replicas(set))
-		return (int)(sts_jint(set, "spec.minReadySeconds", 0) * 1000);
+	mrs = sts_jint(set, "spec.minReadySeconds", 0);
+	if (mrs > 0 && st.available != sts_replicas(set))
+		return sts_requeue_ms(mrs);
 	return K8C_RECONCILE_DONE;
 }
 

@@ -29,7 +29,11 @@ typedef struct sts_ctl {
 } sts_ctl_t;
 
 /* --- sts_json.c: small JSON helpers ----------------------------------------- */
+/* The number at path (saturated to the range of long long), or def. */
 long long sts_jint(const struct cJSON *obj, const char *path, long long def);
+/* seconds as a reconcile delay in milliseconds, clamped to INT_MAX (0 when
+ * seconds <= 0). */
+int sts_requeue_ms(long long seconds);
 /* The object member key of obj, created empty when absent (obj not NULL). */
 struct cJSON *sts_jobj(struct cJSON *obj, const char *key);
 /* Replace (or add) member key of obj with item (takes ownership of item). */
@@ -153,6 +157,8 @@ typedef struct sts_history {
 	int32_t collision;
 } sts_history_t;
 
+/* The revisions of set (adopting orphans) and its current and update
+ * revisions; on failure h holds nothing (no sts_history_free needed). */
 int sts_history_load(sts_ctl_t *c, const struct cJSON *set, const struct k8c_label_selector *sel,
                      sts_history_t *h, k8c_error_t *err);
 int sts_history_truncate(sts_ctl_t *c, const struct cJSON *set, const sts_history_t *h,

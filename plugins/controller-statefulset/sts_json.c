@@ -4,6 +4,7 @@
  * that revision data compares byte for byte with what kubectl computes. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,21 @@ long long sts_jint(const cJSON *obj, const char *path, long long def)
 {
 	const cJSON *v = k8c_jget(obj, path);
 
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : def;
+	if (!cJSON_IsNumber(v))
+		return def;
+	/* out of range, the conversion would be undefined: saturate */
+	if (v->valuedouble >= 9223372036854775807.0)
+		return LLONG_MAX;
+	if (v->valuedouble <= -9223372036854775807.0)
+		return LLONG_MIN;
+	return (long long)v->valuedouble;
+}
+
+int sts_requeue_ms(long long seconds)
+{
+	if (seconds <= 0)
+		return 0;
+	return seconds > INT_MAX / 1000 ? INT_MAX : (int)(seconds * 1000);
 }
 
 cJSON *sts_jobj(cJSON *obj, const char *key)

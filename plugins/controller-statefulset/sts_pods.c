@@ -248,7 +248,9 @@ int sts_pod_available(const cJSON *pod, int64_t min_ready_s, int64_t now_ns)
 	ltt = k8c_jstr(ready_condition(pod), "lastTransitionTime");
 	if (ltt == NULL || k8c_time_parse(ltt, &t, NULL) < 0)
 		return 0;
-	return t + min_ready_s * 1000000000LL < now_ns;
+	/* now - t, not t + min_ready: no overflow for a huge minReadySeconds */
+	return now_ns > t && (now_ns - t) / 1000000000LL >= min_ready_s &&
+	       now_ns - t > min_ready_s * 1000000000LL;
 }
 
 int sts_pod_healthy(const cJSON *pod)

@@ -122,6 +122,7 @@ static int renumber(sts_ctl_t *c, const cJSON *set, const cJSON *rev, long long 
 	return k8c_error_make(err, K8C_ECONFLICT, "update revision: conflicts");
 }
 
+/* On failure h is left empty (nothing to free). */
 int sts_history_load(sts_ctl_t *c, const cJSON *set, const k8c_label_selector_t *sel,
                      sts_history_t *h, k8c_error_t *err)
 {
@@ -140,7 +141,7 @@ int sts_history_load(sts_ctl_t *c, const cJSON *set, const k8c_label_selector_t 
 	for (size_t i = 0; i < h->n; i++)
 		if (sts_controller_uid(h->revs[i]) == NULL && !sts_is_terminating(set) &&
 		    (ret = adopt(c, set, h->revs[i], err)) < 0)
-			return ret;
+			goto fail;
 	sts_revisions_sort(h->revs, h->n);
 	if (h->n > 0)
 		next = sts_jint(h->revs[h->n - 1], "revision", 0) + 1;
@@ -155,9 +156,9 @@ int sts_history_load(sts_ctl_t *c, const cJSON *set, const k8c_label_selector_t 
 		h->update = cJSON_Duplicate(h->revs[h->n - 1], 1);
 	} else if (n_equal > 0) {
 		if ((ret = renumber(c, set, h->revs[last_equal], next, &h->update, err)) < 0)
-			return ret;
+			goto fail;
 	} else if ((ret = create_revision(c, set, next, &h->collision, &h->update, err)) < 0) {
-		return ret;
+		goto fail;
 	}
 	for (size_t i = 0; cur_name != NULL && i < h->n; i++)
 		if (strcmp(k8c_jstr(h->revs[i], "metadata.name") ?: "", cur_name) == 0) {
@@ -167,6 +168,10 @@ int sts_history_load(sts_ctl_t *c, const cJSON *set, const k8c_label_selector_t 
 	if (h->current == NULL)
 		h->current = cJSON_Duplicate(h->update, 1);
 	return 0;
+fail:
+	/* the caller frees h only when this succeeds */
+	sts_history_free(h);
+	return ret;
 }
 
 int sts_history_truncate(sts_ctl_t *c, const cJSON *set, const sts_history_t *h, cJSON *const *pods,

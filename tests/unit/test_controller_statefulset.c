@@ -10,6 +10,7 @@
 
 #include "common/json_path.h"
 #include "common/mem.h"
+#include "common/selector.h"
 #include "sts.h"
 #include "tap.h"
 #include "fake_sts_cluster.h"
@@ -313,6 +314,97 @@ static void test_reconcile(const char *policy)
 	fc_free(&fc);
 }
 
+/* An API that refuses what the history writes (adopt's PATCH, a new
+ * revision's POST, a renumbering PUT): sts_history_load fails after it
+ * has listed the revisions, and must leave nothing behind (the caller
+ * frees the history only when the load succeeds). */
+static int refuse_writes(void *ctx, const char *method, const char *path, const cJSON *body,
+                         const char *ctype, cJSON **out, k8c_error_t *err)
+{
+	(void)ctx;
+	(void)body;
+	(void)ctype;
+	(void)out;
+	if (strcmp(method, "GET") == 0)
+		return k8c_error_make(err, K8C_ENOTFOUND, "not found");
+	return k8c_error_make(err, K8C_EUNAVAIL, "%s %s: refused", method, path);
+}
+
+static void test_history_load_fails(void)
+{
+	fake_cluster_t fc;
+	cJSON *set = cJSON_Parse(set_json), *old, *orphan;
+	k8c_label_selector_t *sel = NULL;
+	sts_ctl_t c;
+	sts_history_t h;
+	k8c_error_t err;
+
+	fc_init(&fc);
+	fc.api.request = refuse_writes;
+	c.host = &fc.fh.host;
+	c.ch = &fc.ch;
+	k8c_label_selector_from_json(k8c_jget(set, "spec.selector"), &sel, NULL);
+
+	/* an owned revision of another template: a new one is to be made */
+	old = sts_revision_new(set, 1, 0);
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(old, "data"), "spec", cJSON_Parse("{}"));
+	cJSON_AddItemToArray(fc.objs[2], old);
+	ok(sts_history_load(&c, set, sel, &h, &err) < 0, "the create refused: the load fails");
+	ok(strstr(err.message, "create revision") != NULL, "with the create's error");
+	ok(h.revs == NULL && h.n == 0 && h.current == NULL && h.update == NULL,
+	   "and the listed revisions are freed (no leak per retry)");
+
+	/* an equal but older revision: renumbered (PUT), refused */
+	cJSON_DeleteItemFromArray(fc.objs[2], 0);
+	cJSON_AddItemToArray(fc.objs[2], sts_revision_new(set, 1, 0));
+	old = sts_revision_new(set, 2, 0);
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(old, "data"), "spec", cJSON_Parse("{}"));
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(old, "metadata"), "name", cJSON_CreateString("web-other"));
+	cJSON_AddItemToArray(fc.objs[2], old);
+	ok(sts_history_load(&c, set, sel, &h, &err) < 0, "the renumbering refused: the load fails");
+	ok(h.revs == NULL && h.n == 0 && h.update == NULL, "and leaves nothing");
+
+	/* an orphan revision: adopted (PATCH), refused */
+	orphan = sts_revision_new(set, 3, 0);
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(orphan, "metadata"), "ownerReferences");
+	cJSON_AddItemToArray(fc.objs[2], orphan);
+	ok(sts_history_load(&c, set, sel, &h, &err) < 0, "the adoption refused: the load fails");
+	ok(h.revs == NULL && h.n == 0, "and leaves nothing");
+
+	/* and the reconcile that hits it returns the error */
+	cJSON_AddItemToArray(fc.objs[0], cJSON_Duplicate(set, 1));
+	{
+		void *cookie = NULL;
+		cJSON *cfg = cJSON_CreateObject();
+
+		k8c_plugin.init(&fc.fh.host, cfg, &cookie, &err);
+		ok(((const k8c_controller_ops_t *)k8c_plugin.ops)->reconcile(cookie, "ns1/web", &err) < 0,
+		   "reconcile: the error");
+		k8c_plugin.fini(cookie);
+		cJSON_Delete(cfg);
+	}
+	k8c_label_selector_free(sel);
+	cJSON_Delete(set);
+	fc_free(&fc);
+}
+
+static void test_requeue_clamp(void)
+{
+	is_int(sts_requeue_ms(0), 0, "requeue: 0 s, none");
+	is_int(sts_requeue_ms(5), 5000, "requeue: 5 s in ms");
+	is_int(sts_requeue_ms(2147483647LL), 2147483647, "requeue: minReadySeconds int32 max clamps to INT_MAX");
+	is_int(sts_requeue_ms(2147484LL), 2147483647, "requeue: just past INT_MAX / 1000 clamps");
+	is_int(sts_requeue_ms(2147483LL), 2147483000, "requeue: INT_MAX / 1000 does not");
+	{
+		cJSON *o = cJSON_Parse("{\"a\":1e300,\"b\":-1e300,\"c\":42.9}");
+
+		ok(sts_jint(o, "a", 0) == 9223372036854775807LL, "a huge number saturates");
+		ok(sts_jint(o, "b", 0) == -9223372036854775807LL - 1, "a huge negative one too");
+		is_int(sts_jint(o, "c", 0), 42, "others truncate");
+		cJSON_Delete(o);
+	}
+}
+
 int main(void)
 {
 	cJSON *set = cJSON_Parse(set_json);
@@ -325,6 +417,8 @@ int main(void)
 	test_status(set);
 	test_reconcile("OrderedReady");
 	test_reconcile("Parallel");
+	test_history_load_fails();
+	test_requeue_clamp();
 	cJSON_Delete(set);
 	return done_testing();
 }
