@@ -4,10 +4,15 @@
  * ControllerRevisions (history.c) and the status counts (status.c).
  *
  * Watches: daemonsets (their own keys), pods and controllerrevisions
- * (their DaemonSet's key), nodes (cached only: on_change enqueues every
- * DaemonSet when a node comes, goes, or changes labels or spec). */
+ * (their DaemonSet's key), nodes (cached only: on_change enqueues the
+ * DaemonSets whose pod should run on a node that comes, that should run
+ * or continue on one that goes, and whose should-run or should-continue
+ * answer for a node changes with its labels or spec, as kube's addNode
+ * and updateNode). */
 #include "config.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,44 +96,42 @@ int64_t ds_backoff_check(ds_ctl_t *ctl, const char *key, int64_t now)
 
 /* --- nodes ---------------------------------------------------------------- */
 
+/* The nodes of one sync: each Node is read borrowed under the cache's
+ * list callback and only its name and its eligibility for the DaemonSet
+ * are kept (no copy of labels or taints per node per sync). */
 typedef struct node_list {
-	ds_node_t *v;
+	const ds_sched_t *sched;
+	ds_sync_node_t *v;
 	size_t n, cap;
 } node_list_t;
 
-static int collect_node(void *arg, const cJSON *node)
+static int collect_node(void *arg, const cJSON *obj)
 {
 	node_list_t *l = arg;
-	const char *name = k8c_jstr(node, "metadata.name");
-	const cJSON *labels = k8c_jget(node, "metadata.labels");
-	const cJSON *taints = k8c_jget(node, "spec.taints");
-	ds_node_t *n;
+	ds_node_t node;
+	ds_sync_node_t *n;
 
-	if (name == NULL)
+	if (!ds_node_from_json(obj, &node))
 		return 0;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 16;
-		l->v = k8c_xrealloc(l->v, l->cap * sizeof(ds_node_t));
+		l->v = k8c_xrealloc(l->v, l->cap * sizeof(ds_sync_node_t));
 	}
 	n = &l->v[l->n++];
-	n->name = k8c_xstrdup(name);
-	n->labels = cJSON_IsObject(labels) ? cJSON_Duplicate(labels, 1) : NULL;
-	n->taints = cJSON_IsArray(taints) ? cJSON_Duplicate(taints, 1) : NULL;
+	n->name = k8c_xstrdup(node.name);
+	ds_node_should_run(l->sched, &node, &n->should_run, &n->should_continue);
 	return 0;
 }
 
 static int node_cmp(const void *a, const void *b)
 {
-	return strcmp(((const ds_node_t *)a)->name, ((const ds_node_t *)b)->name);
+	return strcmp(((const ds_sync_node_t *)a)->name, ((const ds_sync_node_t *)b)->name);
 }
 
-static void nodes_free(ds_node_t *v, size_t n)
+static void nodes_free(ds_sync_node_t *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		free(v[i].name);
-		cJSON_Delete(v[i].labels);
-		cJSON_Delete(v[i].taints);
-	}
 	free(v);
 }
 
@@ -151,7 +154,7 @@ static void sync_free(ds_sync_t *s)
 static int sync_read(ds_sync_t *s, k8c_error_t *err)
 {
 	const k8c_controller_host_t *ch = s->ctl->ch;
-	node_list_t nodes = {0};
+	node_list_t nodes = {.sched = &s->sched};
 	const char *gen;
 	int ret;
 
@@ -188,7 +191,7 @@ static int sync_read(ds_sync_t *s, k8c_error_t *err)
 	s->generation = gen != NULL ? k8c_xstrdup(gen) : NULL;
 	ch->list(ch->ctx, W_NODE, NULL, NULL, collect_node, &nodes);
 	if (nodes.n > 1)
-		qsort(nodes.v, nodes.n, sizeof(ds_node_t), node_cmp);
+		qsort(nodes.v, nodes.n, sizeof(ds_sync_node_t), node_cmp);
 	s->nodes = nodes.v;
 	s->n_nodes = nodes.n;
 	ds_pods_collect(s);
@@ -225,14 +228,18 @@ static int ds_reconcile(void *cookie, const char *key, k8c_error_t *err)
 	}
 	ret = ds_history_cleanup(&s, err);
 	if (ret < 0) {
-		k8c_error_make(err, err->code, "failed to clean up revisions of DaemonSet: %s",
-		               err->message);
+		/* not err->message itself: vsnprintf into its own argument */
+		char msg[sizeof(err->message)];
+
+		snprintf(msg, sizeof(msg), "%s", err->message);
+		k8c_error_make(err, err->code, "failed to clean up revisions of DaemonSet: %s", msg);
 		goto out;
 	}
 	ret = ds_update_status(&s, 1, err);
 out:
 	if (ret >= 0)
-		ret = s.requeue_ms > 0 ? (int)s.requeue_ms : K8C_RECONCILE_DONE;
+		ret = s.requeue_ms <= 0 ? K8C_RECONCILE_DONE
+		      : s.requeue_ms > INT_MAX ? INT_MAX : (int)s.requeue_ms;
 	sync_free(&s);
 	return ret;
 }
@@ -244,11 +251,27 @@ typedef struct key_list {
 	size_t n;
 } key_list_t;
 
-/* Keys of the DaemonSets (of ns, NULL: all) whose selector matches labels
- * (NULL: every DaemonSet). */
+static void key_add(key_list_t *l, const char *ns, const char *name)
+{
+	l->v = k8c_xrealloc(l->v, (l->n + 1) * sizeof(char *));
+	l->v[l->n++] = k8c_xasprintf("%s/%s", ns, name);
+}
+
+/* Enqueue the keys (outside the cache's list callback) and free them. */
+static void enqueue_keys(ds_ctl_t *ctl, key_list_t *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		ctl->ch->enqueue(ctl->ch->ctx, l->v[i]);
+		free(l->v[i]);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* Keys of the DaemonSets of ns whose selector matches labels. */
 typedef struct key_arg {
 	const cJSON *labels;
-	int all;
 	key_list_t keys;
 } key_arg_t;
 
@@ -257,31 +280,74 @@ static int collect_key(void *arg, const cJSON *ds)
 	key_arg_t *a = arg;
 	const char *ns = k8c_jstr(ds, "metadata.namespace"), *name = k8c_jstr(ds, "metadata.name");
 	k8c_label_selector_t *sel = NULL;
-	int match = a->all;
+	int match = 0;
 
 	if (ns == NULL || name == NULL)
 		return 0;
-	if (!match && k8c_label_selector_from_json(k8c_jget(ds, "spec.selector"), &sel, NULL) == 0)
+	if (k8c_label_selector_from_json(k8c_jget(ds, "spec.selector"), &sel, NULL) == 0)
 		match = !k8c_label_selector_is_everything(sel) &&
 		        k8c_label_selector_matches(sel, a->labels);
 	k8c_label_selector_free(sel);
-	if (!match)
-		return 0;
-	a->keys.v = k8c_xrealloc(a->keys.v, (a->keys.n + 1) * sizeof(char *));
-	a->keys.v[a->keys.n++] = k8c_xasprintf("%s/%s", ns, name);
+	if (match)
+		key_add(&a->keys, ns, name);
 	return 0;
 }
 
-static void enqueue_sets(ds_ctl_t *ctl, const char *ns, const cJSON *labels, int all)
+static void enqueue_sets(ds_ctl_t *ctl, const char *ns, const cJSON *labels)
 {
-	key_arg_t a = {.labels = cJSON_IsObject(labels) ? labels : NULL, .all = all};
+	key_arg_t a = {.labels = cJSON_IsObject(labels) ? labels : NULL};
 
 	ctl->ch->list(ctl->ch->ctx, W_DS, ns, NULL, collect_key, &a);
-	for (size_t i = 0; i < a.keys.n; i++) {
-		ctl->ch->enqueue(ctl->ch->ctx, a.keys.v[i]);
-		free(a.keys.v[i]);
+	enqueue_keys(ctl, &a.keys);
+}
+
+/* A node change: the DaemonSets it concerns.  type ADDED: those that
+ * should run a pod on node (addNode); DELETED: those that should run or
+ * continue there (their pods there go, their counts change); MODIFIED:
+ * those whose should-run or should-continue answer differs between old
+ * and node (updateNode). */
+typedef struct node_arg {
+	int type;
+	ds_node_t node, old; /* borrowed; old only for MODIFIED */
+	key_list_t keys;
+} node_arg_t;
+
+static int collect_node_key(void *arg, const cJSON *ds)
+{
+	node_arg_t *a = arg;
+	const char *ns = k8c_jstr(ds, "metadata.namespace"), *name = k8c_jstr(ds, "metadata.name");
+	ds_sched_t sched;
+	k8c_error_t err;
+	int run, cont, old_run, old_cont, match;
+
+	if (ns == NULL || name == NULL ||
+	    ds_sched_parse(k8c_jget(ds, "spec.template.spec"), &sched, &err) < 0)
+		return 0; /* its sync does nothing either */
+	ds_node_should_run(&sched, &a->node, &run, &cont);
+	if (a->type == K8C_WATCH_MODIFIED) {
+		ds_node_should_run(&sched, &a->old, &old_run, &old_cont);
+		match = run != old_run || cont != old_cont;
+	} else if (a->type == K8C_WATCH_DELETED) {
+		match = run || cont;
+	} else {
+		match = run;
 	}
-	free(a.keys.v);
+	ds_sched_free(&sched);
+	if (match)
+		key_add(&a->keys, ns, name);
+	return 0;
+}
+
+static void node_changed(ds_ctl_t *ctl, int type, const cJSON *obj, const cJSON *old)
+{
+	node_arg_t a = {.type = type};
+
+	if (!ds_node_from_json(obj, &a.node))
+		return;
+	if (type == K8C_WATCH_MODIFIED && (old == NULL || !ds_node_from_json(old, &a.old)))
+		a.type = K8C_WATCH_ADDED; /* nothing to compare with: as a new node */
+	ctl->ch->list(ctl->ch->ctx, W_DS, NULL, NULL, collect_node_key, &a);
+	enqueue_keys(ctl, &a.keys);
 }
 
 static int pod_ready(const cJSON *pod)
@@ -344,7 +410,7 @@ static void pod_changed(ds_ctl_t *ctl, int type, const cJSON *pod, const cJSON *
 	orphan = type != K8C_WATCH_DELETED && ds_controller_uid(pod) == NULL;
 	ds_orphan_set(ctl, ns, key, orphan);
 	if (orphan && k8c_jget(pod, "metadata.deletionTimestamp") == NULL)
-		enqueue_sets(ctl, ns, k8c_jget(pod, "metadata.labels"), 0);
+		enqueue_sets(ctl, ns, k8c_jget(pod, "metadata.labels"));
 }
 
 static int same(const cJSON *a, const cJSON *b)
@@ -368,7 +434,7 @@ static void ds_on_change(void *cookie, size_t watch, int type, const cJSON *obj,
 	    same(k8c_jget(obj, "metadata.labels"), k8c_jget(old, "metadata.labels")) &&
 	    same(k8c_jget(obj, "spec"), k8c_jget(old, "spec")))
 		return;
-	enqueue_sets(ctl, NULL, NULL, 1);
+	node_changed(ctl, type, obj, old);
 }
 
 /* --- instance ------------------------------------------------------------- */

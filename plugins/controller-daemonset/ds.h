@@ -43,12 +43,25 @@ typedef struct ds_ctl {
 	                                        of pods without a controller */
 } ds_ctl_t;
 
-/* One node as the DaemonSet sees it: copies, owned by the node array. */
+/* What eligibility reads of a node: borrowed from the Node object (the
+ * cache's, under its list callback, or on_change's), valid while it is. */
 typedef struct ds_node {
-	char *name;
-	struct cJSON *labels; /* metadata.labels or NULL */
-	struct cJSON *taints; /* spec.taints or NULL */
+	const char *name;
+	const struct cJSON *labels; /* metadata.labels or NULL */
+	const struct cJSON *taints; /* spec.taints or NULL */
 } ds_node_t;
+
+/* The node from its Node object (borrowed, see ds_node_t); 0 when it has
+ * no name. */
+int ds_node_from_json(const struct cJSON *obj, ds_node_t *out);
+
+/* One node of a sync: its name (owned) and what ds_node_should_run said
+ * of it for the DaemonSet, worked out while the node was borrowed (a
+ * sync copies no labels or taints). */
+typedef struct ds_sync_node {
+	char *name;
+	int should_run, should_continue;
+} ds_sync_node_t;
 
 /* One parsed NodeSelectorTerm. */
 typedef struct ds_term {
@@ -106,7 +119,7 @@ typedef struct ds_sync {
 	const char *ns, *name, *uid;/* borrowed from ds */
 	k8c_label_selector_t *selector;
 	ds_sched_t sched;
-	ds_node_t *nodes;           /* sorted by name */
+	ds_sync_node_t *nodes;      /* sorted by name */
 	size_t n_nodes;
 	ds_pod_t *pods;             /* the DaemonSet's pods */
 	size_t n_pods;
@@ -133,7 +146,7 @@ void ds_pods_collect(ds_sync_t *s);
 void ds_orphan_set(ds_ctl_t *ctl, const char *ns, const char *key, int orphan);
 void ds_orphans_free(ds_ctl_t *ctl);
 int ds_manage(ds_sync_t *s, k8c_error_t *err);
-const ds_node_t *ds_find_node(const ds_sync_t *s, const char *name);
+const ds_sync_node_t *ds_find_node(const ds_sync_t *s, const char *name);
 int ds_surge_count(const ds_sync_t *s, int total);
 int ds_unavailable_count(const ds_sync_t *s, int total);
 /* Names to create pods on or pods to delete (strings borrowed). */

@@ -314,6 +314,17 @@ void ds_sched_free(ds_sched_t *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int ds_node_from_json(const cJSON *obj, ds_node_t *out)
+{
+	const cJSON *labels = k8c_jget(obj, "metadata.labels");
+	const cJSON *taints = k8c_jget(obj, "spec.taints");
+
+	out->name = k8c_jstr(obj, "metadata.name");
+	out->labels = cJSON_IsObject(labels) ? labels : NULL;
+	out->taints = cJSON_IsArray(taints) ? taints : NULL;
+	return out->name != NULL;
+}
+
 void ds_node_should_run(const ds_sched_t *s, const ds_node_t *node,
                         int *should_run, int *should_continue)
 {

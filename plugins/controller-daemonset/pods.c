@@ -343,7 +343,7 @@ size_t ds_pods_on(const ds_sync_t *s, const char *node, size_t *start)
 	return n;
 }
 
-const ds_node_t *ds_find_node(const ds_sync_t *s, const char *name)
+const ds_sync_node_t *ds_find_node(const ds_sync_t *s, const char *name)
 {
 	size_t lo = 0, hi = s->n_nodes;
 
@@ -367,7 +367,11 @@ int64_t ds_min_ready_seconds(const cJSON *ds)
 {
 	const cJSON *m = k8c_jget(ds, "spec.minReadySeconds");
 
-	return cJSON_IsNumber(m) && m->valuedouble > 0 ? (int64_t)m->valuedouble : 0;
+	/* an int32 in the API: clamped to it, so that ms and ns of it fit
+	 * an int64 */
+	if (!cJSON_IsNumber(m) || !(m->valuedouble > 0))
+		return 0;
+	return m->valuedouble >= 2147483647.0 ? 2147483647 : (int64_t)m->valuedouble;
 }
 
 int ds_pod_available(const ds_pod_t *p, int64_t min_ready_s, int64_t now)
@@ -577,17 +581,16 @@ static int failed_pod_deletable(ds_sync_t *s, const ds_pod_t *p, const char *nod
 }
 
 /* podsShouldBeOnNode. */
-static void pods_should_be_on_node(ds_sync_t *s, const ds_node_t *node, int surge,
+static void pods_should_be_on_node(ds_sync_t *s, const ds_sync_node_t *node, int surge,
                                    ds_names_t *create, ds_names_t *del)
 {
 	size_t start, n = ds_pods_on(s, node->name, &start), n_live = 0;
-	int should_run, should_continue, exists = 0;
+	int should_run = node->should_run, should_continue = node->should_continue, exists = 0;
 	ds_pod_t **live = k8c_xcalloc(n + 1, sizeof(ds_pod_t *));
 	ds_pod_t *oldest_new = NULL, *oldest_old = NULL;
 
 	for (size_t i = start; i < start + n; i++)
 		exists |= !s->pods[i].skip;
-	ds_node_should_run(&s->sched, node, &should_run, &should_continue);
 	if (should_run && !exists) {
 		ds_names_add(create, node->name);
 	} else if (should_continue) {

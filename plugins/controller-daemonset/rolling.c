@@ -59,11 +59,9 @@ static slot_t *update_slots(const ds_sync_t *s, size_t *n_slots, int *desired)
 		n++;
 	}
 	for (size_t i = 0; i < s->n_nodes; i++) {
-		int run, cont;
 		size_t start;
 
-		ds_node_should_run(&s->sched, &s->nodes[i], &run, &cont);
-		if (!run)
+		if (!s->nodes[i].should_run)
 			continue;
 		(*desired)++;
 		if (ds_pods_on(s, s->nodes[i].name, &start) == 0)
@@ -75,12 +73,9 @@ static slot_t *update_slots(const ds_sync_t *s, size_t *n_slots, int *desired)
 
 static int node_should_run(const ds_sync_t *s, const char *name)
 {
-	const ds_node_t *node = ds_find_node(s, name);
-	int run = 0, cont;
+	const ds_sync_node_t *node = ds_find_node(s, name);
 
-	if (node != NULL)
-		ds_node_should_run(&s->sched, node, &run, &cont);
-	return run;
+	return node != NULL && node->should_run;
 }
 
 static int rolling_no_surge(ds_sync_t *s, slot_t *slots, size_t n_slots, int max_unavailable,

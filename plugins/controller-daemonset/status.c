@@ -81,10 +81,8 @@ int ds_update_status(ds_sync_t *s, int observed_gen, k8c_error_t *err)
 
 	for (size_t i = 0; i < s->n_nodes; i++) {
 		const ds_pod_t *p = first_pod(s, s->nodes[i].name);
-		int run, cont;
 
-		ds_node_should_run(&s->sched, &s->nodes[i], &run, &cont);
-		if (!run) {
+		if (!s->nodes[i].should_run) {
 			c[C_MISSCHEDULED] += p != NULL;
 			continue;
 		}

@@ -33,10 +33,8 @@ static cJSON *J(const char *text)
 static int should(const char *tmpl_spec, const char *name, const char *labels,
                   const char *taints, int *cont)
 {
-	cJSON *spec = J(tmpl_spec);
-	ds_node_t node = {.name = (char *)name,
-	                  .labels = labels ? J(labels) : NULL,
-	                  .taints = taints ? J(taints) : NULL};
+	cJSON *spec = J(tmpl_spec), *l = labels ? J(labels) : NULL, *t = taints ? J(taints) : NULL;
+	ds_node_t node = {.name = name, .labels = l, .taints = t};
 	ds_sched_t s;
 	k8c_error_t err;
 	int run = -1, c = -1;
@@ -46,8 +44,8 @@ static int should(const char *tmpl_spec, const char *name, const char *labels,
 		ds_sched_free(&s);
 	}
 	cJSON_Delete(spec);
-	cJSON_Delete(node.labels);
-	cJSON_Delete(node.taints);
+	cJSON_Delete(l);
+	cJSON_Delete(t);
 	if (cont != NULL)
 		*cont = c;
 	return run;
@@ -521,6 +519,183 @@ static void test_rolling(void)
 	env_free(&e);
 }
 
+/* The keys enqueued since the last call, "a b ...", and forget them. */
+static const char *take_enqueued(env_t *e)
+{
+	static char buf[256];
+	const cJSON *k;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	cJSON_ArrayForEach(k, e->f.enqueued)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", o ? " " : "", k->valuestring);
+	while (cJSON_GetArraySize(e->f.enqueued) > 0)
+		cJSON_DeleteItemFromArray(e->f.enqueued, 0);
+	return buf;
+}
+
+static void node_event(env_t *e, int type, const char *obj, const char *old)
+{
+	cJSON *o = J(obj), *p = old ? J(old) : NULL;
+
+	e->ops->on_change(e->cookie, W_NODE, type, o, p);
+	cJSON_Delete(o);
+	cJSON_Delete(p);
+}
+
+/* A node change enqueues only the DaemonSets whose should-run or
+ * should-continue answer for the node changes (kube's updateNode), not
+ * every DaemonSet on every label or taint flip. */
+static void test_node_change_selective(void)
+{
+	env_t e;
+	cJSON *edge;
+	const char *plain = "{\"metadata\":{\"name\":\"n\",\"labels\":{\"x\":\"1\"}},\"spec\":{}}";
+	const char *plain2 = "{\"metadata\":{\"name\":\"n\",\"labels\":{\"x\":\"2\"}},\"spec\":{}}";
+	const char *ed = "{\"metadata\":{\"name\":\"n\",\"labels\":{\"role\":\"edge\"}},\"spec\":{}}";
+	const char *ed_nosched = "{\"metadata\":{\"name\":\"n\",\"labels\":{\"role\":\"edge\"}},"
+	                         "\"spec\":{\"taints\":[{\"key\":\"k\",\"effect\":\"NoSchedule\"}]}}";
+	const char *ed_noexec = "{\"metadata\":{\"name\":\"n\",\"labels\":{\"role\":\"edge\"}},"
+	                        "\"spec\":{\"taints\":[{\"key\":\"k\",\"effect\":\"NoExecute\"}]}}";
+	const char *ed_prefer = "{\"metadata\":{\"name\":\"n\",\"labels\":{\"role\":\"edge\"}},"
+	                        "\"spec\":{\"taints\":[{\"key\":\"k\",\"effect\":\"PreferNoSchedule\"}]}}";
+	const char *ed_unsched = "{\"metadata\":{\"name\":\"n\",\"labels\":{\"role\":\"edge\"}},"
+	                         "\"spec\":{\"unschedulable\":true}}";
+
+	env_init(&e);
+	add_ds(&e, "{\"type\":\"RollingUpdate\"}", "img:1"); /* ns/d: every node */
+	add_ds(&e, "{\"type\":\"RollingUpdate\"}", "img:1");
+	edge = cJSON_GetArrayItem(e.f.cache[W_DS], 1);
+	cJSON_ReplaceItemInObject((cJSON *)k8c_jget(edge, "metadata"), "name", cJSON_CreateString("edge"));
+	cJSON_AddItemToObject((cJSON *)k8c_jget(edge, "spec.template.spec"), "nodeSelector",
+	                      J("{\"role\":\"edge\"}"));
+
+	node_event(&e, K8C_WATCH_ADDED, plain, NULL);
+	is_str(take_enqueued(&e), "ns/d", "a new node: the DaemonSets that should run there only");
+	node_event(&e, K8C_WATCH_ADDED, ed, NULL);
+	is_str(take_enqueued(&e), "ns/d ns/edge", "a new edge node: both");
+	node_event(&e, K8C_WATCH_MODIFIED, plain2, plain);
+	is_str(take_enqueued(&e), "", "a label flip no selector looks at: none");
+	node_event(&e, K8C_WATCH_MODIFIED, ed, plain);
+	is_str(take_enqueued(&e), "ns/edge", "the label the nodeSelector wants comes: that DaemonSet");
+	node_event(&e, K8C_WATCH_MODIFIED, plain, ed);
+	is_str(take_enqueued(&e), "ns/edge", "... and goes: that DaemonSet");
+	node_event(&e, K8C_WATCH_MODIFIED, ed_nosched, ed);
+	is_str(take_enqueued(&e), "ns/d ns/edge", "a NoSchedule taint: should-run flips for both");
+	node_event(&e, K8C_WATCH_MODIFIED, ed_noexec, ed_nosched);
+	is_str(take_enqueued(&e), "ns/d ns/edge", "NoSchedule to NoExecute: should-continue flips");
+	node_event(&e, K8C_WATCH_MODIFIED, plain2, ed_noexec);
+	is_str(take_enqueued(&e), "ns/d",
+	       "the NoExecute taint and the edge label go: d's answer changes, edge's (no, no) does not");
+	node_event(&e, K8C_WATCH_MODIFIED, ed_prefer, ed);
+	is_str(take_enqueued(&e), "", "a PreferNoSchedule taint changes nothing");
+	node_event(&e, K8C_WATCH_MODIFIED, ed_unsched, ed);
+	is_str(take_enqueued(&e), "", "unschedulable is tolerated by the default tolerations (no taint yet)");
+	node_event(&e, K8C_WATCH_DELETED, plain, NULL);
+	is_str(take_enqueued(&e), "ns/d", "a deleted node: the DaemonSets that run there");
+	node_event(&e, K8C_WATCH_DELETED, ed_noexec, NULL);
+	is_str(take_enqueued(&e), "", "a deleted node no daemon pod may stay on: none");
+	env_free(&e);
+}
+
+/* The sync reads each node's eligibility under the cache's list callback
+ * (no copies): nodes that should, should not, and need not continue. */
+static void test_sync_nodes(void)
+{
+	env_t e;
+
+	env_init(&e);
+	add_node(&e, "a", NULL);
+	add_node(&e, "b", "[{\"key\":\"k\",\"effect\":\"NoSchedule\"}]");
+	add_node(&e, "c", "[{\"key\":\"k\",\"effect\":\"NoExecute\"}]");
+	cJSON_AddItemToObject((cJSON *)k8c_jget(cJSON_GetArrayItem(e.f.cache[W_NODE], 0), "metadata"),
+	                      "labels", J("{\"role\":\"edge\"}"));
+	add_ds(&e, "{\"type\":\"RollingUpdate\"}", "img:1");
+	reconcile(&e);
+	run_pods(&e);
+	is_int(pods_with(&e, NULL), 1, "one pod: on the untainted node only");
+	reconcile(&e);
+	is_str(status_str(&e), "1 1 1 1 1 0 0 1", "status: one desired, scheduled, ready");
+	/* a pod on the NoSchedule node continues, one on the NoExecute node goes */
+	cJSON_AddItemToArray(e.f.cache[W_POD], cJSON_Duplicate(cJSON_GetArrayItem(e.f.cache[W_POD], 0), 1));
+	cJSON_AddItemToArray(e.f.cache[W_POD], cJSON_Duplicate(cJSON_GetArrayItem(e.f.cache[W_POD], 0), 1));
+	for (int i = 1; i <= 2; i++) {
+		cJSON *p = cJSON_GetArrayItem(e.f.cache[W_POD], i), *md = cJSON_GetObjectItem(p, "metadata");
+
+		cJSON_ReplaceItemInObject(md, "name", cJSON_CreateString(i == 1 ? "on-b" : "on-c"));
+		cJSON_ReplaceItemInObject(md, "uid", cJSON_CreateString(i == 1 ? "uid-b" : "uid-c"));
+		cJSON_ReplaceItemInObject(cJSON_GetObjectItem(p, "spec"), "nodeName",
+		                          cJSON_CreateString(i == 1 ? "b" : "c"));
+		cJSON_DeleteItemFromObject(cJSON_GetObjectItem(p, "spec"), "affinity");
+	}
+	fake_ctl_reset_log(&e.f);
+	reconcile(&e);
+	is_int(fake_ctl_count(&e.f, "DELETE /api/v1/namespaces/ns/pods/on-c"), 1,
+	       "the pod on the NoExecute node is deleted");
+	is_int(fake_ctl_count(&e.f, "DELETE /api/v1/namespaces/ns/pods/on-b"), 0,
+	       "the one on the NoSchedule node continues");
+	env_free(&e);
+}
+
+/* A failed revision cleanup: the error message wraps the cause (formatted
+ * from a copy, not from the message being written). */
+static int refuse_rev_delete(void *ctx, const char *method, const char *path, const cJSON *body,
+                             const char *ctype, cJSON **out, k8c_error_t *err)
+{
+	if (strcmp(method, "DELETE") == 0 && strstr(path, "/controllerrevisions/") != NULL)
+		return k8c_error_make(err, K8C_EUNAVAIL, "revision delete refused by the test");
+	return fake_ctl_request(ctx, method, path, body, ctype, out, err);
+}
+
+static void test_cleanup_error(void)
+{
+	env_t e;
+	k8c_error_t err;
+	cJSON *spec;
+
+	env_init(&e);
+	add_node(&e, "n0", NULL);
+	add_ds(&e, "{\"type\":\"RollingUpdate\"}", "img:1");
+	reconcile(&e);
+	run_pods(&e);
+	set_image(&e, "img:2", 2);
+	for (int round = 0; round < 6 && pods_with(&e, "img:2") < 1; round++) {
+		reconcile(&e);
+		run_pods(&e);
+	}
+	reconcile(&e);
+	is_int(cJSON_GetArraySize(e.f.cache[W_CR]), 2, "two revisions");
+	spec = (cJSON *)k8c_jget(cJSON_GetArrayItem(e.f.cache[W_DS], 0), "spec");
+	cJSON_ReplaceItemInObject(spec, "revisionHistoryLimit", cJSON_CreateNumber(0));
+	e.f.client.request = refuse_rev_delete;
+	fake_ctl_observe_all(&e.f);
+	ok(e.ops->reconcile(e.cookie, "ns/d", &err) < 0, "a refused revision delete fails the sync");
+	is_str(err.message, "failed to clean up revisions of DaemonSet: revision delete refused by the test",
+	       "the message wraps the cause intact");
+	env_free(&e);
+}
+
+/* minReadySeconds at its int32 maximum: the requeue in ms does not fit an
+ * int and is clamped to INT_MAX (it wrapped to a negative "error"). */
+static void test_requeue_clamp(void)
+{
+	env_t e;
+
+	env_init(&e);
+	add_node(&e, "n0", NULL);
+	add_ds(&e, "{\"type\":\"RollingUpdate\"}", "img:1");
+	cJSON_AddNumberToObject((cJSON *)k8c_jget(cJSON_GetArrayItem(e.f.cache[W_DS], 0), "spec"),
+	                        "minReadySeconds", 2147483647);
+	reconcile(&e);
+	run_pods(&e);
+	e.f.fh.now_ns = 1704067200000000000LL + 60000000000LL; /* a minute after Ready */
+	is_int(reconcile(&e), 2147483647, "ready, not available: come back after INT_MAX ms");
+	cJSON_ReplaceItemInObject((cJSON *)k8c_jget(cJSON_GetArrayItem(e.f.cache[W_DS], 0), "spec"),
+	                          "minReadySeconds", cJSON_CreateNumber(1e300));
+	is_int(reconcile(&e), 2147483647, "an absurd minReadySeconds too");
+	env_free(&e);
+}
+
 static void test_node_change(void)
 {
 	env_t e;
@@ -531,14 +706,15 @@ static void test_node_change(void)
 	n1 = J("{\"metadata\":{\"name\":\"n\",\"labels\":{\"a\":\"1\"}},\"spec\":{},\"status\":{\"x\":1}}");
 	n2 = J("{\"metadata\":{\"name\":\"n\",\"labels\":{\"a\":\"1\"}},\"spec\":{},\"status\":{\"x\":2}}");
 	e.ops->on_change(e.cookie, W_NODE, K8C_WATCH_ADDED, n1, NULL);
-	is_int(cJSON_GetArraySize(e.f.enqueued), 1, "a new node enqueues every DaemonSet");
+	is_int(cJSON_GetArraySize(e.f.enqueued), 1, "a new node enqueues the DaemonSets that should run there");
 	e.ops->on_change(e.cookie, W_NODE, K8C_WATCH_MODIFIED, n2, n1);
 	is_int(cJSON_GetArraySize(e.f.enqueued), 1, "a status-only change does not");
 	cJSON_ReplaceItemInObject((cJSON *)k8c_jget(n2, "metadata.labels"), "a", cJSON_CreateString("2"));
 	e.ops->on_change(e.cookie, W_NODE, K8C_WATCH_MODIFIED, n2, n1);
-	is_int(cJSON_GetArraySize(e.f.enqueued), 2, "a label change does");
+	is_int(cJSON_GetArraySize(e.f.enqueued), 1,
+	       "a label change that changes no DaemonSet's eligibility does not");
 	e.ops->on_change(e.cookie, W_NODE, K8C_WATCH_DELETED, n2, NULL);
-	is_int(cJSON_GetArraySize(e.f.enqueued), 3, "a deleted node does");
+	is_int(cJSON_GetArraySize(e.f.enqueued), 2, "a deleted node its pods should run on does");
 	cJSON_Delete(n1);
 	cJSON_Delete(n2);
 	/* a pod becoming ready with minReadySeconds: look again later */
@@ -551,9 +727,9 @@ static void test_node_change(void)
 	cJSON_ReplaceItemInObject(cJSON_GetArrayItem((cJSON *)k8c_jget(n2, "status.conditions"), 0), "status",
 	                          cJSON_CreateString("True"));
 	e.ops->on_change(e.cookie, W_POD, K8C_WATCH_MODIFIED, n2, n1);
-	is_int(cJSON_GetArraySize(e.f.enqueued), 4, "a daemon pod turning ready with minReadySeconds enqueues its DaemonSet");
+	is_int(cJSON_GetArraySize(e.f.enqueued), 3, "a daemon pod turning ready with minReadySeconds enqueues its DaemonSet");
 	e.ops->on_change(e.cookie, W_POD, K8C_WATCH_MODIFIED, n2, n2);
-	is_int(cJSON_GetArraySize(e.f.enqueued), 4, "staying ready does not");
+	is_int(cJSON_GetArraySize(e.f.enqueued), 3, "staying ready does not");
 	cJSON_Delete(n1);
 	cJSON_Delete(n2);
 	/* a DaemonSet that is gone: nothing to do */
@@ -573,5 +749,9 @@ int main(void)
 	test_failed_pod();
 	test_rolling();
 	test_node_change();
+	test_node_change_selective();
+	test_sync_nodes();
+	test_cleanup_error();
+	test_requeue_clamp();
 	return done_testing();
 }
