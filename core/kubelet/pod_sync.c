@@ -338,6 +338,18 @@ static int ensure_sandbox(k8c_kubelet_t *kl, kpod_t *kp, const cJSON *pod)
 			set_pod_ip(kl, kp, sst.ip);
 			return 0;
 		}
+		/* a restartPolicy Never pod whose containers ran gets no new
+		 * sandbox (kube's computePodActions): what ran keeps its final
+		 * state (a pod whose sandbox an OOM kill took, too) */
+		if (strcmp(k8c_jstr(pod, "spec.restartPolicy") ?: "", "Never") == 0) {
+			int ran = 0;
+			for (size_t i = 0; i < kp->n_containers; i++) {
+				ran |= kp->containers[i].id[0] || kp->containers[i].have_last;
+				refresh(kl, &kp->containers[i]);
+			}
+			if (ran)
+				return -1;
+		}
 		kl_event(kl, kp, NULL, "Normal", "SandboxChanged",
 		         "Pod sandbox changed, it will be killed and re-created.");
 		stop_pod(kl, kp, pod, 0);
