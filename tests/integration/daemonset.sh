@@ -176,6 +176,11 @@ k set image ds/web c=busybox:surge >/dev/null
 ok $(wait_for sh -c "[ \$(kubectl get pods -l app=web --no-headers | wc -l) -ge 4 ]"; echo $?) "maxSurge 1: a fourth pod runs beside the old ones"
 out=$(timeout 60 kubectl rollout status ds/web --timeout=50s 2>&1)
 like "$out" 'successfully rolled out' "the surge rollout completes"
+case "$out" in *"successfully rolled out"*) ;; *)
+	k get ds web -o yaml 2>&1 | sed -n '/^status:/,$p' | sed 's/^/# /'
+	k get pods -l app=web -o wide --show-labels 2>&1 | sed 's/^/# /'
+	grep -i 'daemonset' "$TMP/server.log" | tail -20 | sed 's/^/# /' ;;
+esac
 ok $(wait_for sh -c "[ \"\$(kubectl get pods -l app=web -o jsonpath='{range .items[*]}{.spec.containers[0].image} {end}')\" = 'busybox:surge busybox:surge busybox:surge ' ]"; echo $?) \
 	"and leaves one new pod per node"
 
