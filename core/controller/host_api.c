@@ -165,12 +165,14 @@ void ctl_instance_changed(ctl_instance_t *ci, size_t watch, int type, const cJSO
 		_cleanup_free_ char *key = k8c_object_key(obj);
 		if (key != NULL)
 			k8c_workqueue_add(ci->queue, key);
-	} else if (w->map == K8C_MAP_OWNER) {
+	} else if (w->map == K8C_MAP_OWNER || w->map == K8C_MAP_OWNER_UNCOUNTED) {
 		_cleanup_free_ char *key = owner_key(obj, w->owner_kind);
 		_cleanup_free_ char *old_key = old ? owner_key(old, w->owner_kind) : NULL;
 		if (key != NULL) {
 			_cleanup_free_ char *self = k8c_object_key(obj);
-			if (type == K8C_WATCH_ADDED && !deleting(obj))
+			if (w->map == K8C_MAP_OWNER_UNCOUNTED)
+				; /* not among what the expectations count */
+			else if (type == K8C_WATCH_ADDED && !deleting(obj))
 				ctl_creation_observed(&ci->ex, key);
 			else if (type == K8C_WATCH_DELETED || (deleting(obj) && !deleting(old)))
 				ctl_deletion_observed(&ci->ex, key, self);

@@ -232,7 +232,8 @@ static int instance_new(k8c_controller_manager_t *cm, const k8c_loaded_plugin_t 
 	for (size_t i = 0; i < ops->n_watches; i++) {
 		const k8c_controller_watch_t *w = &ops->watches[i];
 		if (w->version == NULL || w->resource == NULL ||
-		    (w->map != K8C_MAP_SELF && w->map != K8C_MAP_OWNER && w->map != K8C_MAP_NONE)) {
+		    (w->map != K8C_MAP_SELF && w->map != K8C_MAP_OWNER && w->map != K8C_MAP_NONE &&
+		     w->map != K8C_MAP_OWNER_UNCOUNTED)) {
 			instance_free(ci);
 			return k8c_error_make(err, K8C_EINVAL,
 			                      "controller %s: watches[%zu] needs a version, a resource and a map",

@@ -35,6 +35,10 @@ enum k8c_controller_map {
 	                    * expectations (see expect_creations) */
 	K8C_MAP_NONE = 3,  /* no key: the resource is only cached (get/list), and
 	                    * on_change may enqueue what it wants */
+	K8C_MAP_OWNER_UNCOUNTED = 4, /* as K8C_MAP_OWNER, but not counted against
+	                    * the owner's expectations: for what a controller
+	                    * creates beside the objects it expects (a DaemonSet's
+	                    * ControllerRevisions beside its pods).  Since 1.6 */
 };
 
 /* One watched resource.  Arrays of these are static, owned by the plugin. */

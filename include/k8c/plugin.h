@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define K8C_ABI_MAJOR 1
-#define K8C_ABI_MINOR 5
+#define K8C_ABI_MINOR 6
 
 struct cJSON; /* from <cjson/cJSON.h>; forward-declared so the SDK needs no cJSON headers */
 struct k8c_client_api;

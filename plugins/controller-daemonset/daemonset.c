@@ -33,7 +33,7 @@ static const k8c_controller_watch_t watches[] = {
 	[W_DS] = {"apps", "v1", "daemonsets", "DaemonSet", K8C_MAP_SELF, NULL},
 	[W_POD] = {"", "v1", "pods", "Pod", K8C_MAP_OWNER, "DaemonSet"},
 	[W_NODE] = {"", "v1", "nodes", "Node", K8C_MAP_NONE, NULL},
-	[W_CR] = {"apps", "v1", "controllerrevisions", "ControllerRevision", K8C_MAP_OWNER,
+	[W_CR] = {"apps", "v1", "controllerrevisions", "ControllerRevision", K8C_MAP_OWNER_UNCOUNTED,
 	          "DaemonSet"},
 };
 
@@ -185,6 +185,10 @@ static int sync_read(ds_sync_t *s, k8c_error_t *err)
 		LOG(s->ctl, K8C_LOG_WARN, "daemonset %s: %s", s->key, err->message);
 		return 0;
 	}
+	/* expectations first, then the pods: what was seen is then at least
+	 * what they count (read the other way round, a pod created by the last
+	 * sync can be observed in between and created again) */
+	s->satisfied = ch->satisfied(ch->ctx, s->key);
 	/* the annotation's name has dots: no dotted path */
 	gen = k8c_jstr(cJSON_GetObjectItemCaseSensitive(k8c_jget(s->ds, "metadata.annotations"),
 	                                                DS_GENERATION_ANNOTATION), "");
@@ -201,7 +205,6 @@ static int sync_read(ds_sync_t *s, k8c_error_t *err)
 static int ds_reconcile(void *cookie, const char *key, k8c_error_t *err)
 {
 	ds_ctl_t *ctl = cookie;
-	const k8c_controller_host_t *ch = ctl->ch;
 	ds_sync_t s = {.ctl = ctl, .key = key, .now = ctl->host->now_ns(ctl->host->ctx)};
 	const char *type;
 	int ret;
@@ -212,7 +215,7 @@ static int ds_reconcile(void *cookie, const char *key, k8c_error_t *err)
 	ret = ds_history_sync(&s, err);
 	if (ret < 0)
 		goto out;
-	if (!ch->satisfied(ch->ctx, key)) {
+	if (!s.satisfied) {
 		/* our own creations and deletions are not all seen yet */
 		ret = ds_update_status(&s, 0, err);
 		goto out;
@@ -220,8 +223,10 @@ static int ds_reconcile(void *cookie, const char *key, k8c_error_t *err)
 	ret = ds_manage(&s, err);
 	if (ret < 0)
 		goto out;
+	/* the rolling update works from the same pods: only when manage
+	 * changed none of them (its changes bring the key back) */
 	type = k8c_jstr(s.ds, "spec.updateStrategy.type");
-	if (ch->satisfied(ch->ctx, key) && (type == NULL || strcmp(type, "RollingUpdate") == 0)) {
+	if (s.acted == 0 && (type == NULL || strcmp(type, "RollingUpdate") == 0)) {
 		ret = ds_rolling_update(&s, err);
 		if (ret < 0)
 			goto out;

@@ -129,6 +129,8 @@ typedef struct ds_sync {
 	size_t n_old_revs;
 	int64_t now;                /* ns */
 	int64_t requeue_ms;         /* > 0: reconcile again after that */
+	int satisfied;              /* expectations met, read before the pods */
+	size_t acted;               /* pods created or deleted in this sync */
 } ds_sync_t;
 
 /* elig.c */

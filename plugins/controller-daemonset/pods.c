@@ -500,6 +500,14 @@ int ds_sync_nodes(ds_sync_t *s, ds_names_t *del, ds_names_t *create, k8c_error_t
 	int failures = 0;
 	k8c_error_t e;
 
+	for (size_t i = 0; i < n_create; i++)
+		s->ctl->host->log(s->ctl->host->ctx, K8C_LOG_DEBUG,
+		                  "daemonset %s: a pod for node %s (%zu pods seen there)", s->key,
+		                  create->v[i], ds_pods_on(s, create->v[i], &(size_t){0}));
+	for (size_t i = 0; i < n_del; i++)
+		s->ctl->host->log(s->ctl->host->ctx, K8C_LOG_DEBUG, "daemonset %s: deleting pod %s",
+		                  s->key, del->v[i]);
+	s->acted += n_create + n_del;
 	if (n_create > 0)
 		ch->expect_creations(ch->ctx, s->key, (int)n_create);
 	while (pos < n_create) {

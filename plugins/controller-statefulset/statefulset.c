@@ -23,7 +23,7 @@
 static const k8c_controller_watch_t watches[] = {
     [STS_W_SETS] = {"apps", "v1", "statefulsets", "StatefulSet", K8C_MAP_SELF, NULL},
     [STS_W_PODS] = {"", "v1", "pods", "Pod", K8C_MAP_OWNER, "StatefulSet"},
-    [STS_W_REVS] = {"apps", "v1", "controllerrevisions", "ControllerRevision", K8C_MAP_OWNER,
+    [STS_W_REVS] = {"apps", "v1", "controllerrevisions", "ControllerRevision", K8C_MAP_OWNER_UNCOUNTED,
                     "StatefulSet"},
     [STS_W_PVCS] = {"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", K8C_MAP_NONE,
                     NULL},

@@ -4,7 +4,8 @@
 deployment_watch.py rs PORT LABEL OUT
     Watch the ReplicaSets with label selector LABEL; after every event
     write one line "SUM_SPEC SUM_AVAILABLE" (over the latest state of each
-    set) to OUT.
+    set) to OUT, then the event (A/M/D and the set's name suffix) and each
+    set's "suffix:spec/available".
 deployment_watch.py pods PORT LABEL OUT
     Watch the pods with LABEL; after every event write the number of
     distinct pod-template-hash values among the pods that exist (a pod
@@ -39,7 +40,10 @@ def main():
                 spec = sum(o["spec"].get("replicas", 0) for o in state.values())
                 avail = sum(o.get("status", {}).get("availableReplicas", 0)
                             for o in state.values())
-                print(spec, avail, file=f, flush=True)
+                each = " ".join("%s:%s/%s" % (n[-5:], o["spec"].get("replicas", 0),
+                                              o.get("status", {}).get("availableReplicas", 0))
+                                for n, o in sorted(state.items()))
+                print(spec, avail, ev["type"][0], name[-5:], each, file=f, flush=True)
             else:
                 hashes = {o["metadata"].get("labels", {}).get("pod-template-hash")
                           for o in state.values()}
