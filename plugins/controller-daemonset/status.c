@@ -97,10 +97,25 @@ int ds_update_status(ds_sync_t *s, int observed_gen, k8c_error_t *err)
 		c[C_UPDATED] += ds_pod_updated(s, p);
 	}
 	c[C_UNAVAILABLE] = c[C_DESIRED] - c[C_AVAILABLE];
-	/* kube resyncs after minReadySeconds against clock skew */
-	if (mrs > 0 && c[C_READY] != c[C_AVAILABLE] &&
-	    (s->requeue_ms == 0 || mrs * 1000 < s->requeue_ms))
-		s->requeue_ms = mrs * 1000;
+	/* A ready pod becomes available minReadySeconds later, and nothing
+	 * else may bring the key back then: a surge pod's availability is
+	 * what lets the old pod go.  The delayed add from its readiness
+	 * (pod_became_ready) is dropped when the key already waits for an
+	 * earlier time (one due time per key, as client-go's queue), so every
+	 * sync looks again when its next pod becomes available. */
+	for (size_t i = 0; i < s->n_pods && mrs > 0; i++) {
+		const ds_pod_t *p = &s->pods[i];
+		int64_t ms;
+
+		if (p->skip || p->deleting || !p->ready || ds_pod_available(p, mrs, s->now))
+			continue;
+		ms = p->ready_since == 0 ? mrs * 1000
+		     : (p->ready_since + mrs * 1000000000LL - s->now) / 1000000 + 100;
+		if (ms < 100)
+			ms = 100;
+		if (s->requeue_ms == 0 || ms < s->requeue_ms)
+			s->requeue_ms = ms;
+	}
 
 	for (int i = 0; i < C_COUNT && same; i++)
 		same = num(k8c_jget(s->ds, "status"), names[i]) == c[i];

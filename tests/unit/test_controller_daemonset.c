@@ -696,6 +696,47 @@ static void test_requeue_clamp(void)
 	env_free(&e);
 }
 
+/* maxSurge with minReadySeconds: the sync that sees the new pod ready but
+ * not yet available comes back when it will be, whatever the oldest pods
+ * say (the rollout stalled when that time was only in a delayed add the
+ * queue dropped for an earlier one). */
+static void test_surge_min_ready(void)
+{
+	const int64_t t0 = 1704067200000000000LL; /* 2024-01-01T00:00:00Z */
+	env_t e;
+	cJSON *p;
+
+	env_init(&e);
+	add_node(&e, "n0", NULL);
+	add_ds(&e, "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxSurge\":1,\"maxUnavailable\":0}}",
+	       "img:1");
+	cJSON_AddNumberToObject((cJSON *)k8c_jget(cJSON_GetArrayItem(e.f.cache[W_DS], 0), "spec"),
+	                        "minReadySeconds", 2);
+	e.f.fh.now_ns = t0 + 60000000000LL;
+	reconcile(&e);
+	run_pods(&e);
+	is_int(reconcile(&e), 0, "the old pod available: nothing to come back for");
+	set_image(&e, "img:2", 2);
+	reconcile(&e);
+	is_int(pods_with(&e, NULL), 2, "a surge pod beside the old one");
+	cJSON_ArrayForEach(p, e.f.cache[W_POD]) {
+		if (cJSON_GetObjectItem(p, "status") != NULL)
+			continue;
+		cJSON_AddStringToObject(cJSON_GetObjectItem(p, "spec"), "nodeName", "n0");
+		cJSON_AddItemToObject(p, "status", J("{\"phase\":\"Running\",\"conditions\":"
+		                                     "[{\"type\":\"Ready\",\"status\":\"True\","
+		                                     "\"lastTransitionTime\":\"2024-01-01T00:01:00Z\"}]}"));
+	}
+	e.f.fh.now_ns = t0 + 60500000000LL; /* ready for half a second */
+	fake_ctl_reset_log(&e.f);
+	is_int(reconcile(&e), 1600, "ready, available in 1.5 s: come back then (and 100 ms)");
+	is_int(fake_ctl_count(&e.f, "DELETE /api/v1"), 0, "the old pod stays meanwhile");
+	e.f.fh.now_ns = t0 + 62100000000LL;
+	reconcile(&e);
+	is_int(fake_ctl_count(&e.f, "DELETE /api/v1"), 1, "then the old pod goes");
+	env_free(&e);
+}
+
 static void test_node_change(void)
 {
 	env_t e;
@@ -753,5 +794,6 @@ int main(void)
 	test_sync_nodes();
 	test_cleanup_error();
 	test_requeue_clamp();
+	test_surge_min_ready();
 	return done_testing();
 }
