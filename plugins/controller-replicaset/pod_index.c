@@ -32,19 +32,10 @@ static void podrec_free(podrec_t *r)
 /* The uid of obj's controller when it is a ReplicaSet, and its index. */
 static const char *rs_controller_uid(const cJSON *obj, int *index)
 {
-	const cJSON *ref;
-	int i = 0;
+	const cJSON *ref = rs_controller_ref(obj, index);
+	const char *kind = k8c_jstr(ref, "kind");
 
-	cJSON_ArrayForEach(ref, k8c_jget(obj, "metadata.ownerReferences")) {
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ref, "controller"))) {
-			const char *kind = k8c_jstr(ref, "kind");
-			if (index != NULL)
-				*index = i;
-			return kind != NULL && strcmp(kind, "ReplicaSet") == 0 ? k8c_jstr(ref, "uid") : NULL;
-		}
-		i++;
-	}
-	return NULL;
+	return kind != NULL && strcmp(kind, "ReplicaSet") == 0 ? k8c_jstr(ref, "uid") : NULL;
 }
 
 void rs_pod_fill(rs_pod_t *p, const cJSON *pod, int ref_index)
@@ -72,9 +63,7 @@ void rs_pod_judge(rs_pod_t *p, const cJSON *labels, const sync_ctx_t *s)
 		if (v == NULL || !cJSON_IsString(l) || strcmp(v, l->valuestring) != 0)
 			p->labeled = 0;
 	}
-	p->available = p->ready && (s->min_ready <= 0 ||
-	                            (p->rank.ready_since_ns != 0 &&
-	                             p->rank.ready_since_ns + s->min_ready * INT64_C(1000000000) <= s->now_ns));
+	p->available = rs_ready_long_enough(p->ready, p->rank.ready_since_ns, s->min_ready, s->now_ns);
 }
 
 static void index_remove(rs_ctl_t *c, const char *uid, const char *key)

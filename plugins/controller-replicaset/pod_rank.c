@@ -41,28 +41,35 @@ int rs_pod_ready(const cJSON *pod)
 	return st != NULL && strcmp(st, "True") == 0;
 }
 
-int rs_pod_available(const cJSON *pod, int64_t min_ready_seconds, int64_t now_ns)
+int rs_ready_long_enough(int ready, int64_t ready_since_ns, int64_t min_ready_seconds, int64_t now_ns)
 {
-	int64_t since;
-
-	if (!rs_pod_ready(pod))
+	if (!ready)
 		return 0;
 	if (min_ready_seconds <= 0)
 		return 1;
-	since = time_of(ready_condition(pod), "lastTransitionTime");
-	return since != 0 && since + min_ready_seconds * INT64_C(1000000000) <= now_ns;
+	return ready_since_ns != 0 && ready_since_ns + min_ready_seconds * INT64_C(1000000000) <= now_ns;
 }
 
-int rs_pod_fully_labeled(const cJSON *pod, const cJSON *template_labels)
+int rs_pod_available(const cJSON *pod, int64_t min_ready_seconds, int64_t now_ns)
 {
-	const cJSON *l, *labels = k8c_jget(pod, "metadata.labels");
+	return rs_ready_long_enough(rs_pod_ready(pod), time_of(ready_condition(pod), "lastTransitionTime"),
+	                            min_ready_seconds, now_ns);
+}
 
-	cJSON_ArrayForEach(l, template_labels) {
-		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(labels, l->string));
-		if (v == NULL || !cJSON_IsString(l) || strcmp(v, l->valuestring) != 0)
-			return 0;
+const cJSON *rs_controller_ref(const cJSON *obj, int *index)
+{
+	const cJSON *ref;
+	int i = 0;
+
+	cJSON_ArrayForEach(ref, k8c_jget(obj, "metadata.ownerReferences")) {
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ref, "controller"))) {
+			if (index != NULL)
+				*index = i;
+			return ref;
+		}
+		i++;
 	}
-	return 1;
+	return NULL;
 }
 
 int rs_pod_active(const cJSON *pod)

@@ -40,17 +40,6 @@ static const k8c_controller_watch_t rs_watches[] = {
 
 /* --- orphans: pods without a controller, by namespace ------------------------ */
 
-static int has_controller(const cJSON *pod)
-{
-	const cJSON *ref;
-
-	cJSON_ArrayForEach(ref, k8c_jget(pod, "metadata.ownerReferences")) {
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ref, "controller")))
-			return 1;
-	}
-	return 0;
-}
-
 static void orphan_set(rs_ctl_t *c, const char *ns, const char *key, int orphan)
 {
 	k8c_strmap_t *set;
@@ -130,7 +119,7 @@ static void rs_on_change(void *cookie, size_t watch, int type, const cJSON *obj,
 		return;
 	key = k8c_xasprintf("%s/%s", ns, name);
 	rs_index_update(c, type, obj, old, key);
-	orphan = type != K8C_WATCH_DELETED && !has_controller(obj);
+	orphan = type != K8C_WATCH_DELETED && rs_controller_ref(obj, NULL) == NULL;
 	orphan_set(c, ns, key, orphan);
 	if (orphan && rs_pod_active(obj)) {
 		match_arg_t m = {c, k8c_jget(obj, "metadata.labels"), NULL, 0};
@@ -274,7 +263,7 @@ static int claim_pods(sync_ctx_t *s, k8c_error_t *err)
 	for (size_t i = 0; i < n_orphans; i++) {
 		_cleanup_json_ cJSON *p = c->ch->get(c->ch->ctx, RS_WATCH_PODS, orphans[i]);
 		free(orphans[i]);
-		if (p == NULL || has_controller(p) || !rs_pod_active(p) ||
+		if (p == NULL || rs_controller_ref(p, NULL) != NULL || !rs_pod_active(p) ||
 		    !k8c_label_selector_matches(s->sel, k8c_jget(p, "metadata.labels")))
 			continue;
 		if (adopt_ok == -2)

@@ -107,8 +107,11 @@ void rs_pod_rank_sort(rs_pod_rank_t *ranks, size_t n);
 int rs_pod_ready(const struct cJSON *pod);
 /* Ready for at least min_ready_seconds at now_ns? */
 int rs_pod_available(const struct cJSON *pod, int64_t min_ready_seconds, int64_t now_ns);
-/* Every label of template_labels (an object, may be NULL) on the pod? */
-int rs_pod_fully_labeled(const struct cJSON *pod, const struct cJSON *template_labels);
+/* The availability rule on its parts: ready since ready_since_ns for at
+ * least min_ready_seconds at now_ns. */
+int rs_ready_long_enough(int ready, int64_t ready_since_ns, int64_t min_ready_seconds, int64_t now_ns);
+/* obj's controller ownerReference (borrowed) and its index, or NULL. */
+const struct cJSON *rs_controller_ref(const struct cJSON *obj, int *index);
 /* Not finished (Succeeded/Failed) and not being deleted. */
 int rs_pod_active(const struct cJSON *pod);
 
