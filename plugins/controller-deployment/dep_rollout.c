@@ -25,6 +25,28 @@ static long sum_of(const dep_rsv_t *l, const char *path)
 	return n;
 }
 
+/* The available pods a rolling update may count on in rs: its status, but
+ * never more than it is scaled to.  Right after a scale-down the status
+ * still counts the pods the ReplicaSet is about to delete; counting them
+ * (as kube does) let a second sync scale an old set down past
+ * maxUnavailable (seen under load: 2 available of 4 with maxUnavailable
+ * 1). */
+static long usable_available(const cJSON *rs)
+{
+	long avail = dep_jlong(rs, "status.availableReplicas", 0), want = dep_replicas(rs);
+
+	return avail < want ? avail : want;
+}
+
+static long sum_usable_available(const dep_rsv_t *l)
+{
+	long n = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		n += usable_available(l->v[i]);
+	return n;
+}
+
 /* FilterActiveReplicaSets: the ones with replicas > 0. */
 static void active_of(const dep_rsv_t *in, cJSON *also, dep_rsv_t *out)
 {
@@ -269,7 +291,7 @@ static int scale_down_oldest(dep_sync_t *s, dep_rsv_t *old, long want, int unhea
 	for (size_t i = 0; i < old->n && *done < want; i++) {
 		long r = dep_replicas(old->v[i]), down = r;
 		if (unhealthy)
-			down -= dep_jlong(old->v[i], "status.availableReplicas", 0);
+			down -= usable_available(old->v[i]);
 		if (r == 0 || down <= 0)
 			continue;
 		if (down > want - *done)
@@ -286,7 +308,7 @@ static int reconcile_old(dep_sync_t *s, const dep_rsv_t *all_in, dep_rsv_t *old,
                          int *scaled, k8c_error_t *err)
 {
 	long min_avail = dep_replicas(s->d) - dep_max_unavailable(s->d);
-	long new_unavail = dep_replicas(new_rs) - dep_jlong(new_rs, "status.availableReplicas", 0);
+	long new_unavail = dep_replicas(new_rs) - usable_available(new_rs);
 	long max_down, cleaned = 0, down = 0, avail;
 	dep_rsv_t all = {0};
 	int ret;
@@ -301,7 +323,7 @@ static int reconcile_old(dep_sync_t *s, const dep_rsv_t *all_in, dep_rsv_t *old,
 	if ((ret = scale_down_oldest(s, old, max_down, 1, &cleaned, err)) < 0)
 		return ret;
 	all_of(old, new_rs, &all);
-	avail = sum_of(&all, "status.availableReplicas");
+	avail = sum_usable_available(&all);
 	if (avail > min_avail)
 		ret = scale_down_oldest(s, old, avail - min_avail, 0, &down, err);
 	dep_rsv_free(&all);
