@@ -7,7 +7,11 @@
  *   K8C_BUILTIN_PLUGIN_DIR=plugins/.libs tests/bench/bench_sched [NODES [EXISTING [PODS]]]
  *
  * A share of the pods can carry hostname anti-affinity or a zone spread
- * constraint (BENCH_AFFINITY_PERCENT, BENCH_SPREAD_PERCENT, default 0). */
+ * constraint (BENCH_AFFINITY_PERCENT, BENCH_SPREAD_PERCENT, default 0), or
+ * the soft hostname and zone constraints kube-scheduler gives the pods of a
+ * ReplicaSet by default (BENCH_SOFT_SPREAD_PERCENT: maxSkew 3 and 5,
+ * ScheduleAnyway, selecting each other; the API server is not there to
+ * give the owner's selector, so the pods carry them themselves). */
 #include "config.h"
 
 #include <stdio.h>
@@ -44,12 +48,17 @@ static cJSON *make_pod(int i, const char *node, int kind)
 	else if (kind == 2)
 		extra = ",\"topologySpreadConstraints\":[{\"maxSkew\":1,\"topologyKey\":\"topology.kubernetes.io/zone\","
 		        "\"whenUnsatisfiable\":\"DoNotSchedule\",\"labelSelector\":{\"matchLabels\":{\"app\":\"spread\"}}}]";
+	else if (kind == 3)
+		extra = ",\"topologySpreadConstraints\":[{\"maxSkew\":3,\"topologyKey\":\"kubernetes.io/hostname\","
+		        "\"whenUnsatisfiable\":\"ScheduleAnyway\",\"labelSelector\":{\"matchLabels\":{\"app\":\"soft\"}}},"
+		        "{\"maxSkew\":5,\"topologyKey\":\"topology.kubernetes.io/zone\","
+		        "\"whenUnsatisfiable\":\"ScheduleAnyway\",\"labelSelector\":{\"matchLabels\":{\"app\":\"soft\"}}}]";
 	snprintf(json, sizeof(json),
 	         "{\"metadata\":{\"name\":\"p%d\",\"namespace\":\"default\",\"uid\":\"pu%d\","
 	         "\"creationTimestamp\":\"2026-01-01T00:00:00Z\",\"labels\":{\"app\":\"%s\"}},"
 	         "\"spec\":{%s%s%s\"schedulerName\":\"default-scheduler\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\","
 	         "\"resources\":{\"requests\":{\"cpu\":\"100m\",\"memory\":\"128Mi\"}}}]%s},\"status\":{\"phase\":\"%s\"}}",
-	         i, i, kind == 1 ? "anti" : kind == 2 ? "spread" : "plain", node ? "\"nodeName\":\"" : "",
+	         i, i, kind == 1 ? "anti" : kind == 2 ? "spread" : kind == 3 ? "soft" : "plain", node ? "\"nodeName\":\"" : "",
 	         node ? node : "", node ? "\"," : "", extra, node ? "Running" : "Pending");
 	return cJSON_Parse(json);
 }
@@ -60,6 +69,7 @@ int main(int argc, char **argv)
 	int n_pods = argc > 3 ? atoi(argv[3]) : 10000;
 	int aff = getenv("BENCH_AFFINITY_PERCENT") ? atoi(getenv("BENCH_AFFINITY_PERCENT")) : 0;
 	int spread = getenv("BENCH_SPREAD_PERCENT") ? atoi(getenv("BENCH_SPREAD_PERCENT")) : 0;
+	int soft = getenv("BENCH_SOFT_SPREAD_PERCENT") ? atoi(getenv("BENCH_SOFT_SPREAD_PERCENT")) : 0;
 	k8c_plugin_set_t set;
 	k8c_scheduler_t s;
 	k8c_error_t err;
@@ -94,7 +104,8 @@ int main(int argc, char **argv)
 		cache_pod_set(&s.cache, existing[i]);
 	}
 	for (int i = 0; i < n_pods; i++)
-		pods[i] = make_pod(i, NULL, (i % 100) < aff ? 1 : (i % 100) < aff + spread ? 2 : 0);
+		pods[i] = make_pod(i, NULL, (i % 100) < aff ? 1 : (i % 100) < aff + spread ? 2
+		                            : (i % 100) < aff + spread + soft ? 3 : 0);
 	t0 = k8c_time_monotonic_ns();
 	for (int i = 0; i < n_pods; i++) {
 		sched_result_t res;
@@ -107,9 +118,9 @@ int main(int argc, char **argv)
 		}
 	}
 	t1 = k8c_time_monotonic_ns();
-	printf("framework: %d nodes, %d existing pods, %d pods (%d%% anti-affinity, %d%% spread): "
-	       "%d placed in %.2f s = %.0f pods/s (%.1f us per pod)\n",
-	       n_nodes, n_existing, n_pods, aff, spread, placed, (double)(t1 - t0) / 1e9,
+	printf("framework: %d nodes, %d existing pods, %d pods (%d%% anti-affinity, %d%% spread, "
+	       "%d%% soft spread): %d placed in %.2f s = %.0f pods/s (%.1f us per pod)\n",
+	       n_nodes, n_existing, n_pods, aff, spread, soft, placed, (double)(t1 - t0) / 1e9,
 	       n_pods / ((double)(t1 - t0) / 1e9), (double)(t1 - t0) / 1e3 / n_pods);
 	profiles_free(&s);
 	free(s.codes);
