@@ -74,8 +74,10 @@ typedef struct k8c_sched_node {
 	const struct cJSON *const *pods_with_affinity;
 	size_t n_pods_with_required_anti_affinity;
 	const struct cJSON *const *pods_with_required_anti_affinity;
-	/* Changes whenever the node or its pods change (a plugin may cache
-	 * per-node results under it). */
+	/* Changes whenever the node or its pods change, and no two nodes
+	 * share a value: the same generation is the same node in the same
+	 * state (a plugin may cache per-node results under it).  0: unknown,
+	 * cache nothing. */
 	uint64_t generation;
 	/* Since 1.4, looked up once per node change so that policies need not
 	 * search the Node object in every cycle: metadata.labels and

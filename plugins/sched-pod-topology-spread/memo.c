@@ -7,8 +7,8 @@
  * selector, and between two of them only the node that took the last one
  * changed.  So the counts of each recent (namespace, selector) and the
  * values of each recent topology key are kept per node, valid while the
- * node keeps its name and generation (which the host changes whenever the
- * node or its pods change: k8c_sched_node_t.generation).
+ * node keeps its generation (which the host changes whenever the node or
+ * its pods change, and never gives two nodes: k8c_sched_node_t.generation).
  *
  * Nodes are remembered by their position in cycle->all_nodes (the same
  * order in every cycle until nodes come or go); a position whose node
@@ -126,11 +126,13 @@ void memo_begin(memo_t *m, const k8c_sched_node_t *const *nodes, size_t n,
 			continue;
 		}
 		ptrmap_put(&m->by_ptr, nodes[i], (uint32_t)i);
-		name = name_of(nodes[i]);
 		gen = has_generation ? nodes[i]->generation : 0;
-		if (gen != 0 && p->stamp != 0 && p->generation == gen &&
-		    p->name != NULL && strcmp(p->name, name) == 0)
+		/* generations are unique across nodes: the same one is the
+		 * same node, unchanged (no name to compare, 5,000 times a
+		 * cycle) */
+		if (gen != 0 && p->stamp != 0 && p->generation == gen)
 			continue;
+		name = name_of(nodes[i]);
 		if (p->name == NULL || strcmp(p->name, name) != 0) {
 			free(p->name);
 			p->name = k8c_xstrdup(name);
