@@ -288,6 +288,21 @@ static int by_text(const void *a, const void *b)
 	return strcmp(((const reason_count_t *)a)->text, ((const reason_count_t *)b)->text);
 }
 
+
+/* The seed of the random tie-break: from the pod's uid and the attempt, so
+ * that the same cluster and pods give the same decisions in every run
+ * (the benchmark's placement digest compares them; kube-scheduler draws
+ * from a process-wide source instead). */
+static unsigned tie_seed(const cJSON *pod, uint64_t attempts)
+{
+	const char *uid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(pod, "metadata"), "uid"));
+	uint32_t h = 2166136261u;
+
+	for (; uid != NULL && *uid; uid++)
+		h = (h ^ (unsigned char)*uid) * 16777619u;
+	return h ^ (unsigned)attempts;
+}
 /* "0/N nodes are available: 2 A, 3 B." from the histogram. */
 static void fit_message(sched_result_t *res, size_t all, k8c_strmap_t *hist)
 {
@@ -332,7 +347,7 @@ void framework_schedule(k8c_scheduler_t *s, sched_profile_t *p, const cJSON *pod
 	char reason[K8C_SCHED_REASON_MAX];
 	k8c_error_t err;
 	size_t best = 0;
-	unsigned seed = (unsigned)(uintptr_t)pod ^ (unsigned)s->attempts;
+	unsigned seed = tie_seed(pod, s->attempts);
 
 	memset(res, 0, sizeof(*res));
 	k8c_strmap_init(&hist);

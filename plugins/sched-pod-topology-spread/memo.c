@@ -27,6 +27,8 @@
 #include "spread.h"
 
 #define MEMO_TABLES 16
+#define MEMO_TOTALS 8
+#define TOTALS_KEYS MEMO_TOTALS_KEYS
 
 typedef struct position {
 	char *name;          /* owned */
@@ -38,6 +40,7 @@ typedef struct position {
 typedef struct table {
 	char *sig;           /* owned: the key, or namespace + '\n' + selector */
 	int is_key;
+	uint64_t id;         /* new each time the slot takes a sig */
 	uint64_t used;       /* cycle that last used it */
 	size_t cap;
 	uint64_t *stamp;     /* owned, per position: stamp of the result */
@@ -45,9 +48,26 @@ typedef struct table {
 	int64_t *count;      /* selector tables */
 } table_t;
 
+/* Per (key, selector, keys a node must have): the matching pods of every
+ * node summed by the node's value of the key, kept current by adjusting
+ * the nodes whose stamp changed (memo_domain_totals). */
+typedef struct totals {
+	int used_slot;       /* in use */
+	uint64_t used;       /* cycle that last used it */
+	int key_tab, sel_tab, n_req;
+	int req_tab[TOTALS_KEYS];
+	uint64_t key_id, sel_id, req_id[TOTALS_KEYS]; /* the tables' ids then */
+	size_t cap;
+	uint64_t *stamp;     /* owned, per position: stamp of its contribution */
+	uint32_t *entry;     /* owned, per position: entry of sums + 1, 0 none */
+	int64_t *count;      /* owned, per position: what it added */
+	domains_t sums;      /* value -> matching pods */
+} totals_t;
+
 struct memo {
 	pthread_mutex_t lock; /* held between memo_begin and memo_end */
-	uint64_t cycle, next_stamp;
+	uint64_t cycle, next_stamp, next_table_id;
+	totals_t totals[MEMO_TOTALS];
 	size_t n, cap;
 	position_t *pos;
 	ptrmap_t by_ptr;      /* this cycle's node pointers -> position */
@@ -76,12 +96,23 @@ static void table_free(table_t *t)
 	memset(t, 0, sizeof(*t));
 }
 
+static void totals_free(totals_t *t)
+{
+	free(t->stamp);
+	free(t->entry);
+	free(t->count);
+	domains_clear(&t->sums);
+	memset(t, 0, sizeof(*t));
+}
+
 void memo_free(memo_t *m)
 {
 	if (m == NULL)
 		return;
 	for (int i = 0; i < MEMO_TABLES; i++)
 		table_free(&m->tables[i]);
+	for (int i = 0; i < MEMO_TOTALS; i++)
+		totals_free(&m->totals[i]);
 	for (size_t i = 0; i < m->cap; i++)
 		free(m->pos[i].name);
 	free(m->pos);
@@ -191,6 +222,7 @@ static int table_for(memo_t *m, const char *sig, int is_key)
 	if (victim < 0)
 		return -1;
 	table_free(&m->tables[victim]);
+	m->tables[victim].id = ++m->next_table_id;
 	m->tables[victim].sig = k8c_xstrdup(sig);
 	m->tables[victim].is_key = is_key;
 	m->tables[victim].used = m->cycle;
@@ -269,4 +301,111 @@ int64_t memo_count(memo_t *m, int table, ssize_t pos,
 		t->stamp[pos] = m->pos[pos].stamp;
 	}
 	return t->count[pos];
+}
+
+/* --- sums over all nodes -------------------------------------------------- */
+
+static int totals_current(const memo_t *m, const totals_t *t)
+{
+	if (m->tables[t->key_tab].id != t->key_id || m->tables[t->sel_tab].id != t->sel_id)
+		return 0;
+	for (int r = 0; r < t->n_req; r++)
+		if (m->tables[t->req_tab[r]].id != t->req_id[r])
+			return 0;
+	return 1;
+}
+
+/* The sums of key_tab, sel_tab and req_tab, made (evicting the least
+ * recently used) when missing or when one of its tables took another sig. */
+static totals_t *totals_for(memo_t *m, int key_tab, int sel_tab, const int *req_tab, int n_req)
+{
+	int victim = 0;
+	totals_t *t;
+
+	for (int i = 0; i < MEMO_TOTALS; i++) {
+		t = &m->totals[i];
+		if (t->used_slot && t->key_tab == key_tab && t->sel_tab == sel_tab &&
+		    t->n_req == n_req && memcmp(t->req_tab, req_tab, (size_t)n_req * sizeof(int)) == 0 &&
+		    totals_current(m, t)) {
+			t->used = m->cycle;
+			return t;
+		}
+		if (!m->totals[victim].used_slot)
+			continue;
+		if (!t->used_slot || t->used < m->totals[victim].used)
+			victim = i;
+	}
+	t = &m->totals[victim];
+	totals_free(t);
+	t->used_slot = 1;
+	t->used = m->cycle;
+	t->key_tab = key_tab;
+	t->sel_tab = sel_tab;
+	t->key_id = m->tables[key_tab].id;
+	t->sel_id = m->tables[sel_tab].id;
+	t->n_req = n_req;
+	for (int r = 0; r < n_req; r++) {
+		t->req_tab[r] = req_tab[r];
+		t->req_id[r] = m->tables[req_tab[r]].id;
+	}
+	return t;
+}
+
+static void totals_fit(const memo_t *m, totals_t *t)
+{
+	if (t->cap >= m->cap)
+		return;
+	t->stamp = k8c_xrealloc(t->stamp, m->cap * sizeof(uint64_t));
+	t->entry = k8c_xrealloc(t->entry, m->cap * sizeof(uint32_t));
+	t->count = k8c_xrealloc(t->count, m->cap * sizeof(int64_t));
+	memset(&t->stamp[t->cap], 0, (m->cap - t->cap) * sizeof(uint64_t));
+	memset(&t->entry[t->cap], 0, (m->cap - t->cap) * sizeof(uint32_t));
+	memset(&t->count[t->cap], 0, (m->cap - t->cap) * sizeof(int64_t));
+	t->cap = m->cap;
+}
+
+/* What the node at pos adds (its stamp is current and not 0). */
+static void totals_add(memo_t *m, totals_t *t, size_t pos, const k8c_sched_node_t *node,
+                       const memo_totals_query_t *q)
+{
+	const char *v;
+	int64_t *sum, n;
+
+	for (int r = 0; r < t->n_req; r++)
+		if (memo_label(m, t->req_tab[r], (ssize_t)pos, node, q->req_keys[r]) == NULL)
+			return; /* the node lacks a key: left out */
+	v = memo_label(m, t->key_tab, (ssize_t)pos, node, q->key);
+	n = memo_count(m, t->sel_tab, (ssize_t)pos, node, q->ns, q->c);
+	sum = domain_add(&t->sums, v != NULL ? v : "");
+	*sum += n;
+	t->entry[pos] = (uint32_t)(sum - t->sums.count) + 1;
+	t->count[pos] = n;
+}
+
+const domains_t *memo_domain_totals(memo_t *m, const k8c_sched_node_t *const *nodes,
+                                    const memo_totals_query_t *q)
+{
+	totals_t *t = totals_for(m, q->key_tab, q->sel_tab, q->req_tab, q->n_req);
+
+	totals_fit(m, t);
+	table_fit(m, &m->tables[q->key_tab]);
+	table_fit(m, &m->tables[q->sel_tab]);
+	for (int r = 0; r < q->n_req; r++)
+		table_fit(m, &m->tables[q->req_tab[r]]);
+	for (size_t pos = 0; pos < t->cap; pos++) {
+		uint64_t stamp = pos < m->n ? m->pos[pos].stamp : 0;
+
+		if (t->stamp[pos] == stamp)
+			continue; /* unchanged, or no node before nor now */
+		if (t->entry[pos] != 0) {
+			size_t e = t->entry[pos] - 1;
+
+			t->sums.count[e] -= t->count[pos];
+			t->entry[pos] = 0;
+		}
+		t->stamp[pos] = stamp;
+		if (stamp != 0)
+			totals_add(m, t, pos, nodes[pos], q);
+	}
+	return &t->sums;
 }

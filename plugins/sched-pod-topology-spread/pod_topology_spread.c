@@ -302,6 +302,58 @@ static void node_counts(const view_t *v, const state_t *st, const clist_t *l,
 			                       st->ns, &l->v[i]);
 }
 
+/* pre_score's count from the memo's sums over all nodes, when every node
+ * counts alike for the pod (no nodeAffinityPolicy Honor with a node
+ * selector or affinity of its own, no nodeTaintsPolicy Honor): per
+ * constraint, the sums of the domains the feasible nodes have.  0: not
+ * so, count node by node. */
+static int count_domains_from_totals(state_t *st, const view_t *v, const cJSON *pod,
+                                     const clist_t *l, domains_t *dom,
+                                     const k8c_sched_node_t *const *nodes, int require_all)
+{
+	memo_totals_query_t q = {0};
+
+	if (v->memo == NULL || l->n > MEMO_TOTALS_KEYS)
+		return 0;
+	for (size_t i = 0; i < l->n; i++) {
+		const constraint_t *c = &l->v[i];
+
+		if (v->key_tab[i] < 0 || (!c->is_hostname && v->sel_tab[i] < 0) || c->taints_honor)
+			return 0;
+		if (c->affinity_honor) {
+			if (!st->req_done) {
+				node_req_parse(pod, &st->req);
+				st->req_done = 1;
+			}
+			if (!node_req_empty(&st->req))
+				return 0;
+		}
+		if (require_all) {
+			q.req_tab[q.n_req] = v->key_tab[i];
+			q.req_keys[q.n_req++] = c->key;
+		}
+	}
+	q.ns = st->ns;
+	for (size_t i = 0; i < l->n; i++) {
+		const domains_t *sums;
+
+		if (l->v[i].is_hostname)
+			continue; /* scored node by node */
+		q.key_tab = v->key_tab[i];
+		q.sel_tab = v->sel_tab[i];
+		q.key = l->v[i].key;
+		q.c = &l->v[i];
+		sums = memo_domain_totals(v->memo, nodes, &q);
+		for (size_t e = 0; e < dom[i].n; e++) {
+			const int64_t *n = domain_find(sums, dom[i].keys + dom[i].key[e]);
+
+			if (n != NULL)
+				dom[i].count[e] += *n;
+		}
+	}
+	return 1;
+}
+
 /* Count the matching pods of every node (nodes[i] at memo position i)
  * into dom (per constraint of l).  With create, every eligible node makes
  * its domain (pre_filter); without, only the domains already in dom
@@ -312,10 +364,15 @@ static void count_domains(state_t *st, const view_t *v, const cJSON *pod,
                           const k8c_sched_node_t *const *nodes, size_t n_nodes,
                           int create, int require_all)
 {
-	_cleanup_free_ const char **values = k8c_xcalloc(l->n + 1, sizeof(char *));
-	_cleanup_free_ unsigned char *want = k8c_xcalloc(l->n + 1, 1);
-	_cleanup_free_ int64_t *counts = k8c_xcalloc(l->n + 1, sizeof(int64_t));
+	_cleanup_free_ const char **values = NULL;
+	_cleanup_free_ unsigned char *want = NULL;
+	_cleanup_free_ int64_t *counts = NULL;
 
+	if (!create && count_domains_from_totals(st, v, pod, l, dom, nodes, require_all))
+		return;
+	values = k8c_xcalloc(l->n + 1, sizeof(char *));
+	want = k8c_xcalloc(l->n + 1, 1);
+	counts = k8c_xcalloc(l->n + 1, sizeof(int64_t));
 	for (size_t n = 0; n < n_nodes; n++) {
 		const k8c_sched_node_t *node = nodes[n];
 		ssize_t pos = v->memo ? (ssize_t)n : -1;

@@ -199,6 +199,27 @@ int64_t memo_count(memo_t *m, int table, ssize_t pos,
                    const k8c_sched_node_t *node, const char *ns,
                    const constraint_t *c);
 
+/* memo_domain_totals' question: the matching pods of (sel_tab: namespace
+ * ns, c's selector) on every node, summed by the node's value of key
+ * (key_tab; "" when the node lacks it), leaving out the nodes that lack
+ * any of req_keys (req_tab; n_req <= MEMO_TOTALS_KEYS). */
+#define MEMO_TOTALS_KEYS 8
+typedef struct memo_totals_query {
+	int key_tab, sel_tab;
+	const char *key, *ns;
+	const constraint_t *c;
+	int n_req;
+	int req_tab[MEMO_TOTALS_KEYS];
+	const char *req_keys[MEMO_TOTALS_KEYS];
+} memo_totals_query_t;
+
+/* The sums (borrowed until memo_end) over the nodes of memo_begin (nodes
+ * as given there), kept across cycles and adjusted only for the nodes
+ * whose generation changed: what a cycle would otherwise add up node by
+ * node.  The tables must be this cycle's (>= 0). */
+const domains_t *memo_domain_totals(memo_t *m, const k8c_sched_node_t *const *nodes,
+                                    const memo_totals_query_t *q);
+
 /* --- owners.c ------------------------------------------------------------- */
 
 typedef struct owner_cache owner_cache_t;

@@ -67,6 +67,7 @@ int main(int argc, char **argv)
 {
 	int n_nodes = argc > 1 ? atoi(argv[1]) : 5000, n_existing = argc > 2 ? atoi(argv[2]) : 0;
 	int n_pods = argc > 3 ? atoi(argv[3]) : 10000;
+	uint64_t digest = 14695981039346656037ull; /* FNV-1a of the chosen nodes, in order */
 	int aff = getenv("BENCH_AFFINITY_PERCENT") ? atoi(getenv("BENCH_AFFINITY_PERCENT")) : 0;
 	int spread = getenv("BENCH_SPREAD_PERCENT") ? atoi(getenv("BENCH_SPREAD_PERCENT")) : 0;
 	int soft = getenv("BENCH_SOFT_SPREAD_PERCENT") ? atoi(getenv("BENCH_SOFT_SPREAD_PERCENT")) : 0;
@@ -116,12 +117,17 @@ int main(int argc, char **argv)
 			cache_assume(&s.cache, pods[i], res.node);
 			placed++;
 		}
+		for (const char *c = res.node; *c; c++)
+			digest = (digest ^ (unsigned char)*c) * 1099511628211ull;
+		digest = (digest ^ 0xff) * 1099511628211ull;
 	}
 	t1 = k8c_time_monotonic_ns();
 	printf("framework: %d nodes, %d existing pods, %d pods (%d%% anti-affinity, %d%% spread, "
 	       "%d%% soft spread): %d placed in %.2f s = %.0f pods/s (%.1f us per pod)\n",
 	       n_nodes, n_existing, n_pods, aff, spread, soft, placed, (double)(t1 - t0) / 1e9,
 	       n_pods / ((double)(t1 - t0) / 1e9), (double)(t1 - t0) / 1e3 / n_pods);
+	/* the same digest before and after a change: the same decisions */
+	printf("placements digest %016llx\n", (unsigned long long)digest);
 	profiles_free(&s);
 	free(s.codes);
 	cache_free(&s.cache);

@@ -525,6 +525,53 @@ static void node_changed(cluster_t *c, size_t i)
 	c->nodes[i].generation = ++next_generation;
 }
 
+/* pre_score's sums kept across cycles follow pods and nodes coming and
+ * going: scores after the changes equal those of a fresh cluster built
+ * that way (whose new generations make everything be counted anew). */
+static void test_scoring_follows_changes(void *cookie)
+{
+	const char *spec = SPEC(SOFT(1, ZONE) "," SOFT(2, HOST));
+	cluster_t *c = zones_abc(), *fresh;
+	int64_t norm[8], want[8];
+	char got_s[512];
+
+	add_pods(c, 0, 2, WEB);
+	add_pods(c, 2, 1, WEB);
+	add_node(c, "e1", "{\"" ZONE "\":\"e\",\"" HOST "\":\"e1\"}", NULL);
+	cluster_finish(c);
+	run_score(cookie, c, WEB, spec, norm);
+	add_pods(c, 3, 3, WEB);
+	node_changed(c, 3);
+	run_score(cookie, c, WEB, spec, norm);
+	snprintf(got_s, sizeof(got_s), "%s", scores_str(norm, c->n));
+	fresh = zones_abc();
+	add_pods(fresh, 0, 2, WEB);
+	add_pods(fresh, 2, 1, WEB);
+	add_pods(fresh, 3, 3, WEB);
+	add_node(fresh, "e1", "{\"" ZONE "\":\"e\",\"" HOST "\":\"e1\"}", NULL);
+	cluster_finish(fresh);
+	run_score(cookie, fresh, WEB, spec, want);
+	is_str(got_s, scores_str(want, fresh->n), "three pods more on c1: as counted anew");
+	cluster_free(fresh);
+
+	/* e1 goes (the snapshot is one node shorter), then comes back */
+	c->n--;
+	run_score(cookie, c, WEB, spec, norm);
+	snprintf(got_s, sizeof(got_s), "%s", scores_str(norm, c->n));
+	fresh = zones_abc();
+	add_pods(fresh, 0, 2, WEB);
+	add_pods(fresh, 2, 1, WEB);
+	add_pods(fresh, 3, 3, WEB);
+	cluster_finish(fresh);
+	run_score(cookie, fresh, WEB, spec, want);
+	is_str(got_s, scores_str(want, fresh->n), "a node gone: as counted anew");
+	cluster_free(fresh);
+	c->n++;
+	run_score(cookie, c, WEB, spec, norm);
+	ok(norm[4] == 100, "and back: the empty zone e is the best again (%s)", scores_str(norm, c->n));
+	cluster_free(c);
+}
+
 static void test_snapshot(void *cookie)
 {
 	cluster_t *c = zones_abc();
@@ -741,6 +788,7 @@ int main(void)
 	test_malformed(cookie);
 	test_filter_without_state(cookie);
 	test_snapshot(cookie);
+	test_scoring_follows_changes(cookie);
 	test_old_abi();
 	big = big_cluster(5000, 30);
 	test_big_cluster(cookie, big);
