@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "client/informer.h"
+#include "common/json_intern.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/strmap.h"
@@ -81,6 +82,7 @@ static void apply_put(k8c_informer_t *inf, cJSON *obj)
 
 	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
 	                                        "managedFields");
+	k8c_json_intern_keys(obj); /* held for long: share its keys */
 	key = k8c_object_key(obj);
 	if (key == NULL) {
 		cJSON_Delete(obj);
