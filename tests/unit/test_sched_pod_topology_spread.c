@@ -525,15 +525,45 @@ static void node_changed(cluster_t *c, size_t i)
 	c->nodes[i].generation = ++next_generation;
 }
 
+/* The cluster of test_scoring_follows_changes after its changes, built
+ * anew: a1 2 pods, b1 1, c1 3, and the empty e1 with_e1. */
+static cluster_t *changed_cluster(int with_e1)
+{
+	cluster_t *c = zones_abc();
+
+	add_pods(c, 0, 2, WEB);
+	add_pods(c, 2, 1, WEB);
+	add_pods(c, 3, 3, WEB);
+	if (with_e1)
+		add_node(c, "e1", "{\"" ZONE "\":\"e\",\"" HOST "\":\"e1\"}", NULL);
+	cluster_finish(c);
+	return c;
+}
+
+/* The scores on c (through the memo, after changes) are those of the
+ * same cluster built anew (changed_cluster). */
+static void same_as_anew(void *cookie, cluster_t *c, const char *spec, int with_e1,
+                         const char *what)
+{
+	cluster_t *fresh = changed_cluster(with_e1);
+	int64_t got[8], want[8];
+	char got_s[512];
+
+	run_score(cookie, c, WEB, spec, got);
+	snprintf(got_s, sizeof(got_s), "%s", scores_str(got, c->n));
+	run_score(cookie, fresh, WEB, spec, want);
+	is_str(got_s, scores_str(want, fresh->n), "%s", what);
+	cluster_free(fresh);
+}
+
 /* pre_score's sums kept across cycles follow pods and nodes coming and
  * going: scores after the changes equal those of a fresh cluster built
  * that way (whose new generations make everything be counted anew). */
 static void test_scoring_follows_changes(void *cookie)
 {
 	const char *spec = SPEC(SOFT(1, ZONE) "," SOFT(2, HOST));
-	cluster_t *c = zones_abc(), *fresh;
-	int64_t norm[8], want[8];
-	char got_s[512];
+	cluster_t *c = zones_abc();
+	int64_t norm[8];
 
 	add_pods(c, 0, 2, WEB);
 	add_pods(c, 2, 1, WEB);
@@ -542,30 +572,10 @@ static void test_scoring_follows_changes(void *cookie)
 	run_score(cookie, c, WEB, spec, norm);
 	add_pods(c, 3, 3, WEB);
 	node_changed(c, 3);
-	run_score(cookie, c, WEB, spec, norm);
-	snprintf(got_s, sizeof(got_s), "%s", scores_str(norm, c->n));
-	fresh = zones_abc();
-	add_pods(fresh, 0, 2, WEB);
-	add_pods(fresh, 2, 1, WEB);
-	add_pods(fresh, 3, 3, WEB);
-	add_node(fresh, "e1", "{\"" ZONE "\":\"e\",\"" HOST "\":\"e1\"}", NULL);
-	cluster_finish(fresh);
-	run_score(cookie, fresh, WEB, spec, want);
-	is_str(got_s, scores_str(want, fresh->n), "three pods more on c1: as counted anew");
-	cluster_free(fresh);
-
+	same_as_anew(cookie, c, spec, 1, "three pods more on c1: as counted anew");
 	/* e1 goes (the snapshot is one node shorter), then comes back */
 	c->n--;
-	run_score(cookie, c, WEB, spec, norm);
-	snprintf(got_s, sizeof(got_s), "%s", scores_str(norm, c->n));
-	fresh = zones_abc();
-	add_pods(fresh, 0, 2, WEB);
-	add_pods(fresh, 2, 1, WEB);
-	add_pods(fresh, 3, 3, WEB);
-	cluster_finish(fresh);
-	run_score(cookie, fresh, WEB, spec, want);
-	is_str(got_s, scores_str(want, fresh->n), "a node gone: as counted anew");
-	cluster_free(fresh);
+	same_as_anew(cookie, c, spec, 0, "a node gone: as counted anew");
 	c->n++;
 	run_score(cookie, c, WEB, spec, norm);
 	ok(norm[4] == 100, "and back: the empty zone e is the best again (%s)", scores_str(norm, c->n));
